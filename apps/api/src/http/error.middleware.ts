@@ -1,0 +1,68 @@
+import { ERROR_CODES, StockwireError, type ErrorCode } from '@stockwire/domain';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+/** Every error code's HTTP status; a new code does not compile until it has one. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  not_found: 404,
+  product_not_found: 404,
+  product_exists: 409,
+  insufficient_stock: 409,
+  quantity_out_of_range: 409,
+  invalid_change: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  database_unavailable: 503,
+  internal: 500,
+};
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string } & Record<string, unknown>;
+}
+
+/** body-parser's errors carry a `type`; turn the ones a client causes into 4xx codes. */
+function fromBodyParser(err: unknown): StockwireError | null {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return null;
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new StockwireError(ERROR_CODES.VALIDATION_FAILED, 'Request body is not valid JSON', {
+        fields: { body: ['is not valid JSON'] },
+      });
+    case 'entity.too.large':
+      return new StockwireError(ERROR_CODES.PAYLOAD_TOO_LARGE, 'Request body is too large', {
+        fields: { body: ['is too large'] },
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new StockwireError(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 'Unsupported body encoding');
+    default:
+      return null;
+  }
+}
+
+export const notFound: RequestHandler = (req) => {
+  throw new StockwireError(ERROR_CODES.NOT_FOUND, `No route for ${req.method} ${req.path}`);
+};
+
+/** The one place errors become responses. Unknown errors are logged and answered without details. */
+export function errorMiddleware(
+  log: (message: string, error?: unknown) => void,
+): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const known = err instanceof StockwireError ? err : fromBodyParser(err);
+    const error =
+      known ??
+      new StockwireError(ERROR_CODES.INTERNAL, 'Internal error', undefined, { cause: err });
+    if (!known || error.code === ERROR_CODES.DATABASE_UNAVAILABLE) {
+      log(`${req.method} ${req.originalUrl} failed: ${error.message}`, error.cause ?? err);
+    }
+    const status = HTTP_STATUS[error.code];
+    const body: ErrorBody = {
+      error: { ...error.details, code: error.code, message: error.message },
+    };
+    if (status === 503) res.set('Retry-After', '1');
+    res.status(status).json(body);
+  };
+}

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'starting';
+  store: string;
+  instance_id: string;
+  ready: boolean;
+  redis: 'up' | 'down';
+  database: 'up' | 'down';
+  cache: { products: number };
+  clients: { socketio: number; ws: number };
+  resyncs: number;
+  uptime_seconds: number;
+}
+
+/** `GET /health` (always 200, with what is up) and `GET /ready` (200 once the cache is synced). */
+export function healthRoutes(report: () => Promise<HealthReport>, isReady: () => boolean): Router {
+  const router = Router();
+  router.get('/health', async (_req, res) => {
+    res.json(await report());
+  });
+  router.get('/ready', (_req, res) => {
+    const ready = isReady();
+    res.status(ready ? 200 : 503).json({ ready });
+  });
+  return router;
+}

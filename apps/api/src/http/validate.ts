@@ -1,0 +1,15 @@
+import { ERROR_CODES, fieldErrors, StockwireError } from '@stockwire/domain';
+import type { z } from 'zod';
+
+/** Parses request input with a domain schema; failures become a 400 naming each field. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields = fieldErrors(result.error);
+  const summary = Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+    .join('; ');
+  throw new StockwireError(ERROR_CODES.VALIDATION_FAILED, `Invalid ${what}: ${summary}`, {
+    fields,
+  });
+}

@@ -1,0 +1,25 @@
+import { consoleLogger, startStore } from './app.js';
+import { loadConfig } from './env.js';
+
+const config = loadConfig();
+const log = consoleLogger(config.storeName);
+const store = await startStore(config, log);
+console.log(`[${config.storeName}] ready at ${store.url} (instance ${config.instanceId})`);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: closing`);
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  store.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log('close failed', error);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

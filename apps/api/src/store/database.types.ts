@@ -1,0 +1,65 @@
+/**
+ * The database as supabase-js sees it (the shape `supabase gen types typescript` produces), kept
+ * by hand beside the migrations: tables are read-only to the API, writes are the two functions.
+ */
+export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
+
+interface ReadOnlyTable<Row, Relationships extends unknown[] = []> {
+  Row: Row;
+  Insert: never;
+  Update: never;
+  Relationships: Relationships;
+}
+
+export interface Database {
+  public: {
+    Tables: {
+      products: ReadOnlyTable<{
+        id: string;
+        name: string;
+        description: string;
+        low_stock_threshold: number;
+        created_at: string;
+      }>;
+      stock_levels: ReadOnlyTable<
+        {
+          product_id: string;
+          location: string;
+          on_hand: number;
+          reserved: number;
+          version: number;
+          updated_at: string;
+        },
+        [
+          {
+            foreignKeyName: 'stock_levels_product_id_fkey';
+            columns: ['product_id'];
+            isOneToOne: false;
+            referencedRelation: 'products';
+            referencedColumns: ['id'];
+          },
+        ]
+      >;
+      inventory_events: ReadOnlyTable<{
+        id: number;
+        product_id: string;
+        location: string;
+        update_type: string;
+        change: number;
+        previous_quantity: number;
+        new_quantity: number;
+        version: number;
+        request_id: string | null;
+        store: string;
+        created_at: string;
+      }>;
+    };
+    Views: Record<never, never>;
+    Functions: {
+      apply_stock_changes: { Args: { changes: Json }; Returns: Json };
+      create_product: { Args: { product: Json }; Returns: Json };
+    };
+    Enums: Record<never, never>;
+    CompositeTypes: Record<never, never>;
+  };
+}

@@ -1,0 +1,85 @@
+import {
+  judgeVersion,
+  toProductInventory,
+  type Location,
+  type Product,
+  type ProductId,
+  type ProductInventory,
+  type ProductStock,
+  type StockChangedMessage,
+  type StockLevel,
+  type VersionVerdict,
+} from '@stockwire/domain';
+
+interface Entry {
+  product: Product;
+  levels: Map<Location, StockLevel>;
+}
+
+/**
+ * An instance's in-memory copy of all stock. Rows only move forward: a row is replaced only by a
+ * newer version of itself, so duplicates and late messages cannot roll it back.
+ */
+export class InventoryCache {
+  private readonly entries = new Map<ProductId, Entry>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(id: ProductId): boolean {
+    return this.entries.has(id);
+  }
+
+  view(id: ProductId): ProductInventory | undefined {
+    const entry = this.entries.get(id);
+    return entry && toProductInventory(entry);
+  }
+
+  /** Every product's view, ordered by product id. */
+  views(): ProductInventory[] {
+    return [...this.entries.keys()].sort().map((id) => this.view(id)!);
+  }
+
+  /** What applying this change would mean: the next version, an old one, or versions missing. */
+  judge(change: Pick<StockChangedMessage, 'product_id' | 'location' | 'version'>): VersionVerdict {
+    const entry = this.entries.get(change.product_id);
+    if (!entry) return 'gap';
+    return judgeVersion(entry.levels.get(change.location)?.version, change.version);
+  }
+
+  /** Applies a change judged `apply`. */
+  apply(change: StockChangedMessage): void {
+    const entry = this.entries.get(change.product_id);
+    if (!entry) throw new Error(`cannot apply a change to unknown product ${change.product_id}`);
+    entry.levels.set(change.location, {
+      location: change.location,
+      on_hand: change.on_hand,
+      reserved: change.reserved,
+      version: change.version,
+      updated_at: change.updated_at,
+    });
+  }
+
+  /** Takes in a product as loaded from the database, row by row where newer. Returns whether anything changed. */
+  merge({ product, levels }: ProductStock): boolean {
+    let entry = this.entries.get(product.id);
+    let changed = false;
+    if (!entry) {
+      entry = { product, levels: new Map() };
+      this.entries.set(product.id, entry);
+      changed = true;
+    } else if (JSON.stringify(entry.product) !== JSON.stringify(product)) {
+      entry.product = product;
+      changed = true;
+    }
+    for (const level of levels.values()) {
+      const cached = entry.levels.get(level.location);
+      if (!cached || level.version > cached.version) {
+        entry.levels.set(level.location, level);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  INVENTORY_CHANNEL,
+  InventoryMessageSchema,
+  type InventoryMessage,
+} from '@stockwire/domain';
+import { Redis } from 'ioredis';
+import type { UpdateBus, UpdateBusHandlers } from './updates.bus.js';
+
+export interface RedisBusOptions {
+  /** Called with messages that fail validation; they are dropped. */
+  onInvalid?: (reason: string) => void;
+}
+
+/**
+ * {@link UpdateBus} on Redis pub/sub, channel `inventory_updates`. A subscriber connection can
+ * run nothing else, so publishing uses a second one.
+ */
+export class RedisUpdateBus implements UpdateBus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private subscribed = false;
+
+  constructor(
+    url: string,
+    private readonly options: RedisBusOptions = {},
+  ) {
+    const common = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+    this.pub = new Redis(url, { ...common, connectionName: 'stockwire-pub' });
+    this.sub = new Redis(url, {
+      ...common,
+      connectionName: 'stockwire-sub',
+      enableOfflineQueue: true,
+    });
+    // Errors surface through publish() and isConnected(); without listeners ioredis would log them.
+    this.pub.on('error', () => {});
+    this.sub.on('error', () => {});
+  }
+
+  async publish(message: InventoryMessage): Promise<void> {
+    if (this.pub.status === 'wait') await this.pub.connect();
+    await this.pub.publish(INVENTORY_CHANNEL, JSON.stringify(message));
+  }
+
+  async subscribe(handlers: UpdateBusHandlers): Promise<void> {
+    this.sub.on('message', (channel: string, raw: string) => {
+      if (channel !== INVENTORY_CHANNEL) return;
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        this.options.onInvalid?.('not JSON');
+        return;
+      }
+      const parsed = InventoryMessageSchema.safeParse(json);
+      if (!parsed.success) {
+        this.options.onInvalid?.(
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
+        return;
+      }
+      handlers.onMessage(parsed.data);
+    });
+    // ioredis re-subscribes by itself after a reconnect; what was published meanwhile is gone.
+    this.sub.on('ready', () => {
+      if (this.subscribed) handlers.onReconnect();
+    });
+    if (this.pub.status === 'wait') await this.pub.connect();
+    await this.sub.connect();
+    await this.sub.subscribe(INVENTORY_CHANNEL);
+    this.subscribed = true;
+  }
+
+  isConnected(): boolean {
+    return this.pub.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  async close(): Promise<void> {
+    this.pub.disconnect();
+    this.sub.disconnect();
+    return Promise.resolve();
+  }
+}

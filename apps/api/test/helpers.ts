@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ClientToServerEvents,
+  ProductInventory,
+  ServerToClientEvents,
+  StockUpdate,
+  WsMessage,
+} from '@stockwire/domain';
+import pg from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import { inject, expect } from 'vitest';
+import WebSocket from 'ws';
+import { startStore, type StoreInstance } from '../src/app.js';
+
+export const stack = () => inject('stack');
+
+/** Starts store instances in this process, against the suite's stack. */
+export async function startStores(names: string[]): Promise<StoreInstance[]> {
+  const { supabaseUrl, serviceRoleKey, redisUrl } = stack();
+  return Promise.all(
+    names.map((storeName) =>
+      startStore(
+        {
+          storeName,
+          port: 0,
+          host: '127.0.0.1',
+          instanceId: `${storeName}-${randomUUID().slice(0, 8)}`,
+          supabaseUrl,
+          supabaseServiceRoleKey: serviceRoleKey,
+          redisUrl,
+          gapGraceMs: 100,
+        },
+        () => {},
+      ),
+    ),
+  );
+}
+
+/** A product id no other test uses. */
+export const uniqueId = () => `T${randomUUID().replaceAll('-', '').slice(0, 12).toUpperCase()}`;
+
+export async function api<T = unknown>(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Creates a product through the API and waits until every given store knows it. */
+export async function createProduct(
+  stores: StoreInstance[],
+  stock: Record<string, number>,
+): Promise<string> {
+  const id = uniqueId();
+  const res = await api(stores[0]!.url, 'POST', '/products', {
+    product_id: id,
+    name: `Test ${id}`,
+    stock,
+  });
+  expect(res.status).toBe(201);
+  for (const s of stores)
+    await eventually(async () => (await api(s.url, 'GET', `/inventory/${id}`)).status === 200);
+  return id;
+}
+
+/** Polls until `check` holds (or fails the test after `timeoutMs`). */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: stack().databaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface StockRow {
+  on_hand: number;
+  reserved: number;
+  version: number;
+}
+
+export async function stockRow(productId: string, location: string): Promise<StockRow | undefined> {
+  return withDb(async (db) => {
+    const { rows } = await db.query<{ on_hand: number; reserved: number; version: string }>(
+      'select on_hand, reserved, version from stock_levels where product_id = $1 and location = $2',
+      [productId, location],
+    );
+    const row = rows[0];
+    return row && { on_hand: row.on_hand, reserved: row.reserved, version: Number(row.version) };
+  });
+}
+
+export interface LedgerRow {
+  id: number;
+  location: string;
+  update_type: string;
+  change: number;
+  previous_quantity: number;
+  new_quantity: number;
+  version: number;
+  store: string;
+  request_id: string | null;
+}
+
+export async function ledger(productId: string): Promise<LedgerRow[]> {
+  return withDb(async (db) => {
+    const { rows } = await db.query<Record<string, unknown>>(
+      `select id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id
+         from inventory_events where product_id = $1 order by id`,
+      [productId],
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id), version: Number(r.version) }) as LedgerRow);
+  });
+}
+
+/** A Socket.IO client that records what it receives. */
+export async function socketClient(url: string) {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  const updates: StockUpdate[] = [];
+  const snapshots: ProductInventory[][] = [];
+  socket.on('update', (u) => updates.push(u));
+  socket.on('snapshot', (s) => snapshots.push(s));
+  await eventually(() => snapshots.length > 0);
+  return { socket, updates, snapshots, close: () => socket.close() };
+}
+
+/** A plain WebSocket client on `/ws` that records what it receives. */
+export async function wsClient(url: string) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+  const messages: WsMessage[] = [];
+  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as WsMessage));
+  await eventually(() => messages.length > 0);
+  const updates = () => messages.flatMap((m) => (m.type === 'update' ? [m.data] : []));
+  return { ws, messages, updates, close: () => ws.close() };
+}

@@ -1,0 +1,29 @@
+/** Every error Stockwire reports, by code. The HTTP layer maps each to a status. */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'validation_failed',
+  NOT_FOUND: 'not_found',
+  PRODUCT_NOT_FOUND: 'product_not_found',
+  PRODUCT_EXISTS: 'product_exists',
+  INSUFFICIENT_STOCK: 'insufficient_stock',
+  QUANTITY_OUT_OF_RANGE: 'quantity_out_of_range',
+  INVALID_CHANGE: 'invalid_change',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  DATABASE_UNAVAILABLE: 'database_unavailable',
+  INTERNAL: 'internal',
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** The one error type: a code, a message for people, optional details, and the cause kept. */
+export class StockwireError extends Error {
+  override readonly name = 'StockwireError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

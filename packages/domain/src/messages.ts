@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { LocationSchema, ProductIdSchema } from './ids.js';
+import { ProductSchema, QuantitySchema, StockLevelSchema } from './stock.js';
+import { UpdateTypeSchema } from './update-type.js';
+
+/** The Redis channel every instance publishes changes on and subscribes to. */
+export const INVENTORY_CHANNEL = 'inventory_updates';
+
+const Origin = {
+  /** Store name of the instance that made the change. */
+  store: LocationSchema,
+  /** Unique id of that instance process. */
+  instance_id: z.string().min(1).max(128),
+  timestamp: z.string(),
+};
+
+/** One committed stock change at one location, with the row as it now stands. */
+export const StockChangedMessageSchema = z.object({
+  type: z.literal('stock_changed'),
+  product_id: ProductIdSchema,
+  location: LocationSchema,
+  on_hand: QuantitySchema,
+  reserved: QuantitySchema,
+  version: z.number().int().positive(),
+  change: z.number().int(),
+  update_type: UpdateTypeSchema,
+  event_id: z.number().int().positive(),
+  request_id: z.string().nullable(),
+  updated_at: z.string(),
+  ...Origin,
+});
+export type StockChangedMessage = z.infer<typeof StockChangedMessageSchema>;
+
+/** A product added to the catalogue, with its initial stock levels. */
+export const ProductCreatedMessageSchema = z.object({
+  type: z.literal('product_created'),
+  product: ProductSchema,
+  levels: z.array(StockLevelSchema),
+  ...Origin,
+});
+export type ProductCreatedMessage = z.infer<typeof ProductCreatedMessageSchema>;
+
+/** Everything published on {@link INVENTORY_CHANNEL}. */
+export const InventoryMessageSchema = z.discriminatedUnion('type', [
+  StockChangedMessageSchema,
+  ProductCreatedMessageSchema,
+]);
+export type InventoryMessage = z.infer<typeof InventoryMessageSchema>;

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { LocationSchema, ProductIdSchema, type Location } from './ids.js';
+
+/** Upper bound for any quantity: stock columns are 32-bit integers in Postgres. */
+export const MAX_QUANTITY = 2_147_483_647;
+
+export const QuantitySchema = z.number().int().min(0).max(MAX_QUANTITY);
+
+/** A product's catalogue entry. */
+export const ProductSchema = z.object({
+  id: ProductIdSchema,
+  name: z.string(),
+  description: z.string(),
+  low_stock_threshold: QuantitySchema,
+});
+export type Product = z.infer<typeof ProductSchema>;
+
+/** Stock of one product at one location, as the database holds it. */
+export const StockLevelSchema = z.object({
+  location: LocationSchema,
+  on_hand: QuantitySchema,
+  reserved: QuantitySchema,
+  /** Bumped by every change to this row; orders messages about it. */
+  version: z.number().int().positive(),
+  updated_at: z.string(),
+});
+export type StockLevel = z.infer<typeof StockLevelSchema>;
+
+/** A product with its stock everywhere: one entry of an instance's cache. */
+export interface ProductStock {
+  product: Product;
+  levels: ReadonlyMap<Location, StockLevel>;
+}
+
+export const LocationStockSchema = z.object({
+  on_hand: QuantitySchema,
+  reserved: QuantitySchema,
+  available: QuantitySchema,
+  version: z.number().int().positive(),
+});
+
+/** The product inventory view served by `GET /inventory/{product_id}` and sent in snapshots. */
+export const ProductInventorySchema = z.object({
+  product_id: ProductIdSchema,
+  name: z.string(),
+  description: z.string(),
+  low_stock_threshold: QuantitySchema,
+  total_stock: QuantitySchema,
+  reserved_stock: QuantitySchema,
+  available_stock: QuantitySchema,
+  /** On-hand quantity per location. */
+  warehouses: z.record(LocationSchema, QuantitySchema),
+  /** The same per location, with reserved and available. */
+  locations: z.record(LocationSchema, LocationStockSchema),
+  last_updated: z.string().nullable(),
+  /** Sum of the product's location versions: grows by one with every change to the product. */
+  version: z.number().int().nonnegative(),
+});
+export type ProductInventory = z.infer<typeof ProductInventorySchema>;
+
+/** Units that can still be sold at a location. */
+export function available(level: Pick<StockLevel, 'on_hand' | 'reserved'>): number {
+  return level.on_hand - level.reserved;
+}
+
+/** Builds the product inventory view from a product and its stock levels. */
+export function toProductInventory({ product, levels }: ProductStock): ProductInventory {
+  const sorted = [...levels.values()].sort((a, b) => a.location.localeCompare(b.location));
+  const view: ProductInventory = {
+    product_id: product.id,
+    name: product.name,
+    description: product.description,
+    low_stock_threshold: product.low_stock_threshold,
+    total_stock: 0,
+    reserved_stock: 0,
+    available_stock: 0,
+    warehouses: {},
+    locations: {},
+    last_updated: null,
+    version: 0,
+  };
+  for (const level of sorted) {
+    view.total_stock += level.on_hand;
+    view.reserved_stock += level.reserved;
+    view.warehouses[level.location] = level.on_hand;
+    view.locations[level.location] = {
+      on_hand: level.on_hand,
+      reserved: level.reserved,
+      available: available(level),
+      version: level.version,
+    };
+    view.version += level.version;
+    if (
+      view.last_updated === null ||
+      Date.parse(level.updated_at) > Date.parse(view.last_updated)
+    ) {
+      view.last_updated = level.updated_at;
+    }
+  }
+  view.available_stock = view.total_stock - view.reserved_stock;
+  return view;
+}
+
+/** How a cached row relates to an incoming version of it. */
+export type VersionVerdict = 'apply' | 'stale' | 'gap';
+
+/**
+ * Decides what to do with a row version received from another instance: apply the next one,
+ * ignore what is not newer (duplicates, reordering), and refetch when versions were skipped,
+ * since pub/sub may drop messages.
+ */
+export function judgeVersion(cached: number | undefined, incoming: number): VersionVerdict {
+  if (cached === undefined) return incoming === 1 ? 'apply' : 'gap';
+  if (incoming <= cached) return 'stale';
+  return incoming === cached + 1 ? 'apply' : 'gap';
+}

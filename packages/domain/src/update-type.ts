@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const UPDATE_TYPES = ['sale', 'restock', 'adjustment', 'return', 'damage'] as const;
+export const UpdateTypeSchema = z.enum(UPDATE_TYPES);
+export type UpdateType = z.infer<typeof UpdateTypeSchema>;
+
+/**
+ * The sign a change must have for its update type. A sale that adds stock or a restock that
+ * removes it is a caller's mistake, not a movement worth recording.
+ */
+export const CHANGE_SIGN: Record<UpdateType, 'negative' | 'positive' | 'any'> = {
+  sale: 'negative',
+  damage: 'negative',
+  restock: 'positive',
+  return: 'positive',
+  adjustment: 'any',
+};
+
+/** Whether `change` has the sign its update type requires (zero is never a movement). */
+export function changeFitsType(updateType: UpdateType, change: number): boolean {
+  if (change === 0) return false;
+  switch (CHANGE_SIGN[updateType]) {
+    case 'negative':
+      return change < 0;
+    case 'positive':
+      return change > 0;
+    case 'any':
+      return true;
+  }
+}

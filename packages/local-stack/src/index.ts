@@ -1,0 +1,13 @@
+export * from './stack.js';
+export { signJwt, supabaseKeys } from './jwt.js';
+export { freePort, isListening, waitFor } from './ports.js';
+export {
+  findOrStartRedis,
+  pingRedis,
+  spawnRedis,
+  REDIS_INSTALL_HINT,
+  type RedisServer,
+} from './redis.js';
+export { startGateway } from './gateway.js';
+export { migrate } from './migrate.js';
+export { ensureSupabaseRoles } from './roles.js';

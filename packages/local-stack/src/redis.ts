@@ -1,0 +1,118 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { freePort, waitFor } from './ports.js';
+
+/** The fix to print when no Redis can be found or started. */
+export const REDIS_INSTALL_HINT =
+  'Stockwire needs Redis. Set REDIS_URL, start one on 127.0.0.1:6379, or install redis-server ' +
+  '(Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) and run again.';
+
+/** Sends PING and resolves whether the answer was PONG. */
+export async function pingRedis(url: string, timeoutMs = 500): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'));
+  });
+}
+
+/** A redis-server process this project started; it can be stopped and started again. */
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Stops the process, as a crash or an outage would (SIGKILL with `kill`). */
+  stop(opts?: { kill?: boolean }): Promise<void>;
+  /** Starts it again on the same port (after `stop`). */
+  start(): Promise<void>;
+}
+
+function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Starts `redis-server` from PATH on `port` (a free one if omitted), keeping nothing on disk. */
+export async function spawnRedis(dir: string, port?: number): Promise<RedisServer> {
+  if (!hasRedisServer()) throw new Error(REDIS_INSTALL_HINT);
+  await mkdir(dir, { recursive: true });
+  const actualPort = port ?? (await freePort());
+  const url = `redis://127.0.0.1:${actualPort}`;
+  let child: ChildProcess | null = null;
+
+  const start = async () => {
+    const proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(actualPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
+    child = proc;
+    let exited = false;
+    proc.once('exit', () => (exited = true));
+    await waitFor(async () => {
+      if (exited) throw new Error(`redis-server could not start on port ${actualPort}`);
+      return pingRedis(url);
+    }, `redis-server did not answer on ${url}`);
+  };
+
+  const stop = async ({ kill = false } = {}) => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill(kill ? 'SIGKILL' : 'SIGTERM');
+    });
+  };
+
+  await start();
+  return { url, port: actualPort, start, stop };
+}
+
+export interface FoundRedis {
+  url: string;
+  /** Set when this call started the server. */
+  server: RedisServer | null;
+}
+
+/**
+ * Finds Redis the way Stockwire documents it: `url` if given; else 127.0.0.1:6379 if it
+ * answers; else a `redis-server` from PATH started under `dir`; else an error naming the fix.
+ * `preferOwn` skips the shared 6379, for tests that must not disturb (or be disturbed by)
+ * other users of it.
+ */
+export async function findOrStartRedis(opts: {
+  url?: string;
+  dir: string;
+  port?: number;
+  preferOwn?: boolean;
+}): Promise<FoundRedis> {
+  if (opts.url) return { url: opts.url, server: null };
+  const standard = 'redis://127.0.0.1:6379';
+  if (!opts.preferOwn && (await pingRedis(standard))) return { url: standard, server: null };
+  if (hasRedisServer()) {
+    const server = await spawnRedis(opts.dir, opts.port);
+    return { url: server.url, server };
+  }
+  if (opts.preferOwn && (await pingRedis(standard))) return { url: standard, server: null };
+  throw new Error(REDIS_INSTALL_HINT);
+}

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, isListening, PROJECT_ROOT } from '@stockwire/local-stack';
+import { expect, it } from 'vitest';
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: await res.json() };
+}
+
+it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C stops all of it', async () => {
+  const dataDir = join(PROJECT_ROOT, '.data', 'test-start');
+  await rm(dataDir, { recursive: true, force: true });
+  const [a, b, supabase, postgres] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/start.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        STORES: `north-store:${a},south-store:${b}`,
+        SUPABASE_PORT: String(supabase),
+        POSTGRES_PORT: String(postgres),
+        DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  try {
+    const deadline = Date.now() + 90_000;
+    while (
+      !output.includes('all stores ready') &&
+      child.exitCode === null &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output).toContain('all stores ready');
+    expect(output).toContain(`north-store`);
+    expect(output).toContain(`http://localhost:${b}`);
+
+    const seeded = await json(`http://127.0.0.1:${a}/inventory`);
+    expect(seeded.status).toBe(200);
+    expect(seeded.body).toHaveLength(9);
+
+    const sale = await json(`http://127.0.0.1:${a}/inventory/6E92ZMYYFZ/update`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ warehouse: 'main-store', change: -5, update_type: 'sale' }),
+    });
+    expect(sale).toMatchObject({ status: 200, body: { warehouses: { 'main-store': 85 } } });
+    const deadlineSeen = Date.now() + 5000;
+    let seen: unknown;
+    do {
+      seen = (await json(`http://127.0.0.1:${b}/inventory/6E92ZMYYFZ`)).body;
+    } while (
+      (seen as { warehouses: Record<string, number> }).warehouses['main-store'] !== 85 &&
+      Date.now() < deadlineSeen
+    );
+    expect(seen).toMatchObject({ warehouses: { 'main-store': 85 } });
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await exited).toBe(0);
+  expect(output).toContain('stopped');
+  for (const port of [a, b, supabase, postgres])
+    expect(await isListening('127.0.0.1', port)).toBe(false);
+}, 120_000);

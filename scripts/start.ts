@@ -1,0 +1,127 @@
+/**
+ * `npm start`: the local Supabase-compatible stack (unless SUPABASE_URL is set), Redis, and one
+ * process per store. Ctrl-C stops everything it started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  DEFAULT_DATA_DIR,
+  findOrStartRedis,
+  PROJECT_ROOT,
+  removeStackFile,
+  startLocalStack,
+  writeStackFile,
+} from '@stockwire/local-stack';
+import { scriptEnv } from './env.js';
+
+const env = scriptEnv();
+const dataDir = env.DATA_DIR ?? DEFAULT_DATA_DIR;
+const say = (line: string) => console.log(`[stockwire] ${line}`);
+const stops: Array<() => Promise<void>> = [];
+
+let supabaseUrl: string;
+let serviceRoleKey: string;
+let anonKey = '';
+let redisUrl: string;
+if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
+  supabaseUrl = env.SUPABASE_URL;
+  serviceRoleKey = env.SUPABASE_SERVICE_ROLE_KEY;
+  say(`using Supabase at ${supabaseUrl}`);
+  const redis = await findOrStartRedis({
+    url: env.REDIS_URL,
+    dir: join(dataDir, 'redis'),
+  });
+  if (redis.server) stops.push(() => redis.server!.stop());
+  redisUrl = redis.url;
+} else {
+  say('starting the local stack (Postgres, PostgREST, gateway, Redis)…');
+  const stack = await startLocalStack({
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    ports: {
+      gateway: env.SUPABASE_PORT,
+      postgres: env.DATABASE_URL ? undefined : env.POSTGRES_PORT,
+    },
+    log: () => {},
+  });
+  stops.push(() => stack.stop());
+  ({ supabaseUrl, serviceRoleKey, anonKey, redisUrl } = stack);
+  const { applied, seeded } = stack.migrations;
+  const news = [
+    applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date',
+    seeded ? 'seeded' : '',
+  ];
+  say(`Supabase API ${supabaseUrl}/rest/v1 (${news.filter(Boolean).join(', ')})`);
+}
+say(`Redis ${redisUrl}`);
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await removeStackFile(dataDir);
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+const ready = env.STORES.map(
+  ({ name, port }) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            ...process.env,
+            STORE_NAME: name,
+            PORT: String(port),
+            SUPABASE_URL: supabaseUrl,
+            SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
+            REDIS_URL: redisUrl,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      children.set(name, child);
+      child.stdout?.on('data', (d: Buffer) => {
+        const text = d.toString();
+        process.stdout.write(text);
+        if (text.includes('ready at')) resolve();
+      });
+      child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+      child.once('exit', (code, signal) => {
+        reject(new Error(`${name} exited (${signal ?? code})`));
+        if (!stopping) say(`${name} exited (${signal ?? code}); the other stores keep running`);
+      });
+    }),
+);
+
+try {
+  await Promise.all(ready);
+} catch (error) {
+  console.error(`[stockwire] ${(error as Error).message}`);
+  await stopAll(1);
+}
+await writeStackFile(dataDir, { supabaseUrl, serviceRoleKey, anonKey, redisUrl, pid: process.pid });
+say('all stores ready:');
+for (const { name, port } of env.STORES)
+  say(`  ${name.padEnd(16)} http://localhost:${port}   (/ws, Socket.IO, /health)`);
+say('Ctrl-C stops everything.');

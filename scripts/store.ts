@@ -1,0 +1,31 @@
+/**
+ * `npm run store -- --name x --port 3010`: one more store, joining the stack `npm start` runs
+ * (or the Supabase and Redis named by SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and REDIS_URL).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, startStore } from '@stockwire/api';
+import { DEFAULT_DATA_DIR, readStackFile } from '@stockwire/local-stack';
+
+const { values } = parseArgs({
+  options: { name: { type: 'string' }, port: { type: 'string' } },
+});
+const stack = await readStackFile(process.env.DATA_DIR ?? DEFAULT_DATA_DIR);
+const env = { ...process.env };
+if (values.name) env.STORE_NAME = values.name;
+if (values.port) env.PORT = values.port;
+if (!env.SUPABASE_URL && stack) {
+  env.SUPABASE_URL = stack.supabaseUrl;
+  env.SUPABASE_SERVICE_ROLE_KEY = stack.serviceRoleKey;
+  env.REDIS_URL ??= stack.redisUrl;
+}
+if (!env.SUPABASE_URL) {
+  console.error(
+    'No stack to join: run `npm start` first, or set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY.',
+  );
+  process.exit(1);
+}
+const store = await startStore(loadConfig(env));
+console.log(`[${store.config.storeName}] ready at ${store.url}`);
+const stop = () => void store.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
