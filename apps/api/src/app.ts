@@ -4,8 +4,16 @@ import express from 'express';
 import type { StoreConfig } from './env.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
+import { IdempotentResponder } from './http/idempotency.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
+import { orderRoutes } from './http/order.routes.js';
+import { reservationRoutes } from './http/reservation.routes.js';
+import { ChangePublisher } from './inventory/change.publisher.js';
 import { InventoryService } from './inventory/inventory.service.js';
+import { OrderService } from './inventory/order.service.js';
+import { ReservationService } from './inventory/reservation.service.js';
+import { Sweeper } from './inventory/sweeper.js';
+import { OrderStreamConsumer } from './queues/order.streams.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
@@ -81,14 +89,42 @@ export async function startStore(
     gapGraceMs: config.gapGraceMs,
     log,
   });
-  const inventory = new InventoryService(
-    store,
-    cache,
+  const publisher = new ChangePublisher(
     sync,
     bus,
+    sockets,
     { store: config.storeName, instanceId: config.instanceId },
     log,
   );
+  const inventory = new InventoryService(store, cache, publisher);
+  const reservations = new ReservationService(store, publisher, {
+    defaultTtlSeconds: config.reservationTtlSeconds,
+  });
+  const orders = new OrderService(store, publisher);
+  const responder = new IdempotentResponder(
+    (key, status, body) => store.saveIdempotentResponse(key, status, body),
+    log,
+  );
+  const streams = config.orderStreams
+    ? new OrderStreamConsumer(
+        config.redisUrl,
+        {
+          placeOrder: async (order, entryId) =>
+            (await orders.place(order, { requestId: `stream:${entryId}` })).value.response,
+          createProduct: async (product, entryId) => {
+            await inventory.createProduct(product, { requestId: `stream:${entryId}` });
+          },
+        },
+        {
+          consumer: config.instanceId,
+          store: config.storeName,
+          claimIdleMs: config.streamClaimIdleMs,
+          blockMs: 1000,
+        },
+        log,
+      )
+    : null;
+  const sweeper = new Sweeper(log);
   const startedAt = Date.now();
   const report = async (): Promise<HealthReport> => {
     const database = (await store.ping().catch(() => false)) ? 'up' : 'down';
@@ -113,18 +149,29 @@ export async function startStore(
 
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
-  app.use(inventoryRoutes(inventory));
+  const ttl = config.idempotencyTtlSeconds;
+  app.use(inventoryRoutes(inventory, responder, ttl));
+  app.use(reservationRoutes(reservations, responder, ttl));
+  app.use(orderRoutes(orders, responder, ttl));
   app.use(notFound);
   app.use(errorMiddleware(log));
 
+  const stopWork = async () => {
+    sweeper.stop();
+    sync.close();
+    await streams?.stop();
+  };
   try {
     await sync.start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, config.host, resolve);
     });
+    await streams?.start();
+    sweeper.every(config.reservationSweepMs, () => reservations.sweep());
+    sweeper.every(3_600_000, () => store.purgeIdempotencyKeys());
   } catch (error) {
-    sync.close();
+    await stopWork();
     await Promise.allSettled([bus.close(), sockets.close(), ws.close()]);
     throw error;
   }
@@ -139,7 +186,7 @@ export async function startStore(
     sync,
     close: () =>
       (closing ??= (async () => {
-        sync.close();
+        await stopWork();
         await ws.close();
         await sockets.close(); // also closes the HTTP server
         http.closeAllConnections();

@@ -21,6 +21,32 @@ export interface StoreConfig {
    * @default 200
    */
   gapGraceMs: number;
+  /**
+   * Lifetime of a hold when the request names none, in seconds.
+   * @default 600
+   */
+  reservationTtlSeconds: number;
+  /**
+   * How often this instance releases holds whose time is up, in milliseconds.
+   * @default 1000
+   */
+  reservationSweepMs: number;
+  /**
+   * How long an idempotency key is kept, in seconds.
+   * @default 86400
+   */
+  idempotencyTtlSeconds: number;
+  /**
+   * Consume the order streams (`order_validate`, `inventory_new_item`).
+   * @default true
+   */
+  orderStreams: boolean;
+  /**
+   * How long a stream entry may stay unacknowledged with a consumer before another instance
+   * claims it, in milliseconds.
+   * @default 30000
+   */
+  streamClaimIdleMs: number;
 }
 
 const EnvSchema = z.object({
@@ -35,6 +61,19 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
   GAP_GRACE_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  RESERVATION_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  ORDER_STREAMS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 /**
@@ -58,5 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
     redisUrl: e.REDIS_URL,
     gapGraceMs: e.GAP_GRACE_MS,
+    reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
+    reservationSweepMs: e.RESERVATION_SWEEP_MS,
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    orderStreams: e.ORDER_STREAMS,
+    streamClaimIdleMs: e.STREAM_CLAIM_IDLE_MS,
   };
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type {
   ClientToServerEvents,
   ProductInventory,
+  ReservationExpiredNotice,
   ServerToClientEvents,
+  SocketAuth,
   StockUpdate,
   WsMessage,
 } from '@stockwire/domain';
@@ -11,11 +13,15 @@ import { io, type Socket } from 'socket.io-client';
 import { inject, expect } from 'vitest';
 import WebSocket from 'ws';
 import { startStore, type StoreInstance } from '../src/app.js';
+import type { StoreConfig } from '../src/env.js';
 
 export const stack = () => inject('stack');
 
 /** Starts store instances in this process, against the suite's stack. */
-export async function startStores(names: string[]): Promise<StoreInstance[]> {
+export async function startStores(
+  names: string[],
+  overrides: Partial<StoreConfig> = {},
+): Promise<StoreInstance[]> {
   const { supabaseUrl, serviceRoleKey, redisUrl } = stack();
   return Promise.all(
     names.map((storeName) =>
@@ -29,6 +35,12 @@ export async function startStores(names: string[]): Promise<StoreInstance[]> {
           supabaseServiceRoleKey: serviceRoleKey,
           redisUrl,
           gapGraceMs: 100,
+          reservationTtlSeconds: 600,
+          reservationSweepMs: 200,
+          idempotencyTtlSeconds: 3600,
+          orderStreams: false,
+          streamClaimIdleMs: 30_000,
+          ...overrides,
         },
         () => {},
       ),
@@ -135,18 +147,21 @@ export async function ledger(productId: string): Promise<LedgerRow[]> {
 }
 
 /** A Socket.IO client that records what it receives. */
-export async function socketClient(url: string) {
+export async function socketClient(url: string, auth: SocketAuth = {}) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
+    auth,
   });
   const updates: StockUpdate[] = [];
   const snapshots: ProductInventory[][] = [];
+  const expired: ReservationExpiredNotice[] = [];
   socket.on('update', (u) => updates.push(u));
   socket.on('snapshot', (s) => snapshots.push(s));
+  socket.on('reservation_expired', (n) => expired.push(n));
   await eventually(() => snapshots.length > 0);
-  return { socket, updates, snapshots, close: () => socket.close() };
+  return { socket, updates, snapshots, expired, close: () => socket.close() };
 }
 
 /** A plain WebSocket client on `/ws` that records what it receives. */

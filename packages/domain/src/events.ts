@@ -1,6 +1,6 @@
 import type { ProductId, Location, StoreName } from './ids.js';
 import type { ProductInventory } from './stock.js';
-import type { UpdateType } from './update-type.js';
+import type { MovementType } from './update-type.js';
 
 /**
  * One stock change as clients see it, on Socket.IO (`update`) and `/ws` (`{type: "update"}`).
@@ -11,8 +11,11 @@ export interface StockUpdate {
   warehouse: Location;
   /** On-hand quantity at `warehouse` after the change. */
   quantity: number;
+  /** Change to on hand at `warehouse`. */
   change: number;
-  update_type: UpdateType;
+  /** Change to reserved at `warehouse`. */
+  reserved_change: number;
+  update_type: MovementType;
   /** Version of the (product, warehouse) row; drop an update whose version is not newer. */
   version: number;
   /** Version of the whole product, as in the product view. */
@@ -23,7 +26,19 @@ export interface StockUpdate {
   available_stock: number;
   /** The store where the change was made. */
   store: StoreName;
-  event_id: number;
+  /** The ledger row; null when only holds changed. */
+  event_id: number | null;
+  order_id: string | null;
+  reservation_id: string | null;
+}
+
+/** Sent to the client that placed a hold (wherever it is connected) when the hold runs out. */
+export interface ReservationExpiredNotice {
+  reservation_id: string;
+  product_id: ProductId;
+  warehouse: Location;
+  quantity: number;
+  order_id: string | null;
 }
 
 /** Socket.IO events a store emits to its clients. */
@@ -33,6 +48,15 @@ export interface ServerToClientEvents {
   update: (update: StockUpdate) => void;
   /** A product's full view, sent when it is created or repaired from the database. */
   product: (product: ProductInventory) => void;
+  reservation_expired: (notice: ReservationExpiredNotice) => void;
+}
+
+/**
+ * Handshake data a Socket.IO client may send (`io(url, {auth: {client_id}})`): the id it also sends
+ * as `client_id` with its holds, so that it hears about them wherever it is connected.
+ */
+export interface SocketAuth {
+  client_id?: string;
 }
 
 /** Socket.IO events clients may send; none yet: changes go through HTTP. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LocationSchema, ProductIdSchema } from './ids.js';
 import { ProductSchema, QuantitySchema, StockLevelSchema } from './stock.js';
-import { UpdateTypeSchema } from './update-type.js';
+import { MovementTypeSchema } from './update-type.js';
 
 /** The Redis channel every instance publishes changes on and subscribes to. */
 export const INVENTORY_CHANNEL = 'inventory_updates';
@@ -22,10 +22,16 @@ export const StockChangedMessageSchema = z.object({
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
   version: z.number().int().positive(),
+  /** Change to on hand. */
   change: z.number().int(),
-  update_type: UpdateTypeSchema,
-  event_id: z.number().int().positive(),
+  /** Change to reserved (holds placed, committed, released or expired). */
+  reserved_change: z.number().int().default(0),
+  update_type: MovementTypeSchema,
+  /** The ledger row, for changes to on hand; null for changes to holds only. */
+  event_id: z.number().int().positive().nullable(),
   request_id: z.string().nullable(),
+  order_id: z.string().nullable().default(null),
+  reservation_id: z.string().nullable().default(null),
   updated_at: z.string(),
   ...Origin,
 });

@@ -55,3 +55,67 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   }
   return fields;
 }
+
+/** Limits of a hold's lifetime, in seconds. */
+export const MAX_TTL_SECONDS = 24 * 3600;
+
+/** A client's own id, sent with holds to be told when they expire. */
+export const ClientIdSchema = z
+  .string()
+  .regex(/^[\w.:-]{1,128}$/, 'letters, digits, _ . : -, at most 128');
+
+/** Body of `POST /inventory/{product_id}/reserve`. */
+export const ReserveRequestSchema = z.strictObject({
+  quantity: z.number().int().min(1).max(MAX_CHANGE),
+  warehouse: LocationSchema.optional(),
+  ttl_seconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
+  client_id: ClientIdSchema.optional(),
+});
+export type ReserveRequest = z.infer<typeof ReserveRequestSchema>;
+
+export const ReservationIdParamsSchema = z.object({ id: z.uuid() });
+
+/** An order id; numeric ids (as the order queues of earlier services send) are taken as text. */
+export const OrderIdSchema = z
+  .union([z.string(), z.int().nonnegative()])
+  .transform(String)
+  .pipe(z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits, _ . : -, at most 128'));
+
+const OrderLineSchema = z.strictObject({
+  product_id: ProductIdSchema,
+  quantity: z.number().int().min(1).max(MAX_CHANGE),
+  warehouse: LocationSchema.optional(),
+});
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+
+/** An order: `{order_id, lines: [{product_id, quantity, warehouse?}]}`. */
+export const OrderRequestSchema = z.strictObject({
+  order_id: OrderIdSchema,
+  lines: z.array(OrderLineSchema).min(1).max(100),
+});
+export type OrderRequest = z.infer<typeof OrderRequestSchema>;
+
+/** The single-line form `{order_id, product_id, quantity, warehouse?}` of the order queues Stockwire replaces. */
+export const SingleLineOrderSchema = OrderLineSchema.extend({ order_id: OrderIdSchema }).transform(
+  ({ order_id, ...line }): OrderRequest => ({ order_id, lines: [line] }),
+);
+
+/** The schema that fits an order body: with `lines`, or the single-line form. */
+export function orderSchemaFor(body: unknown): z.ZodType<OrderRequest, unknown> {
+  return typeof body === 'object' && body !== null && 'lines' in body
+    ? OrderRequestSchema
+    : SingleLineOrderSchema;
+}
+
+/** The answer to an order, over HTTP and on the `order_validate_response` stream. */
+export interface OrderResponse {
+  order_id: string;
+  success: boolean;
+  message: string;
+  order_data: unknown;
+}
+
+/** Header carrying a client-chosen key that makes a POST safe to retry. */
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'printable ASCII, 1 to 255 characters');

@@ -28,3 +28,8 @@ export function changeFitsType(updateType: UpdateType, change: number): boolean 
       return true;
   }
 }
+
+/** What a stock row change can be: a ledger movement, or a change to what is held for checkouts. */
+export const MOVEMENT_TYPES = [...UPDATE_TYPES, 'reserve', 'release', 'expire'] as const;
+export const MovementTypeSchema = z.enum(MOVEMENT_TYPES);
+export type MovementType = z.infer<typeof MovementTypeSchema>;

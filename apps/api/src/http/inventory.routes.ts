@@ -1,20 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import {
   CreateProductRequestSchema,
   ProductIdParamsSchema,
   StockUpdateRequestSchema,
 } from '@stockwire/domain';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { InventoryService } from '../inventory/inventory.service.js';
+import { requestContext, type IdempotentResponder } from './idempotency.js';
 import { parse } from './validate.js';
 
-/** The caller's `X-Request-Id` if sane, else a new one; it is recorded in the ledger. */
-export function requestId(req: Request): string {
-  const given = req.get('x-request-id');
-  return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-}
-
-export function inventoryRoutes(inventory: InventoryService): Router {
+export function inventoryRoutes(
+  inventory: InventoryService,
+  responder: IdempotentResponder,
+  idempotencyTtlSeconds: number,
+): Router {
   const router = Router();
 
   router.get('/inventory', (_req, res) => {
@@ -29,7 +27,9 @@ export function inventoryRoutes(inventory: InventoryService): Router {
   router.post('/inventory/:product_id/update', async (req, res) => {
     const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
     const body = parse(StockUpdateRequestSchema, req.body, 'request body');
-    res.json(await inventory.updateStock(product_id, body, requestId(req)));
+    const ctx = requestContext(req, idempotencyTtlSeconds);
+    const outcome = await inventory.updateStock(product_id, body, ctx);
+    responder.send(res, ctx, outcome, 200, outcome.value);
   });
 
   router.get('/products', (_req, res) => {
@@ -38,7 +38,9 @@ export function inventoryRoutes(inventory: InventoryService): Router {
 
   router.post('/products', async (req, res) => {
     const body = parse(CreateProductRequestSchema, req.body, 'request body');
-    res.status(201).json(await inventory.createProduct(body, requestId(req)));
+    res
+      .status(201)
+      .json(await inventory.createProduct(body, requestContext(req, idempotencyTtlSeconds)));
   });
 
   return router;

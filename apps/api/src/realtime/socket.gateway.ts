@@ -1,14 +1,20 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type {
-  ClientToServerEvents,
-  ProductInventory,
-  ServerToClientEvents,
-  StockUpdate,
+import {
+  ClientIdSchema,
+  type ClientToServerEvents,
+  type ProductInventory,
+  type ServerToClientEvents,
+  type StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import type { HoldNotifier } from '../inventory/change.publisher.js';
+import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+
+/** The room of every socket that identified itself with `auth.client_id`, on any instance. */
+const clientRoom = (clientId: string) => `client:${clientId}`;
 
 /**
  * Socket.IO for this store's clients. Stock events are emitted to local sockets only: every
@@ -16,7 +22,7 @@ import type { CacheListener } from '../sync/inventory.sync.js';
  * deliver each change once per instance. The Redis adapter is attached for what only it can do
  * (rooms and targeted emits across instances, fetchSockets, serverSideEmit).
  */
-export class SocketGateway implements CacheListener {
+export class SocketGateway implements CacheListener, HoldNotifier {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly pub: Redis;
   private readonly sub: Redis;
@@ -32,6 +38,9 @@ export class SocketGateway implements CacheListener {
       maxHttpBufferSize: 16 * 1024,
     });
     this.io.on('connection', (socket) => {
+      const auth = socket.handshake.auth as { client_id?: unknown };
+      const clientId = ClientIdSchema.safeParse(auth.client_id);
+      if (clientId.success) void socket.join(clientRoom(clientId.data));
       socket.emit('snapshot', snapshot());
     });
   }
@@ -46,6 +55,18 @@ export class SocketGateway implements CacheListener {
 
   onSnapshot(views: ProductInventory[]): void {
     this.io.local.emit('snapshot', views);
+  }
+
+  /** Through the Redis adapter: the client hears it wherever it is connected, once. */
+  reservationExpired(hold: ExpiredHold): void {
+    if (!hold.client_id) return;
+    this.io.to(clientRoom(hold.client_id)).emit('reservation_expired', {
+      reservation_id: hold.reservation_id,
+      product_id: hold.product_id,
+      warehouse: hold.location,
+      quantity: hold.quantity,
+      order_id: hold.order_id,
+    });
   }
 
   get clients(): number {

@@ -14,6 +14,20 @@ interface ReadOnlyTable<Row, Relationships extends unknown[] = []> {
 export interface Database {
   public: {
     Tables: {
+      reservations: ReadOnlyTable<{
+        id: string;
+        product_id: string;
+        location: string;
+        quantity: number;
+        status: string;
+        expires_at: string;
+        client_id: string | null;
+        order_id: string | null;
+        store: string;
+        request_id: string | null;
+        created_at: string;
+        updated_at: string;
+      }>;
       products: ReadOnlyTable<{
         id: string;
         name: string;
@@ -57,6 +71,15 @@ export interface Database {
     Views: Record<never, never>;
     Functions: {
       apply_stock_changes: { Args: { changes: Json }; Returns: Json };
+      reserve_stock: { Args: { reservations: Json }; Returns: Json };
+      finish_reservation: { Args: { request: Json }; Returns: Json };
+      expire_reservations: { Args: { max_rows: number; store: string }; Returns: Json };
+      place_order: { Args: { p_order: Json }; Returns: Json };
+      save_idempotent_response: {
+        Args: { key: string; status: number; body: Json };
+        Returns: undefined;
+      };
+      purge_idempotency_keys: { Args: Record<string, never>; Returns: number };
       create_product: { Args: { product: Json }; Returns: Json };
     };
     Enums: Record<never, never>;

@@ -1,5 +1,6 @@
 import type {
   Location,
+  MovementType,
   Product,
   ProductId,
   ProductStock,
@@ -7,6 +8,63 @@ import type {
   StoreName,
   UpdateType,
 } from '@stockwire/domain';
+
+/**
+ * A client-chosen key that makes a write safe to retry: the database applies the write at most
+ * once per key, and answers a retry with the first result.
+ */
+export interface IdempotencyKey {
+  key: string;
+  /** The operation, e.g. `POST /inventory/OLJCESPC7Z/update`: a key is for one operation. */
+  scope: string;
+  /** Hash of the request body: the same key with another body is refused. */
+  hash: string;
+  /** How long the key is kept. */
+  ttl_seconds: number;
+}
+
+/** A stock row as a write left it, with what the write changed. Published to every instance. */
+export interface RowChange extends StockLevel {
+  product_id: ProductId;
+  change: number;
+  reserved_change: number;
+  update_type: MovementType;
+  event_id: number | null;
+  order_id: string | null;
+  reservation_id: string | null;
+}
+
+/** A hold whose time ran out and that a write released. Its client is told. */
+export interface ExpiredHold {
+  reservation_id: string;
+  product_id: ProductId;
+  location: Location;
+  quantity: number;
+  client_id: string | null;
+  order_id: string | null;
+}
+
+/** What a write did to stock, refused or not: row changes to publish, expired holds to notify. */
+export interface Effects {
+  changes: RowChange[];
+  expired: ExpiredHold[];
+}
+
+export type RefusalCode =
+  'product_not_found' | 'insufficient_stock' | 'quantity_out_of_range' | 'invalid_change';
+
+export type MoveResult = Effects &
+  ({ ok: true; available: number } | { ok: false; code: RefusalCode; available?: number });
+
+/** The outcome of a write made with an optional idempotency key. */
+export type Idempotent<T> =
+  | {
+      replayed: boolean;
+      result: T;
+      /** The HTTP response kept for the key, when this is a replay. */
+      response: { status: number; body: unknown } | null;
+    }
+  | { mismatch: true };
 
 /** One stock change to apply. */
 export interface StockChange {
@@ -16,26 +74,77 @@ export interface StockChange {
   update_type: UpdateType;
   request_id: string | null;
   store: StoreName;
+  idempotency?: IdempotencyKey;
 }
 
-/** A change the database applied: the row as it now stands and its ledger entry. */
-export interface AppliedChange extends StockLevel {
-  ok: true;
+export interface Reservation {
+  id: string;
   product_id: ProductId;
-  change: number;
-  update_type: UpdateType;
-  event_id: number;
+  location: Location;
+  quantity: number;
+  status: 'held' | 'committed' | 'released' | 'expired';
+  expires_at: string;
+  client_id: string | null;
+  order_id: string | null;
+  store: StoreName;
+  created_at: string;
+  updated_at: string;
 }
 
-/** A change the database refused; nothing of it was written. */
-export interface RefusedChange {
-  ok: false;
-  code: 'product_not_found' | 'insufficient_stock' | 'quantity_out_of_range' | 'invalid_change';
-  /** Units available at the location when refused. */
-  available?: number;
+export interface HoldRequest {
+  product_id: ProductId;
+  location: Location;
+  quantity: number;
+  ttl_seconds: number;
+  client_id: string | null;
+  store: StoreName;
+  request_id: string | null;
+  idempotency?: IdempotencyKey;
 }
 
-export type ChangeResult = AppliedChange | RefusedChange;
+export type ReserveResult = MoveResult & { reservation?: Reservation };
+
+export interface FinishRequest {
+  reservation_id: string;
+  action: 'commit' | 'release';
+  store: StoreName;
+  request_id: string | null;
+  idempotency?: IdempotencyKey;
+}
+
+export type FinishResult = Effects &
+  (
+    | { ok: true; reservation: Reservation }
+    | {
+        ok: false;
+        code:
+          | 'reservation_not_found'
+          | 'reservation_committed'
+          | 'reservation_released'
+          | 'reservation_expired'
+          | 'invalid_change';
+        reservation?: Reservation;
+      }
+  );
+
+export interface OrderToPlace {
+  order_id: string;
+  lines: { product_id: ProductId; location: Location; quantity: number }[];
+  store: StoreName;
+  request_id: string | null;
+  idempotency?: IdempotencyKey;
+}
+
+export type OrderResult = Effects &
+  (
+    | { ok: true; duplicate?: boolean; order_id: string; lines: OrderToPlace['lines'] }
+    | {
+        ok: false;
+        code: RefusalCode;
+        order_id: string;
+        line: { index: number; product_id: ProductId; location: Location; available: number };
+      }
+  );
 
 export interface NewProduct {
   product: Product;
@@ -49,11 +158,20 @@ export type CreateProductResult =
   { ok: true; product: Product; levels: StockLevel[] } | { ok: false; code: 'product_exists' };
 
 /**
- * The system of record, as the inventory services need it. Every write is one atomic call;
- * `applyChanges` takes a batch and answers per change, in order.
+ * The system of record, as the inventory services need it. Every write is one atomic call to one
+ * SQL function; batch calls answer per item, in order.
  */
 export interface InventoryStore {
-  applyChanges(changes: readonly StockChange[]): Promise<ChangeResult[]>;
+  applyChanges(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]>;
+  reserve(holds: readonly HoldRequest[]): Promise<Idempotent<ReserveResult>[]>;
+  finishReservation(request: FinishRequest): Promise<Idempotent<FinishResult>>;
+  /** Releases holds whose time is up; safe to call from every instance at once. */
+  expireReservations(maxRows: number, store: StoreName): Promise<Effects>;
+  getReservation(id: string): Promise<Reservation | null>;
+  placeOrder(order: OrderToPlace): Promise<Idempotent<OrderResult>>;
+  /** Keeps the HTTP response of a keyed request, for retries to get verbatim. */
+  saveIdempotentResponse(key: string, status: number, body: unknown): Promise<void>;
+  purgeIdempotencyKeys(): Promise<number>;
   createProduct(input: NewProduct): Promise<CreateProductResult>;
   loadAll(): Promise<ProductStock[]>;
   loadProduct(id: ProductId): Promise<ProductStock | null>;

@@ -1,43 +1,156 @@
 import {
   ERROR_CODES,
+  LocationSchema,
+  MovementTypeSchema,
   ProductSchema,
   StockLevelSchema,
   StockwireError,
-  UpdateTypeSchema,
   type ProductId,
   type ProductStock,
+  type StoreName,
 } from '@stockwire/domain';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Database, Json } from './database.types.js';
 import type {
-  ChangeResult,
   CreateProductResult,
+  Effects,
+  FinishRequest,
+  FinishResult,
+  HoldRequest,
+  Idempotent,
   InventoryStore,
+  MoveResult,
   NewProduct,
+  OrderResult,
+  OrderToPlace,
+  Reservation,
+  ReserveResult,
   StockChange,
 } from './inventory.store.js';
 
-const ChangeResultSchema = z.discriminatedUnion('ok', [
-  StockLevelSchema.extend({
-    ok: z.literal(true),
-    product_id: z.string(),
-    change: z.number().int(),
-    update_type: UpdateTypeSchema,
-    event_id: z.number().int().positive(),
-  }),
-  z.object({
+const RowChangeSchema = StockLevelSchema.extend({
+  product_id: z.string(),
+  change: z.number().int(),
+  reserved_change: z.number().int(),
+  update_type: MovementTypeSchema,
+  event_id: z.number().int().positive().nullable(),
+  order_id: z.string().nullable(),
+  reservation_id: z.string().nullable(),
+});
+
+const EffectsSchema = z.object({
+  changes: z.array(RowChangeSchema),
+  expired: z.array(
+    z.object({
+      reservation_id: z.string(),
+      product_id: z.string(),
+      location: LocationSchema,
+      quantity: z.number().int(),
+      client_id: z.string().nullable(),
+      order_id: z.string().nullable(),
+    }),
+  ),
+});
+
+const RefusalCodeSchema = z.enum([
+  'product_not_found',
+  'insufficient_stock',
+  'quantity_out_of_range',
+  'invalid_change',
+]);
+
+const ReservationSchema = z.object({
+  id: z.string(),
+  product_id: z.string(),
+  location: LocationSchema,
+  quantity: z.number().int(),
+  status: z.enum(['held', 'committed', 'released', 'expired']),
+  expires_at: z.string(),
+  client_id: z.string().nullable(),
+  order_id: z.string().nullable(),
+  store: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+const Accepted = EffectsSchema.extend({ ok: z.literal(true), available: z.number().int() });
+const Refused = EffectsSchema.extend({
+  ok: z.literal(false),
+  code: RefusalCodeSchema,
+  available: z.number().int().optional(),
+});
+
+const MoveResultSchema: z.ZodType<MoveResult> = z.discriminatedUnion('ok', [Accepted, Refused]);
+
+const ReserveResultSchema: z.ZodType<ReserveResult> = z.discriminatedUnion('ok', [
+  Accepted.extend({ reservation: ReservationSchema }),
+  Refused,
+]);
+
+const FinishResultSchema: z.ZodType<FinishResult> = z.discriminatedUnion('ok', [
+  EffectsSchema.extend({ ok: z.literal(true), reservation: ReservationSchema }),
+  EffectsSchema.extend({
     ok: z.literal(false),
     code: z.enum([
-      'product_not_found',
-      'insufficient_stock',
-      'quantity_out_of_range',
+      'reservation_not_found',
+      'reservation_committed',
+      'reservation_released',
+      'reservation_expired',
       'invalid_change',
     ]),
-    available: z.number().int().optional(),
+    reservation: ReservationSchema.optional(),
   }),
 ]);
+
+const OrderLineSchema = z.object({
+  product_id: z.string(),
+  location: z.string(),
+  quantity: z.number().int(),
+});
+const OrderResultSchema: z.ZodType<OrderResult> = z.discriminatedUnion('ok', [
+  EffectsSchema.extend({
+    ok: z.literal(true),
+    duplicate: z.boolean().optional(),
+    order_id: z.string(),
+    lines: z.array(OrderLineSchema),
+  }),
+  EffectsSchema.extend({
+    ok: z.literal(false),
+    code: RefusalCodeSchema,
+    order_id: z.string(),
+    line: z.object({
+      index: z.number().int(),
+      product_id: z.string(),
+      location: z.string(),
+      available: z.number().int(),
+    }),
+  }),
+]);
+
+const ReplaySchema = z.object({
+  replay: z.unknown(),
+  response_status: z.number().int().nullable(),
+  response_body: z.unknown(),
+});
+
+/** Reads a function's answer to a write that may have carried an idempotency key. */
+function idempotent<T>(schema: z.ZodType<T>, raw: unknown): Idempotent<T> {
+  if (typeof raw === 'object' && raw !== null && 'mismatch' in raw) return { mismatch: true };
+  if (typeof raw === 'object' && raw !== null && 'replay' in raw) {
+    const replay = ReplaySchema.parse(raw);
+    return {
+      replayed: true,
+      result: schema.parse(replay.replay),
+      response:
+        replay.response_status === null
+          ? null
+          : { status: replay.response_status, body: replay.response_body },
+    };
+  }
+  return { replayed: false, result: schema.parse(raw), response: null };
+}
 
 const CreateProductResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), product: ProductSchema, levels: z.array(StockLevelSchema) }),
@@ -67,6 +180,8 @@ function unavailable(what: string, cause: unknown): StockwireError {
   );
 }
 
+const asJson = (value: unknown) => value as Json;
+
 /** {@link InventoryStore} on Supabase: writes are `rpc` calls to the SQL functions in migrations. */
 export class SupabaseInventoryStore implements InventoryStore {
   private readonly db: SupabaseClient<Database>;
@@ -79,30 +194,96 @@ export class SupabaseInventoryStore implements InventoryStore {
     });
   }
 
-  async applyChanges(changes: readonly StockChange[]): Promise<ChangeResult[]> {
-    const res = await this.db.rpc('apply_stock_changes', { changes: changes as unknown as Json });
-    if (res.error) throw unavailable('apply_stock_changes', res.error);
-    const results = z.array(ChangeResultSchema).parse(res.data);
-    if (results.length !== changes.length) {
+  /** Calls a write function; a failure to answer is a 503, and the transaction did not happen. */
+  private async call<F extends keyof Database['public']['Functions']>(
+    fn: F,
+    args: Database['public']['Functions'][F]['Args'],
+  ): Promise<unknown> {
+    const res = await this.db.rpc(fn, args);
+    if (res.error) throw unavailable(fn, res.error);
+    return res.data;
+  }
+
+  /** Checks a batch function answered one result per item, and reads each. */
+  private perItem<T>(
+    fn: string,
+    raw: unknown,
+    count: number,
+    schema: z.ZodType<T>,
+  ): Idempotent<T>[] {
+    const items = z.array(z.unknown()).parse(raw);
+    if (items.length !== count) {
       throw new StockwireError(
         ERROR_CODES.INTERNAL,
-        'apply_stock_changes answered the wrong number of results',
+        `${fn} answered ${items.length} results for ${count} items`,
       );
     }
-    return results;
+    return items.map((item) => idempotent(schema, item));
+  }
+
+  async applyChanges(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]> {
+    const raw = await this.call('apply_stock_changes', { changes: asJson(changes) });
+    return this.perItem('apply_stock_changes', raw, changes.length, MoveResultSchema);
+  }
+
+  async reserve(holds: readonly HoldRequest[]): Promise<Idempotent<ReserveResult>[]> {
+    const raw = await this.call('reserve_stock', { reservations: asJson(holds) });
+    return this.perItem('reserve_stock', raw, holds.length, ReserveResultSchema);
+  }
+
+  async finishReservation(request: FinishRequest): Promise<Idempotent<FinishResult>> {
+    return idempotent(
+      FinishResultSchema,
+      await this.call('finish_reservation', { request: asJson(request) }),
+    );
+  }
+
+  async expireReservations(maxRows: number, store: StoreName): Promise<Effects> {
+    return EffectsSchema.parse(
+      await this.call('expire_reservations', { max_rows: maxRows, store }),
+    );
+  }
+
+  async getReservation(id: string): Promise<Reservation | null> {
+    const { data, error } = await this.db
+      .from('reservations')
+      .select(
+        'id, product_id, location, quantity, status, expires_at, client_id, order_id, store, created_at, updated_at',
+      )
+      .eq('id', id)
+      .maybeSingle();
+    if (error) throw unavailable('load reservation', error);
+    return data === null ? null : ReservationSchema.parse(data);
+  }
+
+  async placeOrder(order: OrderToPlace): Promise<Idempotent<OrderResult>> {
+    return idempotent(
+      OrderResultSchema,
+      await this.call('place_order', { p_order: asJson(order) }),
+    );
+  }
+
+  async saveIdempotentResponse(key: string, status: number, body: unknown): Promise<void> {
+    await this.call('save_idempotent_response', { key, status, body: asJson(body) });
+  }
+
+  async purgeIdempotencyKeys(): Promise<number> {
+    return z
+      .number()
+      .int()
+      .parse(await this.call('purge_idempotency_keys', {}));
   }
 
   async createProduct(input: NewProduct): Promise<CreateProductResult> {
-    const res = await this.db.rpc('create_product', {
-      product: {
+    const raw = await this.call('create_product', {
+      product: asJson({
         ...input.product,
         stock: input.stock,
         request_id: input.request_id,
         store: input.store,
-      },
+      }),
     });
-    if (res.error) throw unavailable('create_product', res.error);
-    return CreateProductResultSchema.parse(res.data);
+    return CreateProductResultSchema.parse(raw);
   }
 
   async loadAll(): Promise<ProductStock[]> {

@@ -114,6 +114,7 @@ export class InventorySync {
       warehouse: change.location,
       quantity: change.on_hand,
       change: change.change,
+      reserved_change: change.reserved_change,
       update_type: change.update_type,
       version: change.version,
       product_version: view.version,
@@ -123,6 +124,8 @@ export class InventorySync {
       available_stock: view.available_stock,
       store: change.store,
       event_id: change.event_id,
+      order_id: change.order_id,
+      reservation_id: change.reservation_id,
     });
     // The change may have been the one its successors were waiting for.
     const waiting = this.pending.get(rowKey(change));

@@ -1,0 +1,260 @@
+import {
+  CreateProductRequestSchema,
+  LocationSchema,
+  orderSchemaFor,
+  StockwireError,
+  ERROR_CODES,
+  fieldErrors,
+  type OrderResponse,
+} from '@stockwire/domain';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/** The Redis Streams that back-office systems speak, as the order queues Stockwire replaces. */
+export const STREAMS = {
+  orders: 'order_validate',
+  responses: 'order_validate_response',
+  newItems: 'inventory_new_item',
+} as const;
+
+/** The consumer group all instances share, so each entry goes to one of them. */
+export const CONSUMER_GROUP = 'stockwire';
+
+/** `inventory_new_item` entries: `{quantity, description}`, optionally id, name and warehouse. */
+const NewItemSchema = z.object({
+  quantity: z.number().int().min(0).max(1_000_000),
+  description: z.string().trim().min(1).max(2000),
+  id: z.union([z.string(), z.int().nonnegative()]).transform(String).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+  warehouse: LocationSchema.optional(),
+});
+
+export interface StreamHandlers {
+  placeOrder(
+    order: z.output<ReturnType<typeof orderSchemaFor>>,
+    entryId: string,
+  ): Promise<OrderResponse>;
+  createProduct(
+    product: z.output<typeof CreateProductRequestSchema>,
+    entryId: string,
+  ): Promise<void>;
+}
+
+export interface StreamOptions {
+  /** This instance's consumer name in the group. */
+  consumer: string;
+  /** Where a new item's quantity goes when the entry names no warehouse. */
+  store: string;
+  /** How long an entry may stay unacknowledged with a consumer before another claims it. */
+  claimIdleMs: number;
+  /** How long one read waits for entries. */
+  blockMs: number;
+}
+
+// Acknowledge, and answer only if this acknowledgement was the one that counted: an entry
+// processed twice (claimed from a consumer that was slow rather than dead) is answered once.
+const ACK_AND_ANSWER = `
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('XADD', KEYS[2], '*', 'data', ARGV[3])
+  return 1
+end
+return 0`;
+
+type Entry = [id: string, fields: string[]];
+
+function dataField(fields: string[]): unknown {
+  const at = fields.indexOf('data');
+  const raw = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+  if (raw === undefined) throw new Error('entry has no data field');
+  return JSON.parse(raw);
+}
+
+function describeInvalid(error: z.ZodError): string {
+  return Object.entries(fieldErrors(error))
+    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+    .join('; ');
+}
+
+/**
+ * Consumes `order_validate` and `inventory_new_item` in a consumer group shared by all instances.
+ * Each order entry is answered on `order_validate_response` exactly once: the order itself is
+ * applied at most once by order_id in the database, and the answer is written in the same atomic
+ * step as the acknowledgement. Entries left pending by a dead instance are claimed after
+ * `claimIdleMs`. Malformed entries are answered with `success: false` and acknowledged, never
+ * retried; entries that failed because the database was down stay pending and are retried.
+ */
+export class OrderStreamConsumer {
+  private readonly redis: Redis;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private lastClaim = 0;
+  processed = 0;
+
+  constructor(
+    redisUrl: string,
+    private readonly handlers: StreamHandlers,
+    private readonly options: StreamOptions,
+    private readonly log: (message: string, error?: unknown) => void,
+  ) {
+    // Blocking reads need a connection of their own.
+    this.redis = new Redis(redisUrl, {
+      connectionName: `stockwire-streams`,
+      maxRetriesPerRequest: null,
+    });
+    this.redis.on('error', () => {});
+  }
+
+  async start(): Promise<void> {
+    for (const stream of [STREAMS.orders, STREAMS.newItems]) {
+      try {
+        // From the start of the stream: entries sent while no store ran are still served.
+        await this.redis.xgroup('CREATE', stream, CONSUMER_GROUP, '0', 'MKSTREAM');
+      } catch (error) {
+        if (!String(error).includes('BUSYGROUP')) throw error;
+      }
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (Date.now() - this.lastClaim >= this.options.claimIdleMs / 2) {
+          this.lastClaim = Date.now();
+          await this.claimStale();
+        }
+        const read = (await this.redis.xreadgroup(
+          'GROUP',
+          CONSUMER_GROUP,
+          this.options.consumer,
+          'COUNT',
+          32,
+          'BLOCK',
+          this.options.blockMs,
+          'STREAMS',
+          STREAMS.orders,
+          STREAMS.newItems,
+          '>',
+          '>',
+        )) as [stream: string, entries: Entry[]][] | null;
+        for (const [stream, entries] of read ?? []) {
+          for (const entry of entries) await this.handle(stream, entry);
+        }
+      } catch (error) {
+        if (!this.running) return;
+        this.log('stream consumer error; retrying', error);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Takes over entries another consumer has held too long (it died, or hung). */
+  private async claimStale(): Promise<void> {
+    for (const stream of [STREAMS.orders, STREAMS.newItems]) {
+      let cursor = '0-0';
+      do {
+        const [next, entries] = (await this.redis.xautoclaim(
+          stream,
+          CONSUMER_GROUP,
+          this.options.consumer,
+          this.options.claimIdleMs,
+          cursor,
+          'COUNT',
+          32,
+        )) as [string, (Entry | null)[], ...unknown[]];
+        for (const entry of entries) if (entry) await this.handle(stream, entry);
+        cursor = next;
+      } while (cursor !== '0-0' && this.running);
+    }
+  }
+
+  private async handle(stream: string, [id, fields]: Entry): Promise<void> {
+    try {
+      if (stream === STREAMS.orders) await this.handleOrder(id, fields);
+      else await this.handleNewItem(id, fields);
+      this.processed++;
+    } catch (error) {
+      // Left pending: retried here or claimed by another instance later.
+      this.log(`${stream} entry ${id} not processed; it stays pending`, error);
+    }
+  }
+
+  private async handleOrder(id: string, fields: string[]): Promise<void> {
+    let data: unknown;
+    let response: OrderResponse;
+    try {
+      data = dataField(fields);
+    } catch {
+      return this.answer(id, {
+        order_id: '',
+        success: false,
+        message: 'Malformed entry: field data must be JSON',
+        order_data: null,
+      });
+    }
+    const parsed = orderSchemaFor(data).safeParse(data);
+    const orderId =
+      typeof data === 'object' && data !== null && 'order_id' in data ? String(data.order_id) : '';
+    if (!parsed.success) {
+      response = {
+        order_id: orderId,
+        success: false,
+        message: `Invalid order: ${describeInvalid(parsed.error)}`,
+        order_data: data,
+      };
+    } else {
+      try {
+        response = await this.handlers.placeOrder(parsed.data, id);
+      } catch (error) {
+        if (error instanceof StockwireError && error.code === ERROR_CODES.DATABASE_UNAVAILABLE)
+          throw error;
+        response = {
+          order_id: orderId,
+          success: false,
+          message: error instanceof Error ? error.message : 'Order failed',
+          order_data: data,
+        };
+      }
+    }
+    await this.answer(id, response);
+  }
+
+  private async answer(id: string, response: OrderResponse): Promise<void> {
+    await this.redis.eval(
+      ACK_AND_ANSWER,
+      2,
+      STREAMS.orders,
+      STREAMS.responses,
+      CONSUMER_GROUP,
+      id,
+      JSON.stringify(response),
+    );
+  }
+
+  private async handleNewItem(id: string, fields: string[]): Promise<void> {
+    try {
+      const item = NewItemSchema.parse(dataField(fields));
+      const product = CreateProductRequestSchema.parse({
+        ...(item.id !== undefined && { product_id: item.id }),
+        name: item.name ?? item.description.slice(0, 200),
+        description: item.description,
+        stock: { [item.warehouse ?? this.options.store]: item.quantity },
+      });
+      await this.handlers.createProduct(product, id);
+    } catch (error) {
+      if (error instanceof StockwireError && error.code === ERROR_CODES.DATABASE_UNAVAILABLE)
+        throw error;
+      this.log(
+        `${STREAMS.newItems} entry ${id} refused: ${error instanceof z.ZodError ? describeInvalid(error) : error instanceof Error ? error.message : 'invalid'}`,
+      );
+    }
+    await this.redis.xack(STREAMS.newItems, CONSUMER_GROUP, id);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.redis.disconnect();
+    await this.loop?.catch(() => {});
+  }
+}
