@@ -1,0 +1,677 @@
+/**
+ * `npm run bench`: starts the local stack and three stores (child processes), drives them from a
+ * separate load-generator process, and puts every figure beside a baseline measured in the same
+ * run on the same machine. Writes bench/results/{results,quick}.{json,md,png} and prints the table.
+ *
+ *   npm run bench                      full run, a few minutes
+ *   npm run bench -- --quick           smoke run, under a minute (CI)
+ *   npm run bench -- --only reads      some phases: connections, reads, writes, fanout, recovery
+ *   npm run bench -- --profile         stores write V8 CPU profiles (.data/bench/profiles)
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
+import pg from 'pg';
+import { z } from 'zod';
+import { renderChart } from './lib/chart.js';
+import { cpuBetween, sampleCpu } from './lib/cpu.js';
+import {
+  forkBareServer,
+  forkLoadWorker,
+  residentBytes,
+  spawnStore,
+  type StoreProcess,
+} from './lib/processes.js';
+import {
+  fmt,
+  toMarkdown,
+  toText,
+  type BenchReport,
+  type CpuRow,
+  type Figure,
+} from './lib/report.js';
+import type { AcceptedChanges, StoreTarget } from './load/protocol.js';
+
+const PHASES = ['connections', 'reads', 'writes', 'fanout', 'recovery'] as const;
+type Phase = (typeof PHASES)[number];
+
+const ArgsSchema = z.object({
+  quick: z.boolean(),
+  profile: z.boolean(),
+  only: z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined ? [...PHASES] : s.split(',').map((x) => x.trim())))
+    .pipe(z.array(z.enum(PHASES)).min(1)),
+});
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const args = ArgsSchema.parse(values);
+
+/** How much of everything: the full run, and the smoke run CI does. */
+const SIZES = {
+  full: {
+    products: 200,
+    connections: 10_000,
+    warmupMs: 1000,
+    readMs: 8000,
+    readConnections: 64,
+    writeMs: 10_000,
+    writeConnections: 96,
+    hotConnections: 48,
+    openRate: 2000,
+    openMs: 10_000,
+    sqlClients: 8,
+    restConnections: 16,
+    floorMs: 3000,
+    fanoutClients: 300,
+    fanoutRates: [200, 1000],
+    fanoutMs: 10_000,
+    outageMs: 2000,
+  },
+  quick: {
+    products: 40,
+    connections: 500,
+    warmupMs: 300,
+    readMs: 1500,
+    readConnections: 32,
+    writeMs: 2000,
+    writeConnections: 48,
+    hotConnections: 24,
+    openRate: 500,
+    openMs: 1500,
+    sqlClients: 8,
+    restConnections: 16,
+    floorMs: 1000,
+    fanoutClients: 40,
+    fanoutRates: [200],
+    fanoutMs: 1500,
+    outageMs: 1000,
+  },
+};
+const size = args.quick ? SIZES.quick : SIZES.full;
+
+const STORE_NAMES = ['main-store', 'downtown-store', 'mall-store'];
+const INITIAL_STOCK = 1_000_000;
+const HOT_PRODUCT = 'BENCH-HOT';
+const DATA_DIR = join(PROJECT_ROOT, '.data', 'bench');
+const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
+
+const say = (line: string) => console.log(`[bench] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (n: number) => `${fmt(n)} ms`;
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Runs `fn` over `items`, `parallel` at a time. */
+async function eachLimited<T>(items: T[], parallel: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function mergeAccepted(into: AcceptedChanges, from: AcceptedChanges): void {
+  for (const [key, row] of Object.entries(from)) {
+    const acc = (into[key] ??= { count: 0, sum: 0 });
+    acc.count += row.count;
+    acc.sum += row.sum;
+  }
+}
+
+interface CachedView {
+  product_id: string;
+  locations: Record<string, { on_hand: number; version: number }>;
+}
+
+const started = performance.now();
+const startedAt = new Date().toISOString();
+const figures: Figure[] = [];
+const cpuRows: CpuRow[] = [];
+const checks: BenchReport['checks'] = {};
+const raw: BenchReport['raw'] = {};
+const accepted: AcceptedChanges = {};
+let unknownOutcomes = 0;
+const cleanups: Array<() => Promise<unknown>> = [];
+/** Targets are judged on full runs only: a quick run is a smoke test, scaled down. */
+const target = (text: string, met: boolean, value?: number) =>
+  args.quick ? undefined : { text, met, value };
+
+async function cleanup() {
+  for (const fn of cleanups.reverse())
+    await fn().catch((e: unknown) => say(`cleanup: ${String(e)}`));
+  cleanups.length = 0;
+}
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+async function main(): Promise<number> {
+  await mkdir(join(DATA_DIR, 'logs'), { recursive: true });
+  const profileDir = join(DATA_DIR, 'profiles');
+  if (args.profile) {
+    await rm(profileDir, { recursive: true, force: true });
+    await mkdir(profileDir, { recursive: true });
+  }
+  say(`${args.quick ? 'quick' : 'full'} run: ${args.only.join(', ')}`);
+  say('starting the local stack (Postgres, PostgREST, gateway, Redis)…');
+  const stack = await startLocalStack({
+    dataDir: DATA_DIR,
+    database: 'stockwire_bench',
+    fresh: true,
+    ownRedis: true,
+  });
+  cleanups.push(() => stack.stop());
+
+  say('starting three stores and the load generator…');
+  const stores: StoreProcess[] = await Promise.all(
+    STORE_NAMES.map((name) =>
+      spawnStore({
+        name,
+        env: {
+          SUPABASE_URL: stack.supabaseUrl,
+          SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+          REDIS_URL: stack.redisUrl,
+        },
+        logDir: join(DATA_DIR, 'logs'),
+        nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      }),
+    ),
+  );
+  cleanups.push(() => Promise.all(stores.map((s) => s.stop())));
+  const worker = forkLoadWorker();
+  cleanups.push(() => worker.stop());
+  const targets: StoreTarget[] = stores.map((s) => ({ name: s.name, port: s.port }));
+  const [main, downtown, mall] = stores as [StoreProcess, StoreProcess, StoreProcess];
+
+  const named = new Map<number, string>([[worker.pid, 'load']]);
+  for (const s of stores) named.set(s.pid, 'stores');
+  async function measured<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+    say(`  ${phase}…`);
+    const before = sampleCpu(named);
+    const t = performance.now();
+    const result = await fn();
+    const seconds = (performance.now() - t) / 1000;
+    const used = cpuBetween(before, sampleCpu(named));
+    const cores = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, v / seconds]));
+    cpuRows.push({ phase, seconds, cores });
+    raw[phase] = result;
+    return result;
+  }
+  const run = (phase: Phase) => args.only.includes(phase);
+
+  // Connections first, while the catalogue (sent to every client on connect) is the seed's.
+  if (run('connections')) {
+    say('connections');
+    const before = await residentBytes(main.pid);
+    const opened = await measured(`connections: ${fmt(size.connections)} Socket.IO clients`, () =>
+      worker.run('connectionsOpen', { url: main.url, count: size.connections }),
+    );
+    await sleep(1000);
+    const after = await residentBytes(main.pid);
+    const health = await getJson<{ clients: { socketio: number } }>(`${main.url}/health`);
+    await worker.run('connectionsClose', {});
+    const held = health.clients.socketio;
+    const perConnection = before !== null && after !== null ? (after - before) / held / 1024 : NaN;
+    figures.push(
+      {
+        section: 'Connections',
+        label: 'Socket.IO clients held by one store',
+        value: held,
+        unit: 'clients',
+        detail: `${fmt(opened.seconds)} s to connect, ${opened.failed} failed`,
+        target: target('≥ 10,000', held >= 10_000, 10_000),
+      },
+      {
+        section: 'Connections',
+        label: 'memory per Socket.IO connection (store RSS growth ÷ clients)',
+        value: perConnection,
+        unit: 'KiB',
+        detail: `RSS ${fmt((before ?? 0) / 2 ** 20)} → ${fmt((after ?? 0) / 2 ** 20)} MiB`,
+      },
+    );
+  }
+
+  say(`creating ${size.products} bench products…`);
+  const products = Array.from(
+    { length: size.products },
+    (_, i) => `BENCH-${String(i + 1).padStart(4, '0')}`,
+  );
+  const stock = Object.fromEntries(STORE_NAMES.map((n) => [n, INITIAL_STOCK]));
+  await eachLimited([...products, HOT_PRODUCT], 8, async (id) => {
+    const res = await fetch(`${main.url}/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ product_id: id, name: `Bench ${id}`, stock }),
+    });
+    if (res.status !== 201) throw new Error(`creating ${id}: ${res.status} ${await res.text()}`);
+  });
+  for (const s of stores) {
+    for (let i = 0; ; i++) {
+      if ((await fetch(`${s.url}/inventory/${HOT_PRODUCT}`)).status === 200) break;
+      if (i > 1200) throw new Error(`${s.name} never learnt of the bench products`);
+      await sleep(25);
+    }
+  }
+  const db = new pg.Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  cleanups.push(() => db.end());
+  const { rows: maxRows } = await db.query<{ id: string | null }>(
+    'select max(id)::text as id from public.inventory_events',
+  );
+  const ledgerFrom = Number(maxRows[0]?.id ?? 0);
+
+  if (run('reads')) {
+    say('reads');
+    const path = `/inventory/${products[0]}`;
+    const body = Buffer.from(await (await fetch(`${main.url}${path}`)).arrayBuffer());
+    const bare = await forkBareServer(body);
+    cleanups.push(() => bare.stop());
+    named.set(bare.pid, 'bare');
+    const common = {
+      connections: size.readConnections,
+      durationMs: size.readMs,
+      warmupMs: size.warmupMs,
+    };
+    const ceiling = await measured('reads: bare node:http, same bytes', () =>
+      worker.run('reads', { ...common, ports: [bare.port], path }),
+    );
+    await bare.stop();
+    const one = await measured('reads: one store', () =>
+      worker.run('reads', { ...common, ports: [main.port], path }),
+    );
+    const three = await measured('reads: three stores', () =>
+      worker.run('reads', { ...common, ports: stores.map((s) => s.port), path }),
+    );
+    const express = await measured('reads: one store, through Express', () =>
+      worker.run('reads', { ...common, ports: [main.port], path: `${path}?via=express` }),
+    );
+    const lat = (r: typeof one) => `p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}`;
+    const baseline = {
+      label: 'bare node:http, same bytes',
+      value: ceiling.perSecond,
+      unit: 'req/s',
+      detail: lat(ceiling),
+    };
+    figures.push(
+      {
+        section: 'Reads',
+        label: `GET /inventory/{id}, one store (${common.connections} connections)`,
+        value: one.perSecond,
+        unit: 'req/s',
+        detail: lat(one),
+        baseline,
+        ratio: one.perSecond / ceiling.perSecond,
+        target: target('≥ 40 %', one.perSecond / ceiling.perSecond >= 0.4, 0.4 * ceiling.perSecond),
+      },
+      {
+        section: 'Reads',
+        label: 'GET /inventory/{id}, three stores together',
+        value: three.perSecond,
+        unit: 'req/s',
+        detail: lat(three),
+        baseline,
+        ratio: three.perSecond / ceiling.perSecond,
+      },
+      {
+        section: 'Reads',
+        label: 'the same through the Express router (`?via=express`)',
+        value: express.perSecond,
+        unit: 'req/s',
+        detail: lat(express),
+        baseline,
+        ratio: express.perSecond / ceiling.perSecond,
+      },
+    );
+    const non200 = [ceiling, one, three, express].reduce(
+      (n, r) => n + r.requests - (r.statuses['200'] ?? 0),
+      0,
+    );
+    checks['reads not answered 200'] = non200;
+  }
+
+  if (run('writes')) {
+    say('writes');
+    const common = { products, durationMs: size.writeMs, warmupMs: size.warmupMs };
+    const sql = await measured('writes: direct SQL, one change per call', () =>
+      worker.run('sqlDirect', {
+        ...common,
+        databaseUrl: stack.databaseUrl,
+        locations: STORE_NAMES,
+        clients: size.sqlClients,
+      }),
+    );
+    const rest = await measured('writes: PostgREST, one rpc per change', () =>
+      worker.run('postgrestDirect', {
+        ...common,
+        supabaseUrl: stack.supabaseUrl,
+        serviceRoleKey: stack.serviceRoleKey,
+        locations: STORE_NAMES,
+        connections: size.restConnections,
+      }),
+    );
+    const random = await measured('writes: three stores, random products', () =>
+      worker.run('writes', { ...common, stores: targets, connections: size.writeConnections }),
+    );
+    const hot = await measured('writes: three stores, one hot row', () =>
+      worker.run('writes', {
+        ...common,
+        stores: targets,
+        connections: size.hotConnections,
+        hot: { product: HOT_PRODUCT, location: 'main-store' },
+      }),
+    );
+    const open = await measured(`writes: open loop at ${size.openRate}/s`, () =>
+      worker.run('writes', {
+        ...common,
+        durationMs: size.openMs,
+        stores: targets,
+        connections: 0,
+        rate: size.openRate,
+      }),
+    );
+    for (const r of [sql, rest, random, hot, open]) {
+      mergeAccepted(accepted, r.accepted);
+      unknownOutcomes += r.unknown;
+    }
+    const lat = (r: typeof sql) => `p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}`;
+    const restBaseline = {
+      label: `one rpc per change through PostgREST (${size.restConnections} in flight)`,
+      value: rest.perSecond,
+      unit: 'changes/s',
+      detail: lat(rest),
+    };
+    const sqlBaseline = {
+      label: `apply_stock_changes over direct SQL (${size.sqlClients} connections)`,
+      value: sql.perSecond,
+      unit: 'changes/s',
+      detail: lat(sql),
+    };
+    figures.push(
+      {
+        section: 'Writes',
+        label: `three stores, random products (${size.writeConnections} connections)`,
+        value: random.perSecond,
+        unit: 'changes/s',
+        detail: lat(random),
+        baseline: restBaseline,
+        ratio: random.perSecond / rest.perSecond,
+        target: target(
+          '≥ 5,000/s and ≥ 3×',
+          random.perSecond >= 5000 && random.perSecond >= 3 * rest.perSecond,
+          Math.max(5000, 3 * rest.perSecond),
+        ),
+      },
+      {
+        section: 'Writes',
+        label: 'the same, against the direct-SQL ceiling',
+        value: random.perSecond,
+        unit: 'changes/s',
+        baseline: sqlBaseline,
+        ratio: random.perSecond / sql.perSecond,
+        target: target('≥ 50 %', random.perSecond >= 0.5 * sql.perSecond, 0.5 * sql.perSecond),
+      },
+      {
+        section: 'Writes',
+        label: `one hot row, sold at all three stores (${size.hotConnections} connections)`,
+        value: hot.perSecond,
+        unit: 'changes/s',
+        detail: lat(hot),
+        baseline: restBaseline,
+        ratio: hot.perSecond / rest.perSecond,
+      },
+      {
+        section: 'Writes',
+        label: `p99 latency at ${fmt(size.openRate)} changes/s (open loop)`,
+        value: open.latency.p99,
+        unit: 'ms',
+        detail: `p50 ${ms(open.latency.p50)}, max ${ms(open.latency.max)}, ${fmt(open.perSecond)}/s done`,
+        target: target('≤ 50 ms', open.latency.p99 <= 50, 50),
+      },
+    );
+    const refused = [random, hot, open].reduce(
+      (n, r) => n + r.requests - (r.statuses['200'] ?? 0),
+      0,
+    );
+    checks['writes not answered 200'] = refused;
+  }
+
+  if (run('fanout')) {
+    say('fan-out');
+    const floor = await measured('fan-out: Redis PUBLISH → subscriber, 1,000/s', () =>
+      worker.run('redisFloor', { redisUrl: stack.redisUrl, rate: 1000, durationMs: size.floorMs }),
+    );
+    for (const rate of size.fanoutRates) {
+      const f = await measured(
+        `fan-out: ${rate} writes/s, ${size.fanoutClients} clients on two other stores`,
+        () =>
+          worker.run('fanout', {
+            writer: { name: main.name, port: main.port },
+            listeners: [downtown.url, mall.url],
+            clients: size.fanoutClients,
+            rate,
+            durationMs: size.fanoutMs,
+            products,
+          }),
+      );
+      mergeAccepted(accepted, f.accepted);
+      const label = `${rate} writes/s, ${f.clients} clients`;
+      figures.push(
+        {
+          section: 'Fan-out',
+          label: `p50 write response → update at another store (${label})`,
+          value: f.latency.p50,
+          unit: 'ms',
+          detail: `${f.beforeResponse} of ${f.deliveries} arrived before the response`,
+          baseline: {
+            label: 'Redis PUBLISH → subscriber p50',
+            value: floor.latency.p50,
+            unit: 'ms',
+          },
+          ratio: f.latency.p50 / floor.latency.p50,
+          target: rate === 200 ? target('≤ 2 ms', f.latency.p50 <= 2, 2) : undefined,
+        },
+        {
+          section: 'Fan-out',
+          label: `p99 (max ${ms(f.latency.max)})`,
+          value: f.latency.p99,
+          unit: 'ms',
+          baseline: {
+            label: 'Redis PUBLISH → subscriber p99',
+            value: floor.latency.p99,
+            unit: 'ms',
+          },
+          ratio: f.latency.p99 / floor.latency.p99,
+          target: rate === 200 ? target('≤ 15 ms', f.latency.p99 <= 15, 15) : undefined,
+        },
+        {
+          section: 'Fan-out',
+          label: `deliveries per second (${label})`,
+          value: f.deliveriesPerSecond,
+          unit: 'events/s',
+          detail: `${f.expectedDeliveries - f.deliveries} of ${f.expectedDeliveries} missing`,
+        },
+      );
+      checks[`fan-out deliveries missing at ${rate}/s`] = f.expectedDeliveries - f.deliveries;
+      checks[`fan-out clients that could not connect at ${rate}/s`] = f.failedClients;
+    }
+  }
+
+  /** Bench rows whose cached version or stock differs from the database, over all stores. */
+  const cacheMismatches = async (): Promise<number> => {
+    const { rows } = await db.query<{
+      product_id: string;
+      location: string;
+      on_hand: number;
+      version: string;
+    }>(
+      "select product_id, location, on_hand, version::text from public.stock_levels where product_id like 'BENCH-%'",
+    );
+    const views = await Promise.all(stores.map((s) => getJson<CachedView[]>(`${s.url}/inventory`)));
+    let mismatched = 0;
+    for (const list of views) {
+      const byId = new Map(list.map((v) => [v.product_id, v]));
+      for (const row of rows) {
+        const cached = byId.get(row.product_id)?.locations[row.location];
+        if (cached?.version !== Number(row.version) || cached.on_hand !== row.on_hand) {
+          mismatched++;
+        }
+      }
+    }
+    return mismatched;
+  };
+
+  if (run('recovery')) {
+    say('recovery');
+    const redis = stack.redis;
+    if (!redis) {
+      say('  skipped: Redis is not one this run started, so it cannot restart it');
+    } else {
+      const writes = worker.run('writes', {
+        stores: targets,
+        products,
+        connections: 0,
+        rate: 300,
+        durationMs: 1000 + size.outageMs,
+        warmupMs: 0,
+      });
+      await sleep(1000);
+      await redis.stop({ kill: true });
+      await sleep(size.outageMs);
+      const restartedAt = performance.now();
+      const seconds = await measured(
+        'recovery: Redis killed under writes, then restarted',
+        async () => {
+          await redis.start();
+          const done = await writes;
+          mergeAccepted(accepted, done.accepted);
+          unknownOutcomes += done.unknown;
+          for (;;) {
+            if ((await cacheMismatches()) === 0) return (performance.now() - restartedAt) / 1000;
+            if (performance.now() - restartedAt > 30_000) return NaN;
+            await sleep(25);
+          }
+        },
+      );
+      figures.push({
+        section: 'Recovery',
+        label: `all caches equal the database after Redis restarts (down ${fmt(size.outageMs / 1000)} s under writes)`,
+        value: seconds,
+        unit: 's',
+        target: target('≤ 2 s', seconds <= 2, 2),
+      });
+    }
+  }
+
+  say('checking the ledger against every accepted change…');
+  const { rows: ledgerRows } = await db.query<{
+    key: string;
+    n: string;
+    s: string;
+    on_hand: number;
+  }>(
+    `select e.product_id || '|' || e.location as key, count(*)::text as n, sum(e.change)::text as s,
+            min(l.on_hand) as on_hand
+       from public.inventory_events e
+       join public.stock_levels l using (product_id, location)
+      where e.id > $1
+      group by e.product_id, e.location`,
+    [ledgerFrom],
+  );
+  let lost = 0;
+  let stockMismatches = 0;
+  const seen = new Set<string>();
+  for (const row of ledgerRows) {
+    seen.add(row.key);
+    const acc = accepted[row.key] ?? { count: 0, sum: 0 };
+    lost += Math.abs(Number(row.n) - acc.count);
+    if (Number(row.s) !== acc.sum || row.on_hand !== INITIAL_STOCK + acc.sum) stockMismatches++;
+  }
+  for (const [key, acc] of Object.entries(accepted)) if (!seen.has(key)) lost += acc.count;
+  let mismatched = await cacheMismatches();
+  for (let i = 0; mismatched > 0 && i < 100; i++) {
+    await sleep(50);
+    mismatched = await cacheMismatches();
+  }
+  const acceptedTotal = Object.values(accepted).reduce((n, r) => n + r.count, 0);
+  checks['changes accepted'] = acceptedTotal;
+  checks['ledger rows differing from accepted changes'] = lost;
+  checks['rows whose stock differs from the ledger'] = stockMismatches;
+  checks['cached rows differing from the database'] = mismatched;
+  checks['requests with unknown outcome'] = unknownOutcomes;
+  if (acceptedTotal > 0) {
+    figures.push({
+      section: 'Writes',
+      label: `lost updates among ${fmt(acceptedTotal)} accepted changes (ledger, stock, caches)`,
+      value: lost + stockMismatches + mismatched,
+      unit: '',
+      target: target('= 0', lost + stockMismatches + mismatched === 0, 0),
+    });
+  }
+
+  await cleanup();
+
+  const others = cpuRows.map((r) => r.cores.others ?? 0);
+  const avgOthers = others.length ? others.reduce((a, b) => a + b, 0) / others.length : 0;
+  const report: BenchReport = {
+    title: 'Stockwire benchmark',
+    mode: args.quick ? 'quick' : 'full',
+    startedAt,
+    durationSeconds: (performance.now() - started) / 1000,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: totalmem() / 2 ** 30,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    note:
+      'Loopback only; load generator, stores, PostgREST, Postgres and Redis share the same cores, ' +
+      'so every figure is beside a baseline measured in this run on this machine. ' +
+      (avgOthers > 0.1
+        ? `The machine was shared: processes outside this run used ${fmt(avgOthers)} cores on ` +
+          'average meanwhile (see "rest of machine"), so figures are noisy and on the low side.'
+        : 'Nothing else used the machine noticeably during the run.'),
+    figures,
+    cpu: cpuRows,
+    checks,
+    raw,
+  };
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const base = join(RESULTS_DIR, args.quick ? 'quick' : 'results');
+  await writeFile(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(`${base}.md`, toMarkdown(report));
+  await writeFile(`${base}.png`, renderChart(report));
+  console.log(`\n${toText(report)}\n`);
+  console.log(
+    Object.entries(checks)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join('\n'),
+  );
+  say(`wrote ${base}.{json,md,png} in ${fmt(report.durationSeconds)} s`);
+  const broken = lost + stockMismatches + mismatched;
+  if (broken > 0) say(`CORRECTNESS FAILURE: ${broken} lost or mismatched updates`);
+  return broken > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    console.error(error);
+    await cleanup();
+    process.exit(1);
+  },
+);
