@@ -74,7 +74,7 @@ const SIZES = {
     restConnections: 16,
     floorMs: 3000,
     fanoutClients: 300,
-    fanoutRates: [200, 1000],
+    fanoutRates: [200],
     fanoutMs: 10_000,
     outageMs: 2000,
   },
@@ -132,6 +132,14 @@ function mergeAccepted(into: AcceptedChanges, from: AcceptedChanges): void {
     acc.count += row.count;
     acc.sum += row.sum;
   }
+}
+
+/** A task's result for the report, without its per-row tallies (kept only for the ledger check). */
+function withoutAccepted(result: unknown): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const rest: Record<string, unknown> = { ...result };
+  delete rest.accepted;
+  return rest;
 }
 
 interface CachedView {
@@ -208,7 +216,7 @@ async function main(): Promise<number> {
     const used = cpuBetween(before, sampleCpu(named));
     const cores = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, v / seconds]));
     cpuRows.push({ phase, seconds, cores });
-    raw[phase] = result;
+    raw[phase] = withoutAccepted(result);
     return result;
   }
   const run = (phase: Phase) => args.only.includes(phase);
@@ -438,8 +446,10 @@ async function main(): Promise<number> {
         label: `p99 latency at ${fmt(size.openRate)} changes/s (open loop)`,
         value: open.latency.p99,
         unit: 'ms',
-        detail: `p50 ${ms(open.latency.p50)}, max ${ms(open.latency.max)}, ${fmt(open.perSecond)}/s done`,
-        target: target('≤ 50 ms', open.latency.p99 <= 50, 50),
+        detail:
+          `p50 ${ms(open.latency.p50)}, max ${ms(open.latency.max)}, ${fmt(open.perSecond)}/s done` +
+          (open.dropped ? `, ${fmt(open.dropped)} not sent: overloaded` : ''),
+        target: target('≤ 50 ms', open.latency.p99 <= 50 && !open.dropped, 50),
       },
     );
     const refused = [random, hot, open].reduce(
@@ -475,7 +485,9 @@ async function main(): Promise<number> {
           label: `p50 write response → update at another store (${label})`,
           value: f.latency.p50,
           unit: 'ms',
-          detail: `${f.beforeResponse} of ${f.deliveries} arrived before the response`,
+          detail:
+            `${f.beforeResponse} of ${f.deliveries} arrived before the response` +
+            (f.writes.dropped ? `; ${fmt(f.writes.dropped)} writes not sent: overloaded` : ''),
           baseline: {
             label: 'Redis PUBLISH → subscriber p50',
             value: floor.latency.p50,
@@ -534,17 +546,26 @@ async function main(): Promise<number> {
     return mismatched;
   };
 
+  // Caches must agree with the database once writes stop (pub/sub is at-most-once; versions repair).
+  let mismatched = await cacheMismatches();
+  for (let i = 0; mismatched > 0 && i < 100; i++) {
+    await sleep(50);
+    mismatched = await cacheMismatches();
+  }
+  checks['cached rows differing from the database'] = mismatched;
+
   if (run('recovery')) {
     say('recovery');
     const redis = stack.redis;
     if (!redis) {
       say('  skipped: Redis is not one this run started, so it cannot restart it');
     } else {
+      const limitMs = args.quick ? 5000 : 10_000;
       const writes = worker.run('writes', {
         stores: targets,
         products,
         connections: 0,
-        rate: 300,
+        rate: 200,
         durationMs: 1000 + size.outageMs,
         warmupMs: 0,
       });
@@ -552,7 +573,7 @@ async function main(): Promise<number> {
       await redis.stop({ kill: true });
       await sleep(size.outageMs);
       const restartedAt = performance.now();
-      const seconds = await measured(
+      const { seconds, stale } = await measured(
         'recovery: Redis killed under writes, then restarted',
         async () => {
           await redis.start();
@@ -560,8 +581,10 @@ async function main(): Promise<number> {
           mergeAccepted(accepted, done.accepted);
           unknownOutcomes += done.unknown;
           for (;;) {
-            if ((await cacheMismatches()) === 0) return (performance.now() - restartedAt) / 1000;
-            if (performance.now() - restartedAt > 30_000) return NaN;
+            const left = await cacheMismatches();
+            const elapsed = performance.now() - restartedAt;
+            if (left === 0) return { seconds: elapsed / 1000, stale: 0 };
+            if (elapsed > limitMs) return { seconds: NaN, stale: left };
             await sleep(25);
           }
         },
@@ -571,8 +594,12 @@ async function main(): Promise<number> {
         label: `all caches equal the database after Redis restarts (down ${fmt(size.outageMs / 1000)} s under writes)`,
         value: seconds,
         unit: 's',
+        ...(stale > 0 && {
+          detail: `${stale} cached rows still differed ${fmt(limitMs / 1000)} s after the restart`,
+        }),
         target: target('≤ 2 s', seconds <= 2, 2),
       });
+      checks['cached rows stale after the Redis restart'] = stale;
     }
   }
 
@@ -601,24 +628,19 @@ async function main(): Promise<number> {
     if (Number(row.s) !== acc.sum || row.on_hand !== INITIAL_STOCK + acc.sum) stockMismatches++;
   }
   for (const [key, acc] of Object.entries(accepted)) if (!seen.has(key)) lost += acc.count;
-  let mismatched = await cacheMismatches();
-  for (let i = 0; mismatched > 0 && i < 100; i++) {
-    await sleep(50);
-    mismatched = await cacheMismatches();
-  }
   const acceptedTotal = Object.values(accepted).reduce((n, r) => n + r.count, 0);
   checks['changes accepted'] = acceptedTotal;
   checks['ledger rows differing from accepted changes'] = lost;
   checks['rows whose stock differs from the ledger'] = stockMismatches;
-  checks['cached rows differing from the database'] = mismatched;
   checks['requests with unknown outcome'] = unknownOutcomes;
+  const broken = lost + stockMismatches + mismatched;
   if (acceptedTotal > 0) {
     figures.push({
       section: 'Writes',
       label: `lost updates among ${fmt(acceptedTotal)} accepted changes (ledger, stock, caches)`,
-      value: lost + stockMismatches + mismatched,
+      value: broken,
       unit: '',
-      target: target('= 0', lost + stockMismatches + mismatched === 0, 0),
+      target: target('= 0', broken === 0, 0),
     });
   }
 
@@ -662,7 +684,6 @@ async function main(): Promise<number> {
       .join('\n'),
   );
   say(`wrote ${base}.{json,md,png} in ${fmt(report.durationSeconds)} s`);
-  const broken = lost + stockMismatches + mismatched;
   if (broken > 0) say(`CORRECTNESS FAILURE: ${broken} lost or mismatched updates`);
   return broken > 0 ? 1 : 0;
 }

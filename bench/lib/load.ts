@@ -20,6 +20,8 @@ export interface LoadResult {
   /** CPU seconds this load generator process used during the run. */
   cpuSeconds: number;
   seconds: number;
+  /** Open loop only: requests not sent because too many were outstanding. */
+  dropped?: number;
 }
 
 const now = () => performance.now();
@@ -100,6 +102,12 @@ export interface OpenLoopOptions {
   next: (i: number) => PlannedRequest;
   /** Connections per port at most; requests beyond them wait (and their wait counts). @default 256 */
   maxConnectionsPerPort?: number;
+  /**
+   * Requests due but unanswered at most; past it the server is overloaded and the requests due
+   * meanwhile are not sent (counted as `dropped`), so that the run stays bounded in time.
+   * @default two seconds' worth
+   */
+  maxOutstanding?: number;
   /** `sentAt` is when the request was due, so time spent waiting for a connection counts. */
   onResponse?: (i: number, response: RawResponse, dueAt: number, answeredAt: number) => void;
 }
@@ -166,12 +174,17 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadResult> {
     void task.finally(() => inFlight.delete(task));
   };
 
+  const maxOutstanding = opts.maxOutstanding ?? Math.max(64, opts.rate * 2);
+  let dropped = 0;
   const start = now();
   const total = Math.floor((opts.rate * opts.durationMs) / 1000);
   let sent = 0;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((now() - start) * opts.rate) / 1000) + 1);
-    for (; sent < due; sent++) fire(sent, start + (sent * 1000) / opts.rate);
+    for (; sent < due; sent++) {
+      if (inFlight.size >= maxOutstanding) dropped++;
+      else fire(sent, start + (sent * 1000) / opts.rate);
+    }
     await new Promise((r) => setTimeout(r, 1));
   }
   while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -184,5 +197,6 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadResult> {
     latency: latency.summary(),
     cpuSeconds: cpuSeconds(cpu),
     seconds,
+    dropped,
   };
 }
