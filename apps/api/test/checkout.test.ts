@@ -402,7 +402,7 @@ describe('idempotency', () => {
           stores[i % 3]!.url,
           'POST',
           `/inventory/${id}/reserve`,
-          { quantity: 3 },
+          { warehouse: 'main-store', quantity: 3 },
           headers,
         ),
       ),
