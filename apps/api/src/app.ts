@@ -16,6 +16,7 @@ import { Sweeper } from './inventory/sweeper.js';
 import { OrderStreamConsumer } from './queues/order.streams.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
+import { withGroupCommit } from './store/batching.store.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
 import { InventoryCache } from './sync/inventory.cache.js';
 import { InventorySync, type CacheListener } from './sync/inventory.sync.js';
@@ -63,7 +64,11 @@ export async function startStore(
   config: StoreConfig,
   log: Logger = consoleLogger(config.storeName),
 ): Promise<StoreInstance> {
-  const store = new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey);
+  const database = new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey);
+  const store =
+    config.groupCommitMax > 0
+      ? withGroupCommit(database, { maxBatch: config.groupCommitMax })
+      : database;
   const bus = new RedisUpdateBus(config.redisUrl, {
     onInvalid: (reason) => {
       sync.invalidMessages++;

@@ -47,6 +47,12 @@ export interface StoreConfig {
    * @default 30000
    */
   streamClaimIdleMs: number;
+  /**
+   * Most stock changes (or holds) one group-committed rpc carries; 0 sends each request's changes
+   * on an rpc of its own.
+   * @default 256
+   */
+  groupCommitMax: number;
 }
 
 const EnvSchema = z.object({
@@ -74,6 +80,7 @@ const EnvSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  GROUP_COMMIT_MAX: z.coerce.number().int().min(0).max(10_000).default(256),
 });
 
 /**
@@ -102,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     orderStreams: e.ORDER_STREAMS,
     streamClaimIdleMs: e.STREAM_CLAIM_IDLE_MS,
+    groupCommitMax: e.GROUP_COMMIT_MAX,
   };
 }
