@@ -13,6 +13,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Database, Json } from './database.types.js';
+import { keepAliveFetch } from './keep-alive.fetch.js';
 import type {
   CreateProductResult,
   Effects,
@@ -191,6 +192,7 @@ export class SupabaseInventoryStore implements InventoryStore {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       // supabase-js needs a WebSocket implementation for realtime on Node 20, even unused.
       realtime: { transport: WebSocket as never },
+      global: { fetch: keepAliveFetch() },
     });
   }
 
