@@ -5,9 +5,11 @@ import type { StoreConfig } from './env.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
 import { IdempotentResponder } from './http/idempotency.js';
+import { fastInventoryRead } from './http/inventory.fast-read.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
 import { orderRoutes } from './http/order.routes.js';
 import { reservationRoutes } from './http/reservation.routes.js';
+import { securityHeaders } from './http/security.headers.js';
 import { ChangePublisher } from './inventory/change.publisher.js';
 import { InventoryService } from './inventory/inventory.service.js';
 import { OrderService } from './inventory/order.service.js';
@@ -81,7 +83,7 @@ export async function startStore(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const http = createServer(app);
+  const http = createServer(fastInventoryRead({ encoded: (id) => cache.encoded(id) }, app));
   const sockets = new SocketGateway(http, config.redisUrl, snapshot);
   const ws = new WsGateway(http, snapshot);
   const gateways: CacheListener[] = [sockets, ws];
@@ -152,6 +154,7 @@ export async function startStore(
     };
   };
 
+  app.use(securityHeaders);
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
   const ttl = config.idempotencyTtlSeconds;

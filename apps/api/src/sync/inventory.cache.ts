@@ -14,6 +14,8 @@ import {
 interface Entry {
   product: Product;
   levels: Map<Location, StockLevel>;
+  /** The view as JSON bytes, made on the first read after a change and kept until the next. */
+  encoded?: Buffer;
 }
 
 /**
@@ -34,6 +36,16 @@ export class InventoryCache {
   view(id: ProductId): ProductInventory | undefined {
     const entry = this.entries.get(id);
     return entry && toProductInventory(entry);
+  }
+
+  /**
+   * The product's view as UTF-8 JSON, exactly as `res.json` would send it, encoded once per change
+   * (on the first read after it) rather than once per request.
+   */
+  encoded(id: ProductId): Buffer | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    return (entry.encoded ??= Buffer.from(JSON.stringify(toProductInventory(entry))));
   }
 
   /** Every product's view, ordered by product id. */
@@ -59,6 +71,7 @@ export class InventoryCache {
       version: change.version,
       updated_at: change.updated_at,
     });
+    entry.encoded = undefined;
   }
 
   /** Takes in a product as loaded from the database, row by row where newer. Returns whether anything changed. */
@@ -80,6 +93,7 @@ export class InventoryCache {
         changed = true;
       }
     }
+    if (changed) entry.encoded = undefined;
     return changed;
   }
 }
