@@ -29,9 +29,10 @@ export class WsGateway implements CacheListener {
 
   private broadcast(message: WsMessage): void {
     if (this.wss.clients.size === 0) return;
-    const data = JSON.stringify(message);
+    // Encoded once for all clients: a string would be encoded again for each one.
+    const data = Buffer.from(JSON.stringify(message));
     for (const client of this.wss.clients) {
-      if (client.readyState === WebSocket.OPEN) client.send(data);
+      if (client.readyState === WebSocket.OPEN) client.send(data, { binary: false });
     }
   }
 
