@@ -25,7 +25,12 @@ export class RedisUpdateBus implements UpdateBus {
     private readonly options: RedisBusOptions = {},
   ) {
     const common = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };
-    this.pub = new Redis(url, { ...common, connectionName: 'stockwire-pub' });
+    // A group-committed batch publishes all its changes in one tick: one write, not one each.
+    this.pub = new Redis(url, {
+      ...common,
+      connectionName: 'stockwire-pub',
+      enableAutoPipelining: true,
+    });
     this.sub = new Redis(url, {
       ...common,
       connectionName: 'stockwire-sub',
