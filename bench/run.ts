@@ -33,7 +33,8 @@ import {
   type CpuRow,
   type Figure,
 } from './lib/report.js';
-import type { AcceptedChanges, StoreTarget } from './load/protocol.js';
+import type { LoadResult } from './lib/load.js';
+import type { AcceptedChanges, StoreTarget, WriteLoadResult } from './load/protocol.js';
 
 const PHASES = ['connections', 'reads', 'writes', 'fanout', 'recovery'] as const;
 type Phase = (typeof PHASES)[number];
@@ -60,6 +61,7 @@ const args = ArgsSchema.parse(values);
 /** How much of everything: the full run, and the smoke run CI does. */
 const SIZES = {
   full: {
+    rounds: 4,
     products: 200,
     connections: 10_000,
     warmupMs: 1000,
@@ -79,6 +81,7 @@ const SIZES = {
     outageMs: 2000,
   },
   quick: {
+    rounds: 2,
     products: 40,
     connections: 500,
     warmupMs: 300,
@@ -140,6 +143,37 @@ function withoutAccepted(result: unknown): unknown {
   const rest: Record<string, unknown> = { ...result };
   delete rest.accepted;
   return rest;
+}
+
+/**
+ * Rounds of one measurement as one: rates over all of them, p50 the median round's, the tail
+ * (p90, p99, max) the worst round's.
+ */
+function combineRounds(rounds: LoadResult[]): LoadResult {
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const statuses: Record<string, number> = {};
+  for (const r of rounds) {
+    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  }
+  const p50s = rounds.map((r) => r.latency.p50).sort((a, b) => a - b);
+  const worst = (f: (r: LoadResult) => number) => Math.max(...rounds.map(f));
+  return {
+    requests,
+    seconds,
+    perSecond: requests / seconds,
+    statuses,
+    cpuSeconds: rounds.reduce((n, r) => n + r.cpuSeconds, 0),
+    dropped: rounds.reduce((n, r) => n + (r.dropped ?? 0), 0),
+    latency: {
+      count: requests,
+      mean: rounds.reduce((n, r) => n + r.latency.mean * r.requests, 0) / Math.max(1, requests),
+      p50: p50s[Math.floor((p50s.length - 1) / 2)] ?? 0,
+      p90: worst((r) => r.latency.p90),
+      p99: worst((r) => r.latency.p99),
+      max: worst((r) => r.latency.max),
+    },
+  };
 }
 
 interface CachedView {
@@ -207,17 +241,41 @@ async function main(): Promise<number> {
 
   const named = new Map<number, string>([[worker.pid, 'load']]);
   for (const s of stores) named.set(s.pid, 'stores');
+  /** Runs one measured stretch; stretches with the same name (rounds) add up in the CPU table. */
   async function measured<T>(phase: string, fn: () => Promise<T>): Promise<T> {
-    say(`  ${phase}…`);
+    if (!cpuRows.some((r) => r.phase === phase)) say(`  ${phase}…`);
     const before = sampleCpu(named);
     const t = performance.now();
     const result = await fn();
     const seconds = (performance.now() - t) / 1000;
     const used = cpuBetween(before, sampleCpu(named));
-    const cores = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, v / seconds]));
-    cpuRows.push({ phase, seconds, cores });
-    raw[phase] = withoutAccepted(result);
+    const row = cpuRows.find((r) => r.phase === phase);
+    if (row) {
+      // Stored as CPU seconds until the end, when they become cores.
+      for (const [k, v] of Object.entries(used)) row.cores[k] = (row.cores[k] ?? 0) + v;
+      row.seconds += seconds;
+    } else {
+      cpuRows.push({ phase, seconds, cores: used });
+    }
+    const rounds = (raw[phase] ??= []) as unknown[];
+    rounds.push(withoutAccepted(result));
     return result;
+  }
+
+  /**
+   * Runs each measurement `rounds` times, taking turns, so that whatever else loads the machine
+   * meanwhile falls on figure and baseline alike; returns each measurement's rounds combined.
+   */
+  async function interleaved(
+    measurements: ReadonlyArray<readonly [phase: string, run: () => Promise<LoadResult>]>,
+  ): Promise<LoadResult[]> {
+    const results = measurements.map(() => [] as LoadResult[]);
+    for (let round = 0; round < size.rounds; round++) {
+      for (const [i, [phase, fn]] of measurements.entries()) {
+        results[i]!.push(await measured(phase, fn));
+      }
+    }
+    return results.map(combineRounds);
   }
   const run = (phase: Phase) => args.only.includes(phase);
 
@@ -291,22 +349,25 @@ async function main(): Promise<number> {
     named.set(bare.pid, 'bare');
     const common = {
       connections: size.readConnections,
-      durationMs: size.readMs,
-      warmupMs: size.warmupMs,
+      durationMs: size.readMs / size.rounds,
+      warmupMs: size.warmupMs / 2,
     };
-    const ceiling = await measured('reads: bare node:http, same bytes', () =>
-      worker.run('reads', { ...common, ports: [bare.port], path }),
-    );
+    const [ceiling, one, three, express] = (await interleaved([
+      [
+        'reads: bare node:http, same bytes',
+        () => worker.run('reads', { ...common, ports: [bare.port], path }),
+      ],
+      ['reads: one store', () => worker.run('reads', { ...common, ports: [main.port], path })],
+      [
+        'reads: three stores',
+        () => worker.run('reads', { ...common, ports: stores.map((s) => s.port), path }),
+      ],
+      [
+        'reads: one store, through Express',
+        () => worker.run('reads', { ...common, ports: [main.port], path: `${path}?via=express` }),
+      ],
+    ])) as [LoadResult, LoadResult, LoadResult, LoadResult];
     await bare.stop();
-    const one = await measured('reads: one store', () =>
-      worker.run('reads', { ...common, ports: [main.port], path }),
-    );
-    const three = await measured('reads: three stores', () =>
-      worker.run('reads', { ...common, ports: stores.map((s) => s.port), path }),
-    );
-    const express = await measured('reads: one store, through Express', () =>
-      worker.run('reads', { ...common, ports: [main.port], path: `${path}?via=express` }),
-    );
     const lat = (r: typeof one) => `p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}`;
     const baseline = {
       label: 'bare node:http, same bytes',
@@ -353,48 +414,89 @@ async function main(): Promise<number> {
 
   if (run('writes')) {
     say('writes');
-    const common = { products, durationMs: size.writeMs, warmupMs: size.warmupMs };
-    const sql = await measured('writes: direct SQL, one change per call', () =>
-      worker.run('sqlDirect', {
-        ...common,
-        databaseUrl: stack.databaseUrl,
-        locations: STORE_NAMES,
-        clients: size.sqlClients,
-      }),
-    );
-    const rest = await measured('writes: PostgREST, one rpc per change', () =>
-      worker.run('postgrestDirect', {
-        ...common,
-        supabaseUrl: stack.supabaseUrl,
-        serviceRoleKey: stack.serviceRoleKey,
-        locations: STORE_NAMES,
-        connections: size.restConnections,
-      }),
-    );
-    const random = await measured('writes: three stores, random products', () =>
-      worker.run('writes', { ...common, stores: targets, connections: size.writeConnections }),
-    );
-    const hot = await measured('writes: three stores, one hot row', () =>
-      worker.run('writes', {
-        ...common,
-        stores: targets,
-        connections: size.hotConnections,
-        hot: { product: HOT_PRODUCT, location: 'main-store' },
-      }),
-    );
-    const open = await measured(`writes: open loop at ${size.openRate}/s`, () =>
-      worker.run('writes', {
-        ...common,
-        durationMs: size.openMs,
-        stores: targets,
-        connections: 0,
-        rate: size.openRate,
-      }),
-    );
-    for (const r of [sql, rest, random, hot, open]) {
+    const common = {
+      products,
+      durationMs: size.writeMs / size.rounds,
+      warmupMs: size.warmupMs / 2,
+    };
+    /** Every change a write task got accepted, warm-up included, for the ledger check. */
+    let acceptedRandom = 0;
+    const tally = async (run: Promise<WriteLoadResult>, count?: (n: number) => void) => {
+      const r = await run;
       mergeAccepted(accepted, r.accepted);
       unknownOutcomes += r.unknown;
-    }
+      count?.(Object.values(r.accepted).reduce((n, a) => n + a.count, 0));
+      return r;
+    };
+    const [sql, rest, random, hot] = (await interleaved([
+      [
+        'writes: direct SQL, one change per call',
+        () =>
+          tally(
+            worker.run('sqlDirect', {
+              ...common,
+              databaseUrl: stack.databaseUrl,
+              locations: STORE_NAMES,
+              clients: size.sqlClients,
+            }),
+          ),
+      ],
+      [
+        'writes: PostgREST, one rpc per change',
+        () =>
+          tally(
+            worker.run('postgrestDirect', {
+              ...common,
+              supabaseUrl: stack.supabaseUrl,
+              serviceRoleKey: stack.serviceRoleKey,
+              locations: STORE_NAMES,
+              connections: size.restConnections,
+            }),
+          ),
+      ],
+      [
+        'writes: three stores, random products',
+        () =>
+          tally(
+            worker.run('writes', {
+              ...common,
+              stores: targets,
+              connections: size.writeConnections,
+            }),
+            (n) => (acceptedRandom += n),
+          ),
+      ],
+      [
+        'writes: three stores, one hot row',
+        () =>
+          tally(
+            worker.run('writes', {
+              ...common,
+              stores: targets,
+              connections: size.hotConnections,
+              hot: { product: HOT_PRODUCT, location: 'main-store' },
+            }),
+          ),
+      ],
+    ])) as [LoadResult, LoadResult, LoadResult, LoadResult];
+    const open = await measured(`writes: open loop at ${size.openRate}/s`, () =>
+      tally(
+        worker.run('writes', {
+          ...common,
+          durationMs: size.openMs,
+          warmupMs: 0,
+          stores: targets,
+          connections: 0,
+          rate: size.openRate,
+        }),
+      ),
+    );
+    // What one change costs, in CPU, in every process it passes through (the load generator not
+    // counted): the ceiling this machine puts on the write path whatever the concurrency.
+    const spent = cpuRows.find((r) => r.phase === 'writes: three stores, random products')?.cores;
+    const perChange = (group: string) => ((spent?.[group] ?? 0) / acceptedRandom) * 1000;
+    const servers = ['stores', 'postgres', 'postgrest', 'self', 'redis'];
+    const cpuPerChange = servers.reduce((n, g) => n + perChange(g), 0);
     const lat = (r: typeof sql) => `p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}`;
     const restBaseline = {
       label: `one rpc per change through PostgREST (${size.restConnections} in flight)`,
@@ -450,6 +552,16 @@ async function main(): Promise<number> {
           `p50 ${ms(open.latency.p50)}, max ${ms(open.latency.max)}, ${fmt(open.perSecond)}/s done` +
           (open.dropped ? `, ${fmt(open.dropped)} not sent: overloaded` : ''),
         target: target('≤ 50 ms', open.latency.p99 <= 50 && !open.dropped, 50),
+      },
+      {
+        section: 'Writes',
+        label: 'CPU per change, all server processes (random products)',
+        value: cpuPerChange,
+        unit: 'ms',
+        detail:
+          `stores ${ms(perChange('stores'))}, Postgres ${ms(perChange('postgres'))}, ` +
+          `PostgREST ${ms(perChange('postgrest'))}, gateway ${ms(perChange('self'))}: ` +
+          `${fmt((cpus().length * 1000) / cpuPerChange)} changes/s at most on ${cpus().length} idle cores`,
       },
     );
     const refused = [random, hot, open].reduce(
@@ -646,6 +758,9 @@ async function main(): Promise<number> {
 
   await cleanup();
 
+  for (const row of cpuRows) {
+    for (const k of Object.keys(row.cores)) row.cores[k] = row.cores[k]! / row.seconds;
+  }
   const others = cpuRows.map((r) => r.cores.others ?? 0);
   const avgOthers = others.length ? others.reduce((a, b) => a + b, 0) / others.length : 0;
   const report: BenchReport = {

@@ -1,5 +1,5 @@
 import { Raster, type Rgb } from './png.js';
-import { fmt, type BenchReport, type Figure } from './report.js';
+import { bySection, fmt, type BenchReport, type Figure } from './report.js';
 
 const WIDTH = 1500;
 const MARGIN = 24;
@@ -42,7 +42,7 @@ const rowHeight = (f: Figure) =>
  * own scale.
  */
 export function renderChart(report: BenchReport): Buffer {
-  const sections = [...new Set(report.figures.map((f) => f.section))];
+  const sections = [...new Set(bySection(report.figures).map((f) => f.section))];
   const height =
     MARGIN * 2 + 110 + sections.length * 40 + report.figures.reduce((h, f) => h + rowHeight(f), 0);
   const r = new Raster(WIDTH, height, WHITE);

@@ -37,6 +37,13 @@ export interface BenchReport {
   raw: Record<string, unknown>;
 }
 
+const SECTIONS: Figure['section'][] = ['Connections', 'Reads', 'Writes', 'Fan-out', 'Recovery'];
+
+/** The figures grouped by section, in the order the sections are read. */
+export function bySection(figures: Figure[]): Figure[] {
+  return SECTIONS.flatMap((section) => figures.filter((f) => f.section === section));
+}
+
 /** Numbers as a person reads them: thousands separated, small ones with decimals. */
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return '–';
@@ -78,7 +85,7 @@ export function toMarkdown(r: BenchReport): string {
     '| figure | value | baseline | ratio | target |',
     '| --- | --- | --- | --- | --- |',
   ];
-  for (const f of r.figures) {
+  for (const f of bySection(r.figures)) {
     const value = withUnit(f.value, f.unit) + (f.detail ? ` (${f.detail})` : '');
     const baseline = f.baseline
       ? `${f.baseline.label}: ${withUnit(f.baseline.value, f.baseline.unit)}` +
@@ -117,7 +124,7 @@ export function toMarkdown(r: BenchReport): string {
 
 /** A compact table for the terminal. */
 export function toText(r: BenchReport): string {
-  const rows = r.figures.map((f) => [
+  const rows = bySection(r.figures).map((f) => [
     `${f.section}: ${f.label}`,
     withUnit(f.value, f.unit),
     f.baseline ? withUnit(f.baseline.value, f.baseline.unit) : '',

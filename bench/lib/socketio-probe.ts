@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 /**
@@ -14,11 +15,12 @@ export class SocketIoProbe {
 
   /**
    * Connects and resolves once the store has sent its `snapshot`. `onEvent` gets every later event
-   * as raw text (`["update",{…}]`), to parse only if needed.
+   * as raw text (`["update",{…}]`), to parse only if needed, and when it arrived
+   * (`performance.now()`, taken before anything else is done with it).
    */
   static connect(
     baseUrl: string,
-    onEvent?: (text: string) => void,
+    onEvent?: (text: string, at: number) => void,
     timeoutMs = 30_000,
   ): Promise<SocketIoProbe> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
@@ -34,6 +36,7 @@ export class SocketIoProbe {
         reject(error);
       });
       ws.on('message', (data: Buffer) => {
+        const at = performance.now();
         switch (data[0] ?? 0) {
           case 0x30: // "0": Engine.IO open → connect to the default namespace
             ws.send('40');
@@ -51,7 +54,7 @@ export class SocketIoProbe {
               clearTimeout(timer);
               resolve(probe);
             } else {
-              onEvent?.(data.toString('utf8', 2));
+              onEvent?.(data.toString('utf8', 2), at);
             }
             return;
           }
@@ -72,7 +75,7 @@ export class SocketIoProbe {
 export async function connectMany(
   baseUrls: string[],
   count: number,
-  onEvent?: (text: string) => void,
+  onEvent?: (text: string, at: number) => void,
   parallel = 100,
 ): Promise<{ probes: SocketIoProbe[]; failed: number }> {
   const probes: SocketIoProbe[] = [];

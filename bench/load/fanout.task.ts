@@ -18,17 +18,27 @@ interface ViewFields {
 const key = (product: string, location: string, version: number) =>
   `${product}|${location}|${version}`;
 
+/** The update's row and version, as the store writes its fields (in this order). */
+const UPDATE_KEY = /^\["update",\{"product_id":"([^"]+)","warehouse":"([^"]+)",.*?"version":(\d+)/;
+
+/** The same, for an update whose fields come in another order; null for other events. */
+function updateKey(text: string): string | null {
+  const [name, update] = JSON.parse(text) as [string, UpdateFields];
+  return name === 'update' ? key(update.product_id, update.warehouse, update.version) : null;
+}
+
 /**
  * Time from a write's response at one store to its `update` event at Socket.IO clients of the
  * other stores, at a fixed write rate. Clients and writer share this process, hence one clock.
  */
 export async function fanout(p: Tasks['fanout']['params']): Promise<FanoutResult> {
   const arrivals = new Map<string, number[]>();
-  const { probes, failed } = await connectMany(p.listeners, p.clients, (text) => {
-    const at = performance.now();
-    const [name, update] = JSON.parse(text) as [string, UpdateFields];
-    if (name !== 'update') return;
-    const k = key(update.product_id, update.warehouse, update.version);
+  const { probes, failed } = await connectMany(p.listeners, p.clients, (text, at) => {
+    // Reading three fields with a regex keeps this process's own share of the latency small:
+    // it receives every event once per client, hundreds at a time.
+    const m = UPDATE_KEY.exec(text);
+    const k = m ? key(m[1]!, m[2]!, Number(m[3])) : updateKey(text);
+    if (k === null) return;
     const list = arrivals.get(k);
     if (list) list.push(at);
     else arrivals.set(k, [at]);
