@@ -428,7 +428,7 @@ async function main(): Promise<number> {
       count?.(Object.values(r.accepted).reduce((n, a) => n + a.count, 0));
       return r;
     };
-    const [sql, rest, random, hot] = (await interleaved([
+    const [sql, rest, random, hot, holds, orders] = (await interleaved([
       [
         'writes: direct SQL, one change per call',
         () =>
@@ -478,7 +478,31 @@ async function main(): Promise<number> {
             }),
           ),
       ],
-    ])) as [LoadResult, LoadResult, LoadResult, LoadResult];
+      [
+        'writes: holds of one unit, three stores',
+        () =>
+          tally(
+            worker.run('writes', {
+              ...common,
+              kind: 'hold',
+              stores: targets,
+              connections: size.writeConnections,
+            }),
+          ),
+      ],
+      [
+        'writes: one-line orders, three stores',
+        () =>
+          tally(
+            worker.run('writes', {
+              ...common,
+              kind: 'order',
+              stores: targets,
+              connections: size.writeConnections,
+            }),
+          ),
+      ],
+    ])) as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
     const open = await measured(`writes: open loop at ${size.openRate}/s`, () =>
       tally(
         worker.run('writes', {
@@ -545,6 +569,24 @@ async function main(): Promise<number> {
       },
       {
         section: 'Writes',
+        label: `holds of one unit, three stores, random products (${size.writeConnections} connections)`,
+        value: holds.perSecond,
+        unit: 'holds/s',
+        detail: lat(holds),
+        baseline: restBaseline,
+        ratio: holds.perSecond / rest.perSecond,
+      },
+      {
+        section: 'Writes',
+        label: `one-line orders, three stores, random products (${size.writeConnections} connections)`,
+        value: orders.perSecond,
+        unit: 'orders/s',
+        detail: lat(orders),
+        baseline: restBaseline,
+        ratio: orders.perSecond / rest.perSecond,
+      },
+      {
+        section: 'Writes',
         label: `p99 latency at ${fmt(size.openRate)} changes/s (open loop)`,
         value: open.latency.p99,
         unit: 'ms',
@@ -569,6 +611,10 @@ async function main(): Promise<number> {
       0,
     );
     checks['writes not answered 200'] = refused;
+    checks['holds and orders not answered 201'] = [holds, orders].reduce(
+      (n, r) => n + r.requests - (r.statuses['201'] ?? 0),
+      0,
+    );
   }
 
   if (run('fanout')) {

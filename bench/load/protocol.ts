@@ -51,11 +51,13 @@ export interface Tasks {
     result: LoadResult;
   };
   /**
-   * Stock changes through the stores' HTTP API: closed loop with `connections`, or open loop at
-   * `rate`. Random products at each store's own location, or all on `hot`.
+   * Writes through the stores' HTTP API: closed loop with `connections`, or open loop at `rate`.
+   * Random products at each store's own location, or all on `hot`. `kind`: ±1 stock updates
+   * (the default), holds of one unit, or one-line orders of one unit.
    */
   writes: {
     params: {
+      kind?: 'update' | 'hold' | 'order';
       stores: StoreTarget[];
       products: string[];
       hot?: { product: string; location: string };

@@ -1,51 +1,81 @@
+import { randomUUID } from 'node:crypto';
 import { closedLoop, openLoop } from '../lib/load.js';
+import { postJsonRequest } from '../lib/raw-http.js';
 import type { Tasks, WriteLoadResult } from './protocol.js';
 import { AcceptedLedger, randomMovement, updateRequest, type Movement } from './stock-changes.js';
 
-/** Stock changes through the stores' HTTP API; see {@link Tasks.writes}. */
+interface Planned {
+  bytes: Buffer;
+  port: number;
+  /** The status that means the write was taken. */
+  ok: number;
+  /** What the ledger gains when it is: nothing for a hold, which only reserves. */
+  movement: Movement | null;
+}
+
+/** Writes through the stores' HTTP API, of one kind; see {@link Tasks.writes}. */
 export async function writes(p: Tasks['writes']['params']): Promise<WriteLoadResult> {
   const ledger = new AcceptedLedger();
-  const pick = (storeIndex: number): { movement: Movement; bytes: Buffer; port: number } => {
+  const run = randomUUID().slice(0, 8);
+  let orders = 0;
+  const plan = (storeIndex: number): Planned => {
     const store = p.stores[storeIndex % p.stores.length]!;
     const movement: Movement = p.hot
       ? { product: p.hot.product, location: p.hot.location, change: Math.random() < 0.5 ? -1 : 1 }
       : randomMovement(p.products, store.name);
-    return { movement, bytes: updateRequest(movement, store.name), port: store.port };
+    switch (p.kind ?? 'update') {
+      case 'update':
+        return { bytes: updateRequest(movement, store.name), port: store.port, ok: 200, movement };
+      case 'hold':
+        return {
+          bytes: postJsonRequest(`/inventory/${movement.product}/reserve`, { quantity: 1 }),
+          port: store.port,
+          ok: 201,
+          movement: null,
+        };
+      case 'order':
+        return {
+          bytes: postJsonRequest('/orders', {
+            order_id: `bench-${run}-${orders++}`,
+            lines: [{ product_id: movement.product, quantity: 1 }],
+          }),
+          port: store.port,
+          ok: 201,
+          movement: { ...movement, change: -1 },
+        };
+    }
   };
 
   if (p.rate !== undefined) {
-    const pending = new Map<number, Movement>();
+    const pending = new Map<number, Planned>();
     const result = await openLoop({
       rate: p.rate,
       durationMs: p.durationMs,
       next: (i) => {
-        const { movement, bytes, port } = pick(i);
-        pending.set(i, movement);
-        return { port, bytes };
+        const planned = plan(i);
+        pending.set(i, planned);
+        return planned;
       },
       onResponse: (i, res) => {
-        const m = pending.get(i);
+        const planned = pending.get(i);
         pending.delete(i);
-        if (m && res.status === 200) ledger.add(m);
+        if (planned?.movement && res.status === planned.ok) ledger.add(planned.movement);
       },
     });
     return { ...result, accepted: ledger.accepted, unknown: pending.size };
   }
 
-  const last: Movement[] = [];
+  const last: Planned[] = [];
   let unknown = 0;
   const result = await closedLoop({
     connections: p.connections,
     portOf: (i) => p.stores[i % p.stores.length]!.port,
-    next: (i) => {
-      const { movement, bytes } = pick(i);
-      last[i] = movement;
-      return bytes;
-    },
+    next: (i) => (last[i] = plan(i)).bytes,
     durationMs: p.durationMs,
     warmupMs: p.warmupMs,
     onResponse: (i, res) => {
-      if (res.status === 200) ledger.add(last[i]!);
+      const planned = last[i]!;
+      if (planned.movement && res.status === planned.ok) ledger.add(planned.movement);
     },
     onError: () => unknown++,
   });
