@@ -49,8 +49,8 @@ export interface StoreConfig {
   streamClaimIdleMs: number;
   /**
    * Most stock changes (or holds) one group-committed rpc carries; 0 sends each request's changes
-   * on an rpc of its own.
-   * @default 256
+   * on an rpc of its own. Past a hundred or so changes a call costs more per change, not less.
+   * @default 128
    */
   groupCommitMax: number;
 }
@@ -80,7 +80,7 @@ const EnvSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
-  GROUP_COMMIT_MAX: z.coerce.number().int().min(0).max(10_000).default(256),
+  GROUP_COMMIT_MAX: z.coerce.number().int().min(0).max(10_000).default(128),
 });
 
 /**

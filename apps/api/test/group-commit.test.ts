@@ -43,7 +43,7 @@ async function cachesMatchDatabase(stores: StoreInstance[], id: string): Promise
 // The same concurrency tests for both write paths: group commit (the default) and one rpc per
 // request. Batches form or not depending on timing; the outcome must not.
 describe.each([
-  ['with group commit', 256],
+  ['with group commit', 128],
   ['with one rpc per request', 0],
 ])('concurrent writes %s', (_mode, groupCommitMax) => {
   let stores: StoreInstance[];
@@ -158,7 +158,7 @@ describe('group commit against the database', () => {
   it('sends the changes that queued behind a busy call as one transaction, each caller getting its own answer', async () => {
     const store = withGroupCommit(
       new SupabaseInventoryStore(stack().supabaseUrl, stack().serviceRoleKey),
-      { maxBatch: 256 },
+      { maxBatch: 128 },
     );
     const id = uniqueId();
     await store.createProduct({
@@ -208,7 +208,7 @@ describe('group commit against the database', () => {
   it('answers every caller of a batch the database never got with database_unavailable', async () => {
     const store = withGroupCommit(
       new SupabaseInventoryStore('http://127.0.0.1:9', stack().serviceRoleKey),
-      { maxBatch: 256 },
+      { maxBatch: 128 },
     );
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () => store.applyChanges([sale('OLJCESPC7Z')])),

@@ -40,7 +40,7 @@ export async function startStores(
           idempotencyTtlSeconds: 3600,
           orderStreams: false,
           streamClaimIdleMs: 30_000,
-          groupCommitMax: 256,
+          groupCommitMax: 128,
           ...overrides,
         },
         () => {},

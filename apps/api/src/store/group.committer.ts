@@ -1,7 +1,7 @@
 export interface GroupCommitOptions {
   /**
    * The most items one call carries; callers beyond it wait for the next call.
-   * @default 256
+   * @default 128
    */
   maxBatch: number;
 }
@@ -30,7 +30,7 @@ export class GroupCommitter<T, R> {
 
   constructor(
     private readonly send: (items: readonly T[]) => Promise<R[]>,
-    private readonly options: GroupCommitOptions = { maxBatch: 256 },
+    private readonly options: GroupCommitOptions = { maxBatch: 128 },
   ) {}
 
   submit(items: readonly T[]): Promise<R[]> {
