@@ -108,7 +108,7 @@ export interface OpenLoopOptions {
    * @default two seconds' worth
    */
   maxOutstanding?: number;
-  /** `sentAt` is when the request was due, so time spent waiting for a connection counts. */
+  /** `dueAt` is when the request was due, so time spent waiting for a connection counts. */
   onResponse?: (i: number, response: RawResponse, dueAt: number, answeredAt: number) => void;
 }
 
