@@ -1,6 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allows } from '@stockwire/domain';
+import cors from 'cors';
 import express from 'express';
+import helmet from 'helmet';
+import { ApiKeyRegistry } from './auth/api-keys.js';
+import { Authenticator } from './auth/authenticator.js';
+import { RedisRateLimiter } from './auth/rate-limiter.js';
+import { authenticate, guardReads, limitWrites } from './http/access.middleware.js';
+import { keyRoutes } from './http/keys.routes.js';
+import type { RealtimeOptions } from './realtime/realtime.options.js';
 import type { StoreConfig } from './env.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
@@ -13,7 +22,7 @@ import { InventoryService } from './inventory/inventory.service.js';
 import { OrderService } from './inventory/order.service.js';
 import { ReservationService } from './inventory/reservation.service.js';
 import { Sweeper } from './inventory/sweeper.js';
-import { OrderStreamConsumer } from './queues/order.streams.js';
+import { OrderStreamConsumer, STREAMS } from './queues/order.streams.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
@@ -77,8 +86,22 @@ export async function startStore(
   app.disable('x-powered-by');
   app.set('etag', false);
   const http = createServer(app);
-  const sockets = new SocketGateway(http, config.redisUrl, snapshot);
-  const ws = new WsGateway(http, snapshot);
+  const keys = new ApiKeyRegistry(config.apiKeys, store);
+  const authenticator = new Authenticator(keys, config.jwtSecret);
+  const realtime: RealtimeOptions = {
+    corsOrigins: config.corsOrigins,
+    maxClientMessagesPerSecond: 20,
+    admit: async (token) => {
+      if (config.readsPublic) return true;
+      const principal = await authenticator
+        .authenticate(token && `Bearer ${token}`)
+        .catch(() => null);
+      return principal !== null && allows(principal.role, 'read');
+    },
+  };
+  const sockets = new SocketGateway(http, config.redisUrl, snapshot, realtime);
+  const ws = new WsGateway(http, snapshot, realtime);
+  const limiter = new RedisRateLimiter(config.redisUrl, log);
   const gateways: CacheListener[] = [sockets, ws];
   const listener: CacheListener = {
     onUpdate: (u) => gateways.forEach((g) => g.onUpdate(u)),
@@ -88,6 +111,7 @@ export async function startStore(
   const sync = new InventorySync(cache, store, bus, listener, {
     gapGraceMs: config.gapGraceMs,
     log,
+    onKeyRevoked: (id) => keys.forget(id),
   });
   const publisher = new ChangePublisher(
     sync,
@@ -105,14 +129,19 @@ export async function startStore(
     (key, status, body) => store.saveIdempotentResponse(key, status, body),
     log,
   );
+  const streamActor = `stream:${STREAMS.orders}`;
   const streams = config.orderStreams
     ? new OrderStreamConsumer(
         config.redisUrl,
         {
           placeOrder: async (order, entryId) =>
-            (await orders.place(order, { requestId: `stream:${entryId}` })).value.response,
+            (await orders.place(order, { requestId: `stream:${entryId}`, actor: streamActor }))
+              .value.response,
           createProduct: async (product, entryId) => {
-            await inventory.createProduct(product, { requestId: `stream:${entryId}` });
+            await inventory.createProduct(product, {
+              requestId: `stream:${entryId}`,
+              actor: streamActor,
+            });
           },
         },
         {
@@ -147,12 +176,19 @@ export async function startStore(
     };
   };
 
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(cors({ origin: config.corsOrigins, credentials: false }));
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
+  app.use(authenticate(authenticator));
+  app.use(guardReads(config.readsPublic));
+  app.use(limitWrites(limiter, config.rateLimits));
   const ttl = config.idempotencyTtlSeconds;
   app.use(inventoryRoutes(inventory, responder, ttl));
   app.use(reservationRoutes(reservations, responder, ttl));
   app.use(orderRoutes(orders, responder, ttl));
+  app.use(keyRoutes(store, publisher));
   app.use(notFound);
   app.use(errorMiddleware(log));
 
@@ -160,9 +196,13 @@ export async function startStore(
     sweeper.stop();
     sync.close();
     await streams?.stop();
+    await limiter.close();
   };
   try {
     await sync.start();
+    // Slow or stalled clients do not hold connections open.
+    http.headersTimeout = 10_000;
+    http.requestTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, config.host, resolve);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { LocationSchema } from '@stockwire/domain';
+import { ApiKeySpecSchema, LocationSchema, type ApiKeySpec } from '@stockwire/domain';
 import { z } from 'zod';
 
 /** Everything a store instance is configured with. */
@@ -47,6 +47,19 @@ export interface StoreConfig {
    * @default 30000
    */
   streamClaimIdleMs: number;
+  /** API keys from configuration (`API_KEYS=id:role:secret,…`). */
+  apiKeys: ApiKeySpec[];
+  /**
+   * Whether reads (inventory, feeds) need no credential.
+   * @default true
+   */
+  readsPublic: boolean;
+  /** The Supabase project's JWT secret, to accept Supabase Auth JWTs; unset, only API keys count. */
+  jwtSecret: string | undefined;
+  /** Origins allowed to call the API from a browser; empty allows none but the store's own pages. */
+  corsOrigins: string[];
+  /** Write limits, shared by all stores through Redis. */
+  rateLimits: { windowMs: number; perCredential: number; perIp: number };
 }
 
 const EnvSchema = z.object({
@@ -74,6 +87,34 @@ const EnvSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(ApiKeySpecSchema)),
+  READS_PUBLIC: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(12_000),
 });
 
 /**
@@ -102,5 +143,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     orderStreams: e.ORDER_STREAMS,
     streamClaimIdleMs: e.STREAM_CLAIM_IDLE_MS,
+    apiKeys: e.API_KEYS,
+    readsPublic: e.READS_PUBLIC,
+    jwtSecret: e.SUPABASE_JWT_SECRET,
+    corsOrigins: e.CORS_ORIGINS,
+    rateLimits: {
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      perCredential: e.RATE_LIMIT_PER_KEY,
+      perIp: e.RATE_LIMIT_PER_IP,
+    },
   };
 }

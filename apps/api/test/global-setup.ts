@@ -8,6 +8,7 @@ export interface TestStack {
   serviceRoleKey: string;
   databaseUrl: string;
   redisUrl: string;
+  jwtSecret: string;
 }
 
 declare module 'vitest' {
@@ -35,6 +36,7 @@ export async function setup(project: TestProject) {
     serviceRoleKey: stack.serviceRoleKey,
     databaseUrl: stack.databaseUrl,
     redisUrl: stack.redisUrl,
+    jwtSecret: stack.jwtSecret,
   });
 }
 

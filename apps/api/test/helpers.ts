@@ -17,6 +17,14 @@ import type { StoreConfig } from '../src/env.js';
 
 export const stack = () => inject('stack');
 
+/** Credentials every test store accepts. */
+export const KEYS = {
+  admin: `test-admin-${randomUUID()}`,
+  staff: `test-staff-${randomUUID()}`,
+};
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+export const NO_CREDENTIAL = { authorization: '' };
+
 /** Starts store instances in this process, against the suite's stack. */
 export async function startStores(
   names: string[],
@@ -40,6 +48,14 @@ export async function startStores(
           idempotencyTtlSeconds: 3600,
           orderStreams: false,
           streamClaimIdleMs: 30_000,
+          apiKeys: [
+            { id: 'test-admin', role: 'admin', secret: KEYS.admin },
+            { id: 'test-staff', role: 'staff', secret: KEYS.staff },
+          ],
+          readsPublic: true,
+          jwtSecret: stack().jwtSecret,
+          corsOrigins: [],
+          rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
           ...overrides,
         },
         () => {},
@@ -53,14 +69,20 @@ export const uniqueId = () => `T${randomUUID().replaceAll('-', '').slice(0, 12).
 
 export async function api<T = unknown>(
   base: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
+  // Writes go as admin unless the test says otherwise.
+  const credential = method === 'GET' || 'authorization' in headers ? {} : bearer(KEYS.admin);
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: {
+      ...credential,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== '')),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };

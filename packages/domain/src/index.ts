@@ -5,3 +5,4 @@ export * from './requests.js';
 export * from './messages.js';
 export * from './events.js';
 export * from './errors.js';
+export * from './access.js';

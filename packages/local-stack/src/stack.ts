@@ -49,6 +49,8 @@ export interface LocalStack {
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string;
+  /** API keys for local development: `admin` and `staff`. */
+  devKeys: { admin: string; staff: string };
   /** Superuser connection string of the stack's database (for tests and benchmarks). */
   databaseUrl: string;
   redisUrl: string;
@@ -135,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       supabaseUrl: `http://127.0.0.1:${gatewayPort}`,
       ...keys,
       jwtSecret: secrets.jwtSecret,
+      devKeys: { admin: secrets.devAdminKey, staff: secrets.devStaffKey },
       databaseUrl,
       redisUrl: redis.url,
       redis: redis.server,
@@ -162,6 +165,11 @@ export interface StackFile {
   serviceRoleKey: string;
   anonKey: string;
   redisUrl: string;
+  /** What the stores were given: API_KEYS and SUPABASE_JWT_SECRET. */
+  apiKeys: string;
+  jwtSecret: string | null;
+  /** The keys to use with them (local development). */
+  devKeys: { admin: string; staff: string } | null;
   pid: number;
 }
 

@@ -100,6 +100,7 @@ export class InventoryService {
         change: request.change,
         update_type: request.update_type,
         request_id: ctx.requestId,
+        actor: ctx.actor,
         store: this.publisher.store,
         ...(ctx.idempotency && { idempotency: ctx.idempotency }),
       },
@@ -132,6 +133,7 @@ export class InventoryService {
       },
       stock: request.stock,
       request_id: ctx.requestId,
+      actor: ctx.actor,
       store: this.publisher.store,
     });
     if (!result.ok) {

@@ -12,6 +12,7 @@ import { Server } from 'socket.io';
 import type { HoldNotifier } from '../inventory/change.publisher.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
 /** The room of every socket that identified itself with `auth.client_id`, on any instance. */
 const clientRoom = (clientId: string) => `client:${clientId}`;
@@ -27,17 +28,35 @@ export class SocketGateway implements CacheListener, HoldNotifier {
   private readonly pub: Redis;
   private readonly sub: Redis;
 
-  constructor(http: HttpServer, redisUrl: string, snapshot: () => ProductInventory[]) {
+  constructor(
+    http: HttpServer,
+    redisUrl: string,
+    snapshot: () => ProductInventory[],
+    options: RealtimeOptions,
+  ) {
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
     this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
     this.pub.on('error', () => {});
     this.sub.on('error', () => {});
     this.io = new Server(http, {
       adapter: createAdapter(this.pub, this.sub),
-      cors: { origin: true },
+      cors: { origin: options.corsOrigins },
       maxHttpBufferSize: 16 * 1024,
     });
+    this.io.use((socket, next) => {
+      const { token } = socket.handshake.auth as { token?: unknown };
+      options.admit(typeof token === 'string' ? token : undefined).then(
+        (ok) => next(ok ? undefined : new Error('unauthorized: send auth.token')),
+        () => next(new Error('unauthorized: send auth.token')),
+      );
+    });
     this.io.on('connection', (socket) => {
+      // Clients only listen. Anything they send is dropped, and a client that floods is cut off.
+      const flood = new FloodGuard(options.maxClientMessagesPerSecond);
+      socket.use((_packet, next) => {
+        if (flood.tooMany()) socket.disconnect(true);
+        else next(new Error('clients send no events'));
+      });
       const auth = socket.handshake.auth as { client_id?: unknown };
       const clientId = ClientIdSchema.safeParse(auth.client_id);
       if (clientId.success) void socket.join(clientRoom(clientId.data));

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ProductInventory, StockUpdate, WsMessage } from '@stockwire/domain';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
 export const WS_PATH = '/ws';
 
@@ -14,17 +15,36 @@ export const WS_PATH = '/ws';
 export class WsGateway implements CacheListener {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
-  constructor(http: HttpServer, snapshot: () => ProductInventory[]) {
+  constructor(http: HttpServer, snapshot: () => ProductInventory[], options: RealtimeOptions) {
     // Only /ws is ours; Socket.IO handles its own upgrades on the same server.
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== WS_PATH) return;
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.send(JSON.stringify({ type: 'snapshot', data: snapshot() } satisfies WsMessage));
-        // Clients only listen; anything they send is ignored.
-        ws.on('error', () => ws.terminate());
-      });
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== WS_PATH) return;
+      options.admit(url.searchParams.get('token') ?? undefined).then(
+        (ok) => {
+          if (!ok) {
+            socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+            return;
+          }
+          this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, snapshot, options));
+        },
+        () => socket.destroy(),
+      );
     });
+  }
+
+  private welcome(
+    ws: WebSocket,
+    snapshot: () => ProductInventory[],
+    options: RealtimeOptions,
+  ): void {
+    ws.send(JSON.stringify({ type: 'snapshot', data: snapshot() } satisfies WsMessage));
+    // Clients only listen: what they send is ignored, and a client that floods is cut off.
+    const flood = new FloodGuard(options.maxClientMessagesPerSecond);
+    ws.on('message', () => {
+      if (flood.tooMany()) ws.close(1008, 'too many messages');
+    });
+    ws.on('error', () => ws.terminate());
   }
 
   private broadcast(message: WsMessage): void {

@@ -1,9 +1,11 @@
+import type { ApiKeyStore, StoredApiKey } from '../auth/api-keys.js';
 import type {
   Location,
   MovementType,
   Product,
   ProductId,
   ProductStock,
+  Role,
   StockLevel,
   StoreName,
   UpdateType,
@@ -74,6 +76,7 @@ export interface StockChange {
   update_type: UpdateType;
   request_id: string | null;
   store: StoreName;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -99,6 +102,7 @@ export interface HoldRequest {
   client_id: string | null;
   store: StoreName;
   request_id: string | null;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -109,6 +113,7 @@ export interface FinishRequest {
   action: 'commit' | 'release';
   store: StoreName;
   request_id: string | null;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -132,6 +137,7 @@ export interface OrderToPlace {
   lines: { product_id: ProductId; location: Location; quantity: number }[];
   store: StoreName;
   request_id: string | null;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -152,16 +158,20 @@ export interface NewProduct {
   stock: Record<Location, number>;
   request_id: string | null;
   store: StoreName;
+  actor: string;
 }
 
 export type CreateProductResult =
   { ok: true; product: Product; levels: StockLevel[] } | { ok: false; code: 'product_exists' };
 
+export type ApiKeyResult =
+  { ok: true; key: StoredApiKey } | { ok: false; code: 'key_exists' | 'key_not_found' };
+
 /**
  * The system of record, as the inventory services need it. Every write is one atomic call to one
  * SQL function; batch calls answer per item, in order.
  */
-export interface InventoryStore {
+export interface InventoryStore extends ApiKeyStore {
   applyChanges(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]>;
   reserve(holds: readonly HoldRequest[]): Promise<Idempotent<ReserveResult>[]>;
   finishReservation(request: FinishRequest): Promise<Idempotent<FinishResult>>;
@@ -177,4 +187,12 @@ export interface InventoryStore {
   loadProduct(id: ProductId): Promise<ProductStock | null>;
   /** Whether the database answers. */
   ping(): Promise<boolean>;
+  createApiKey(key: {
+    id: string;
+    role: Role;
+    key_hash: string;
+    created_by: string;
+  }): Promise<ApiKeyResult>;
+  revokeApiKey(id: string): Promise<ApiKeyResult>;
+  listApiKeys(): Promise<StoredApiKey[]>;
 }

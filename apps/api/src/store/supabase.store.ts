@@ -3,17 +3,21 @@ import {
   LocationSchema,
   MovementTypeSchema,
   ProductSchema,
+  RoleSchema,
   StockLevelSchema,
   StockwireError,
   type ProductId,
   type ProductStock,
+  type Role,
   type StoreName,
 } from '@stockwire/domain';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import type { StoredApiKey } from '../auth/api-keys.js';
 import type { Database, Json } from './database.types.js';
 import type {
+  ApiKeyResult,
   CreateProductResult,
   Effects,
   FinishRequest,
@@ -182,6 +186,19 @@ function unavailable(what: string, cause: unknown): StockwireError {
 
 const asJson = (value: unknown) => value as Json;
 
+const API_KEY_COLUMNS = 'id, role, created_by, created_at, revoked_at';
+const StoredApiKeySchema = z.object({
+  id: z.string(),
+  role: RoleSchema,
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+const ApiKeyResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), key: StoredApiKeySchema }),
+  z.object({ ok: z.literal(false), code: z.enum(['key_exists', 'key_not_found']) }),
+]);
+
 /** {@link InventoryStore} on Supabase: writes are `rpc` calls to the SQL functions in migrations. */
 export class SupabaseInventoryStore implements InventoryStore {
   private readonly db: SupabaseClient<Database>;
@@ -281,6 +298,7 @@ export class SupabaseInventoryStore implements InventoryStore {
         stock: input.stock,
         request_id: input.request_id,
         store: input.store,
+        actor: input.actor,
       }),
     });
     return CreateProductResultSchema.parse(raw);
@@ -309,6 +327,35 @@ export class SupabaseInventoryStore implements InventoryStore {
       .maybeSingle();
     if (error) throw unavailable('load product', error);
     return data === null ? null : toProductStock(ProductRowSchema.parse(data));
+  }
+
+  async createApiKey(key: {
+    id: string;
+    role: Role;
+    key_hash: string;
+    created_by: string;
+  }): Promise<ApiKeyResult> {
+    return ApiKeyResultSchema.parse(await this.call('create_api_key', { key: asJson(key) }));
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyResult> {
+    return ApiKeyResultSchema.parse(await this.call('revoke_api_key', { key_id: id }));
+  }
+
+  async listApiKeys(): Promise<StoredApiKey[]> {
+    const { data, error } = await this.db.from('api_keys').select(API_KEY_COLUMNS).order('id');
+    if (error) throw unavailable('list API keys', error);
+    return z.array(StoredApiKeySchema).parse(data);
+  }
+
+  async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
+    const { data, error } = await this.db
+      .from('api_keys')
+      .select(API_KEY_COLUMNS)
+      .eq('key_hash', keyHash)
+      .maybeSingle();
+    if (error) throw unavailable('look up an API key', error);
+    return data === null ? null : StoredApiKeySchema.parse(data);
   }
 
   async ping(): Promise<boolean> {

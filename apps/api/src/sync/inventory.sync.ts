@@ -20,6 +20,8 @@ export interface SyncOptions {
   /** How long a change that skipped versions waits for the missing ones before a refetch. */
   gapGraceMs: number;
   log: (message: string, error?: unknown) => void;
+  /** An API key was revoked at some store. */
+  onKeyRevoked?: (keyId: string) => void;
 }
 
 const rowKey = (m: Pick<StockChangedMessage, 'product_id' | 'location'>) =>
@@ -77,6 +79,9 @@ export class InventorySync {
     switch (message.type) {
       case 'stock_changed':
         return this.acceptChange(message);
+      case 'key_revoked':
+        this.options.onKeyRevoked?.(message.key_id);
+        return;
       case 'product_created': {
         const levels = new Map(message.levels.map((l) => [l.location, l]));
         if (this.cache.merge({ product: message.product, levels })) {
