@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Express } from 'express';
 import type { StoreConfig } from './env.js';
+import { apiDocument } from './http/api.openapi.js';
+import { dashboardRoutes } from './http/dashboard.routes.js';
+import { docsRoutes } from './http/docs.routes.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
@@ -20,6 +23,7 @@ export interface StoreInstance {
   config: StoreConfig;
   /** Base URL it listens on, e.g. `http://127.0.0.1:3001`. */
   url: string;
+  app: Express;
   http: Server;
   sync: InventorySync;
   close(): Promise<void>;
@@ -114,6 +118,8 @@ export async function startStore(
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
   app.use(inventoryRoutes(inventory));
+  app.use(docsRoutes(apiDocument(config.storeName)));
+  app.use(dashboardRoutes(config.storeName));
   app.use(notFound);
   app.use(errorMiddleware(log));
 
@@ -135,6 +141,7 @@ export async function startStore(
   return {
     config,
     url: `http://${host}:${port}`,
+    app,
     http,
     sync,
     close: () =>
