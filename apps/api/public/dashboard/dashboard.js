@@ -147,14 +147,15 @@
     const li = el('li');
     li.dataset.type = u.update_type;
     li.dataset.store = u.store;
+    const what = el('span', 'what');
+    what.append(
+      el('b', '', signed(u.change)),
+      ` ${name} at ${u.warehouse} (${u.quantity - u.change} → ${u.quantity})`,
+    );
     li.append(
       el('time', '', new Date(u.timestamp).toLocaleTimeString()),
       el('span', `badge ${u.update_type}`, u.update_type),
-      el(
-        'span',
-        'what',
-        `${signed(u.change)} ${name} at ${u.warehouse} (${u.quantity - u.change} → ${u.quantity})`,
-      ),
+      what,
       el('span', 'by', `by ${u.store}${u.store === STORE ? ' (this store)' : ''}`),
     );
     feed.prepend(li);
