@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { allows } from '@stockwire/domain';
 import cors from 'cors';
-import express from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -11,6 +11,9 @@ import { authenticate, guardReads, limitWrites } from './http/access.middleware.
 import { keyRoutes } from './http/keys.routes.js';
 import type { RealtimeOptions } from './realtime/realtime.options.js';
 import type { StoreConfig } from './env.js';
+import { apiDocument } from './http/api.openapi.js';
+import { dashboardRoutes } from './http/dashboard.routes.js';
+import { docsRoutes } from './http/docs.routes.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
 import { IdempotentResponder } from './http/idempotency.js';
@@ -37,6 +40,7 @@ export interface StoreInstance {
   config: StoreConfig;
   /** Base URL it listens on, e.g. `http://127.0.0.1:3001`. */
   url: string;
+  app: Express;
   http: Server;
   sync: InventorySync;
   close(): Promise<void>;
@@ -189,6 +193,8 @@ export async function startStore(
   app.use(reservationRoutes(reservations, responder, ttl));
   app.use(orderRoutes(orders, responder, ttl));
   app.use(keyRoutes(store, publisher));
+  app.use(docsRoutes(apiDocument(config.storeName)));
+  app.use(dashboardRoutes(config.storeName));
   app.use(notFound);
   app.use(errorMiddleware(log));
 
@@ -222,6 +228,7 @@ export async function startStore(
   return {
     config,
     url: `http://${host}:${port}`,
+    app,
     http,
     sync,
     close: () =>
