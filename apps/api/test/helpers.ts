@@ -155,12 +155,13 @@ export interface LedgerRow {
   version: number;
   store: string;
   request_id: string | null;
+  actor: string | null;
 }
 
 export async function ledger(productId: string): Promise<LedgerRow[]> {
   return withDb(async (db) => {
     const { rows } = await db.query<Record<string, unknown>>(
-      `select id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id
+      `select id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor
          from inventory_events where product_id = $1 order by id`,
       [productId],
     );

@@ -158,7 +158,9 @@ export class InventoryService {
    */
   viewAfter(change: RowChange): ProductInventory {
     const view = this.get(change.product_id);
-    const cached = view.locations[change.location];
+    const cached = Object.hasOwn(view.locations, change.location)
+      ? view.locations[change.location]
+      : undefined;
     if (cached && cached.version >= change.version) return view;
     const before = cached ?? { on_hand: 0, reserved: 0, available: 0, version: 0 };
     const after = {
