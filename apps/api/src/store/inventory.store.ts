@@ -1,9 +1,13 @@
 import type {
+  AlertsQuery,
+  EventsQuery,
+  InventoryEvent,
   Location,
   Product,
   ProductId,
   ProductStock,
   StockLevel,
+  RecordedStockAlert,
   StoreName,
   UpdateType,
 } from '@stockwire/domain';
@@ -48,6 +52,12 @@ export interface NewProduct {
 export type CreateProductResult =
   { ok: true; product: Product; levels: StockLevel[] } | { ok: false; code: 'product_exists' };
 
+/** A history query without its page size: the filters and the id bounds. */
+export type HistoryFilter<Q extends { limit: number }> = Omit<Q, 'limit'>;
+
+/** An alert as the database records it (the product's name is the cache's to add). */
+export type StoredAlert = Omit<RecordedStockAlert, 'name'>;
+
 /**
  * The system of record, as the inventory services need it. Every write is one atomic call;
  * `applyChanges` takes a batch and answers per change, in order.
@@ -57,6 +67,10 @@ export interface InventoryStore {
   createProduct(input: NewProduct): Promise<CreateProductResult>;
   loadAll(): Promise<ProductStock[]>;
   loadProduct(id: ProductId): Promise<ProductStock | null>;
+  /** Ledger rows matching the filter, newest first, at most `limit`. */
+  listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]>;
+  /** Recorded low-stock alerts matching the filter, newest first, at most `limit`. */
+  listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]>;
   /** Whether the database answers. */
   ping(): Promise<boolean>;
 }
