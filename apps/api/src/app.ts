@@ -1,11 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { alertAnnouncer } from './alerts/alert-announcer.js';
+import { LowStockMonitor } from './alerts/low-stock.monitor.js';
 import type { StoreConfig } from './env.js';
+import { HistoryService } from './history/history.service.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
+import { historyRoutes } from './http/history.routes.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
+import { metricsRoutes } from './http/metrics.routes.js';
 import { InventoryService } from './inventory/inventory.service.js';
+import { httpMetrics } from './observability/http-metrics.middleware.js';
+import {
+  createLogger,
+  messageLogger,
+  requestLogger,
+  silentLogger,
+  type PinoLogger,
+} from './observability/logger.js';
+import { meteredBus, meteredStore } from './observability/metered.js';
+import { StoreMetrics, watchInstance } from './observability/metrics.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
@@ -22,6 +37,7 @@ export interface StoreInstance {
   url: string;
   http: Server;
   sync: InventorySync;
+  metrics: StoreMetrics;
   close(): Promise<void>;
 }
 
@@ -47,21 +63,43 @@ export const consoleLogger =
     console.error(`[${store}] ${message}${detail}`);
   };
 
+/** The logger of a store configured like this: pino, JSON or pretty as configured. */
+export function storeLogger(config: StoreConfig): PinoLogger {
+  return createLogger({
+    store: config.storeName,
+    instanceId: config.instanceId,
+    level: config.logLevel,
+    format: config.logFormat,
+  });
+}
+
 /**
  * Assembles and starts one store: cache synced from Supabase and Redis, then HTTP, Socket.IO and
  * `/ws` on one port. Resolves when it serves requests with a ready cache.
+ *
+ * Logs go to `logger`: a pino logger (then requests are logged too), or a plain {@link Logger}
+ * function that receives the store's messages only.
  */
 export async function startStore(
   config: StoreConfig,
-  log: Logger = consoleLogger(config.storeName),
+  logger: Logger | PinoLogger = storeLogger(config),
 ): Promise<StoreInstance> {
-  const store = new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey);
-  const bus = new RedisUpdateBus(config.redisUrl, {
-    onInvalid: (reason) => {
-      sync.invalidMessages++;
-      log(`dropped an invalid message on inventory_updates (${reason})`);
-    },
-  });
+  const pinoLogger = typeof logger === 'function' ? null : logger;
+  const log: Logger = typeof logger === 'function' ? logger : messageLogger(logger);
+  const metrics = new StoreMetrics(config.storeName);
+  const store = meteredStore(
+    new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey),
+    metrics,
+  );
+  const bus = meteredBus(
+    new RedisUpdateBus(config.redisUrl, {
+      onInvalid: (reason) => {
+        sync.invalidMessages++;
+        log(`dropped an invalid message on inventory_updates (${reason})`);
+      },
+    }),
+    metrics,
+  );
   const cache = new InventoryCache();
   const snapshot = () => cache.views();
 
@@ -71,7 +109,13 @@ export async function startStore(
   const http = createServer(app);
   const sockets = new SocketGateway(http, config.redisUrl, snapshot);
   const ws = new WsGateway(http, snapshot);
-  const gateways: CacheListener[] = [sockets, ws];
+  const alerts = new LowStockMonitor({
+    store: config.storeName,
+    view: (id) => cache.view(id),
+    listeners: [sockets, ws],
+    announce: alertAnnouncer(pinoLogger ?? log, metrics),
+  });
+  const gateways: CacheListener[] = [sockets, ws, alerts];
   const listener: CacheListener = {
     onUpdate: (u) => gateways.forEach((g) => g.onUpdate(u)),
     onProduct: (p) => gateways.forEach((g) => g.onProduct(p)),
@@ -111,14 +155,29 @@ export async function startStore(
     };
   };
 
+  const history = new HistoryService(store, (id) => cache.view(id)?.name);
+  watchInstance(metrics, {
+    cacheProducts: () => cache.size,
+    clients: () => ({ socketio: sockets.clients, ws: ws.clients }),
+    ready: () => sync.isReady(),
+    resyncs: () => sync.resyncs,
+    invalidMessages: () => sync.invalidMessages,
+  });
+
+  // Without a pino logger, requests still get their ids; only the request lines are not written.
+  app.use(requestLogger(pinoLogger ?? silentLogger()));
+  app.use(httpMetrics(metrics));
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
+  app.use(metricsRoutes(metrics));
+  app.use(historyRoutes(history));
   app.use(inventoryRoutes(inventory));
   app.use(notFound);
   app.use(errorMiddleware(log));
 
   try {
     await sync.start();
+    alerts.prime(cache.views());
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, config.host, resolve);
@@ -137,6 +196,7 @@ export async function startStore(
     url: `http://${host}:${port}`,
     http,
     sync,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         sync.close();

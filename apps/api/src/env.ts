@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LocationSchema } from '@stockwire/domain';
 import { z } from 'zod';
+import type { LogFormat } from './observability/logger.js';
 
 /** Everything a store instance is configured with. */
 export interface StoreConfig {
@@ -21,7 +22,14 @@ export interface StoreConfig {
    * @default 200
    */
   gapGraceMs: number;
+  /** @default 'info' */
+  logLevel?: LogLevel;
+  /** @default 'pretty' when stdout is a terminal, else 'json' */
+  logFormat?: LogFormat;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   STORE_NAME: LocationSchema.default('main-store'),
@@ -35,13 +43,18 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
   GAP_GRACE_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 /**
  * Parses the environment once, failing with every bad variable named. The only place that reads
  * `process.env` for the store.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  isTerminal = process.stdout.isTTY,
+): StoreConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -58,5 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
     redisUrl: e.REDIS_URL,
     gapGraceMs: e.GAP_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (isTerminal ? 'pretty' : 'json'),
   };
 }

@@ -8,8 +8,12 @@ import { Router, type Request } from 'express';
 import type { InventoryService } from '../inventory/inventory.service.js';
 import { parse } from './validate.js';
 
-/** The caller's `X-Request-Id` if sane, else a new one; it is recorded in the ledger. */
+/**
+ * The request's id (given by the request logger), else the caller's `X-Request-Id` if sane,
+ * else a new one; it is recorded in the ledger.
+ */
 export function requestId(req: Request): string {
+  if (typeof req.id === 'string') return req.id;
   const given = req.get('x-request-id');
   return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }

@@ -4,10 +4,12 @@ import type {
   ClientToServerEvents,
   ProductInventory,
   ServerToClientEvents,
+  StockAlert,
   StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
 
 /**
@@ -16,7 +18,7 @@ import type { CacheListener } from '../sync/inventory.sync.js';
  * deliver each change once per instance. The Redis adapter is attached for what only it can do
  * (rooms and targeted emits across instances, fetchSockets, serverSideEmit).
  */
-export class SocketGateway implements CacheListener {
+export class SocketGateway implements CacheListener, AlertListener {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly pub: Redis;
   private readonly sub: Redis;
@@ -46,6 +48,10 @@ export class SocketGateway implements CacheListener {
 
   onSnapshot(views: ProductInventory[]): void {
     this.io.local.emit('snapshot', views);
+  }
+
+  onAlert(alert: StockAlert): void {
+    this.io.local.emit(alert.kind, alert);
   }
 
   get clients(): number {
