@@ -11,16 +11,16 @@ import { historyRoutes } from './http/history.routes.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
 import { InventoryService } from './inventory/inventory.service.js';
-import { httpMetrics } from './observability/http-metrics.middleware.js';
+import { httpMetrics } from './telemetry/http-metrics.middleware.js';
 import {
   createLogger,
   messageLogger,
   requestLogger,
   silentLogger,
   type PinoLogger,
-} from './observability/logger.js';
-import { meteredBus, meteredStore } from './observability/metered.js';
-import { StoreMetrics, watchInstance } from './observability/metrics.js';
+} from './telemetry/logger.js';
+import { meteredBus, meteredStore } from './telemetry/metered.js';
+import { StoreMetrics, watchInstance } from './telemetry/metrics.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';

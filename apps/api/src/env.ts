@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LocationSchema } from '@stockwire/domain';
 import { z } from 'zod';
-import type { LogFormat } from './observability/logger.js';
+import type { LogFormat } from './telemetry/logger.js';
 
 /** Everything a store instance is configured with. */
 export interface StoreConfig {

@@ -1,6 +1,6 @@
 import { startStore, storeLogger } from './app.js';
 import { loadConfig } from './env.js';
-import { messageLogger } from './observability/logger.js';
+import { messageLogger } from './telemetry/logger.js';
 
 const config = loadConfig();
 const logger = storeLogger(config);

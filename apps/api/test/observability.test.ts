@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStore, type StoreInstance } from '../src/app.js';
-import { createLogger } from '../src/observability/logger.js';
+import { createLogger } from '../src/telemetry/logger.js';
 import {
   api,
   createProduct,

@@ -1,7 +1,7 @@
 import type { StockAlert } from '@stockwire/domain';
 import type { Logger } from '../app.js';
-import type { PinoLogger } from '../observability/logger.js';
-import type { StoreMetrics } from '../observability/metrics.js';
+import type { PinoLogger } from '../telemetry/logger.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
 import { describeAlert } from './low-stock.monitor.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { StoreMetrics } from '../observability/metrics.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
 
 /** `GET /metrics`: this instance's metrics in the Prometheus text format. */
 export function metricsRoutes(metrics: StoreMetrics): Router {
