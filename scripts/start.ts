@@ -97,6 +97,8 @@ const ready = env.STORES.map(
         {
           cwd: PROJECT_ROOT,
           env: {
+            // The stores' logs show in this terminal: pretty there, JSON lines when piped.
+            LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
             ...process.env,
             STORE_NAME: name,
             PORT: String(port),

@@ -26,6 +26,21 @@ import { OrderService } from './inventory/order.service.js';
 import { ReservationService } from './inventory/reservation.service.js';
 import { Sweeper } from './inventory/sweeper.js';
 import { OrderStreamConsumer, STREAMS } from './queues/order.streams.js';
+import { alertAnnouncer } from './alerts/alert-announcer.js';
+import { LowStockMonitor } from './alerts/low-stock.monitor.js';
+import { HistoryService } from './history/history.service.js';
+import { historyRoutes } from './http/history.routes.js';
+import { metricsRoutes } from './http/metrics.routes.js';
+import { httpMetrics } from './telemetry/http-metrics.middleware.js';
+import {
+  createLogger,
+  messageLogger,
+  requestLogger,
+  silentLogger,
+  type PinoLogger,
+} from './telemetry/logger.js';
+import { meteredBus, meteredStore } from './telemetry/metered.js';
+import { StoreMetrics, watchInstance } from './telemetry/metrics.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
@@ -43,6 +58,7 @@ export interface StoreInstance {
   app: Express;
   http: Server;
   sync: InventorySync;
+  metrics: StoreMetrics;
   close(): Promise<void>;
 }
 
@@ -68,21 +84,43 @@ export const consoleLogger =
     console.error(`[${store}] ${message}${detail}`);
   };
 
+/** The logger of a store configured like this: pino, JSON or pretty as configured. */
+export function storeLogger(config: StoreConfig): PinoLogger {
+  return createLogger({
+    store: config.storeName,
+    instanceId: config.instanceId,
+    level: config.logLevel,
+    format: config.logFormat,
+  });
+}
+
 /**
  * Assembles and starts one store: cache synced from Supabase and Redis, then HTTP, Socket.IO and
  * `/ws` on one port. Resolves when it serves requests with a ready cache.
+ *
+ * Logs go to `logger`: a pino logger (then requests are logged too), or a plain {@link Logger}
+ * function that receives the store's messages only.
  */
 export async function startStore(
   config: StoreConfig,
-  log: Logger = consoleLogger(config.storeName),
+  logger: Logger | PinoLogger = storeLogger(config),
 ): Promise<StoreInstance> {
-  const store = new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey);
-  const bus = new RedisUpdateBus(config.redisUrl, {
-    onInvalid: (reason) => {
-      sync.invalidMessages++;
-      log(`dropped an invalid message on inventory_updates (${reason})`);
-    },
-  });
+  const pinoLogger = typeof logger === 'function' ? null : logger;
+  const log: Logger = typeof logger === 'function' ? logger : messageLogger(logger);
+  const metrics = new StoreMetrics(config.storeName);
+  const store = meteredStore(
+    new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey),
+    metrics,
+  );
+  const bus = meteredBus(
+    new RedisUpdateBus(config.redisUrl, {
+      onInvalid: (reason) => {
+        sync.invalidMessages++;
+        log(`dropped an invalid message on inventory_updates (${reason})`);
+      },
+    }),
+    metrics,
+  );
   const cache = new InventoryCache();
   const snapshot = () => cache.views();
 
@@ -106,7 +144,13 @@ export async function startStore(
   const sockets = new SocketGateway(http, config.redisUrl, snapshot, realtime);
   const ws = new WsGateway(http, snapshot, realtime);
   const limiter = new RedisRateLimiter(config.redisUrl, log);
-  const gateways: CacheListener[] = [sockets, ws];
+  const alerts = new LowStockMonitor({
+    store: config.storeName,
+    view: (id) => cache.view(id),
+    listeners: [sockets, ws],
+    announce: alertAnnouncer(pinoLogger ?? log, metrics),
+  });
+  const gateways: CacheListener[] = [sockets, ws, alerts];
   const listener: CacheListener = {
     onUpdate: (u) => gateways.forEach((g) => g.onUpdate(u)),
     onProduct: (p) => gateways.forEach((g) => g.onProduct(p)),
@@ -180,14 +224,28 @@ export async function startStore(
     };
   };
 
+  const history = new HistoryService(store, (id) => cache.view(id)?.name);
+  watchInstance(metrics, {
+    cacheProducts: () => cache.size,
+    clients: () => ({ socketio: sockets.clients, ws: ws.clients }),
+    ready: () => sync.isReady(),
+    resyncs: () => sync.resyncs,
+    invalidMessages: () => sync.invalidMessages,
+  });
+
   app.set('trust proxy', 'loopback');
+  // Without a pino logger, requests still get their ids; only the request lines are not written.
+  app.use(requestLogger(pinoLogger ?? silentLogger()));
+  app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(cors({ origin: config.corsOrigins, credentials: false }));
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
+  app.use(metricsRoutes(metrics));
   app.use(authenticate(authenticator));
   app.use(guardReads(config.readsPublic));
   app.use(limitWrites(limiter, config.rateLimits));
+  app.use(historyRoutes(history));
   const ttl = config.idempotencyTtlSeconds;
   app.use(inventoryRoutes(inventory, responder, ttl));
   app.use(reservationRoutes(reservations, responder, ttl));
@@ -209,6 +267,7 @@ export async function startStore(
     // Slow or stalled clients do not hold connections open.
     http.headersTimeout = 10_000;
     http.requestTimeout = 30_000;
+    alerts.prime(cache.views());
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, config.host, resolve);
@@ -231,6 +290,7 @@ export async function startStore(
     app,
     http,
     sync,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         await stopWork();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ApiKeySpecSchema, LocationSchema, type ApiKeySpec } from '@stockwire/domain';
 import { z } from 'zod';
+import type { LogFormat } from './telemetry/logger.js';
 
 /** Everything a store instance is configured with. */
 export interface StoreConfig {
@@ -60,7 +61,14 @@ export interface StoreConfig {
   corsOrigins: string[];
   /** Write limits, shared by all stores through Redis. */
   rateLimits: { windowMs: number; perCredential: number; perIp: number };
+  /** @default 'info' */
+  logLevel?: LogLevel;
+  /** @default 'pretty' when stdout is a terminal, else 'json' */
+  logFormat?: LogFormat;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   STORE_NAME: LocationSchema.default('main-store'),
@@ -115,13 +123,18 @@ const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(12_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 /**
  * Parses the environment once, failing with every bad variable named. The only place that reads
  * `process.env` for the store.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  isTerminal = process.stdout.isTTY,
+): StoreConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -152,5 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
       perCredential: e.RATE_LIMIT_PER_KEY,
       perIp: e.RATE_LIMIT_PER_IP,
     },
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (isTerminal ? 'pretty' : 'json'),
   };
 }

@@ -1,10 +1,12 @@
-import { consoleLogger, startStore } from './app.js';
+import { startStore, storeLogger } from './app.js';
 import { loadConfig } from './env.js';
+import { messageLogger } from './telemetry/logger.js';
 
 const config = loadConfig();
-const log = consoleLogger(config.storeName);
-const store = await startStore(config, log);
-console.log(`[${config.storeName}] ready at ${store.url} (instance ${config.instanceId})`);
+const logger = storeLogger(config);
+const log = messageLogger(logger);
+const store = await startStore(config, logger);
+logger.info(`ready at ${store.url} (instance ${config.instanceId})`);
 
 let stopping = false;
 const stop = (signal: string) => {

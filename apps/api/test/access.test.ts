@@ -6,6 +6,7 @@ import {
   api,
   bearer,
   createProduct,
+  eventually,
   KEYS,
   ledger,
   NO_CREDENTIAL,
@@ -290,6 +291,19 @@ describe('who may change stock', () => {
     expect(JSON.stringify(listed.body)).not.toContain(made.body.secret);
 
     expect((await api(main.url, 'DELETE', `/keys/${made.body.id}`)).status).toBe(200);
+    // The revocation reaches the other store over the bus, within milliseconds.
+    await eventually(
+      async () =>
+        (
+          await api(
+            other.url,
+            'POST',
+            `/inventory/${productId}/update`,
+            sale,
+            bearer(made.body.secret),
+          )
+        ).status === 401,
+    );
     const refused = await api(
       other.url,
       'POST',

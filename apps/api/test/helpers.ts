@@ -25,43 +25,41 @@ export const KEYS = {
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 export const NO_CREDENTIAL = { authorization: '' };
 
+/** A store's configuration against the suite's stack, as the tests run stores. */
+export function testConfig(storeName: string, overrides: Partial<StoreConfig> = {}): StoreConfig {
+  const { supabaseUrl, serviceRoleKey, redisUrl, jwtSecret } = stack();
+  return {
+    storeName,
+    port: 0,
+    host: '127.0.0.1',
+    instanceId: `${storeName}-${randomUUID().slice(0, 8)}`,
+    supabaseUrl,
+    supabaseServiceRoleKey: serviceRoleKey,
+    redisUrl,
+    gapGraceMs: 100,
+    reservationTtlSeconds: 600,
+    reservationSweepMs: 200,
+    idempotencyTtlSeconds: 3600,
+    orderStreams: false,
+    streamClaimIdleMs: 30_000,
+    apiKeys: [
+      { id: 'test-admin', role: 'admin', secret: KEYS.admin },
+      { id: 'test-staff', role: 'staff', secret: KEYS.staff },
+    ],
+    readsPublic: true,
+    jwtSecret,
+    corsOrigins: [],
+    rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
+    ...overrides,
+  };
+}
+
 /** Starts store instances in this process, against the suite's stack. */
 export async function startStores(
   names: string[],
   overrides: Partial<StoreConfig> = {},
 ): Promise<StoreInstance[]> {
-  const { supabaseUrl, serviceRoleKey, redisUrl } = stack();
-  return Promise.all(
-    names.map((storeName) =>
-      startStore(
-        {
-          storeName,
-          port: 0,
-          host: '127.0.0.1',
-          instanceId: `${storeName}-${randomUUID().slice(0, 8)}`,
-          supabaseUrl,
-          supabaseServiceRoleKey: serviceRoleKey,
-          redisUrl,
-          gapGraceMs: 100,
-          reservationTtlSeconds: 600,
-          reservationSweepMs: 200,
-          idempotencyTtlSeconds: 3600,
-          orderStreams: false,
-          streamClaimIdleMs: 30_000,
-          apiKeys: [
-            { id: 'test-admin', role: 'admin', secret: KEYS.admin },
-            { id: 'test-staff', role: 'staff', secret: KEYS.staff },
-          ],
-          readsPublic: true,
-          jwtSecret: stack().jwtSecret,
-          corsOrigins: [],
-          rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
-          ...overrides,
-        },
-        () => {},
-      ),
-    ),
-  );
+  return Promise.all(names.map((name) => startStore(testConfig(name, overrides), () => {})));
 }
 
 /** A product id no other test uses. */

@@ -1,3 +1,4 @@
+import type { StockAlert } from './alerts.js';
 import type { ProductId, Location, StoreName } from './ids.js';
 import type { ProductInventory } from './stock.js';
 import type { MovementType } from './update-type.js';
@@ -41,8 +42,14 @@ export interface ReservationExpiredNotice {
   order_id: string | null;
 }
 
+/** Low-stock alerts, emitted once per crossing to every client of every store. */
+export interface AlertEvents {
+  low_stock: (alert: StockAlert) => void;
+  back_in_stock: (alert: StockAlert) => void;
+}
+
 /** Socket.IO events a store emits to its clients. */
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends AlertEvents {
   /** All products, sent once on connect (and again after the store resyncs). */
   snapshot: (products: ProductInventory[]) => void;
   update: (update: StockUpdate) => void;
@@ -66,4 +73,5 @@ export type ClientToServerEvents = Record<string, never>;
 export type WsMessage =
   | { type: 'snapshot'; data: ProductInventory[] }
   | { type: 'update'; data: StockUpdate }
-  | { type: 'product'; data: ProductInventory };
+  | { type: 'product'; data: ProductInventory }
+  | { type: StockAlert['kind']; data: StockAlert };

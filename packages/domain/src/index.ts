@@ -6,3 +6,5 @@ export * from './messages.js';
 export * from './events.js';
 export * from './errors.js';
 export * from './access.js';
+export * from './history.js';
+export * from './alerts.js';

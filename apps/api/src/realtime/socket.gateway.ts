@@ -5,10 +5,12 @@ import {
   type ClientToServerEvents,
   type ProductInventory,
   type ServerToClientEvents,
+  type StockAlert,
   type StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/change.publisher.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
@@ -23,7 +25,7 @@ const clientRoom = (clientId: string) => `client:${clientId}`;
  * deliver each change once per instance. The Redis adapter is attached for what only it can do
  * (rooms and targeted emits across instances, fetchSockets, serverSideEmit).
  */
-export class SocketGateway implements CacheListener, HoldNotifier {
+export class SocketGateway implements CacheListener, HoldNotifier, AlertListener {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly pub: Redis;
   private readonly sub: Redis;
@@ -86,6 +88,10 @@ export class SocketGateway implements CacheListener, HoldNotifier {
       quantity: hold.quantity,
       order_id: hold.order_id,
     });
+  }
+
+  onAlert(alert: StockAlert): void {
+    this.io.local.emit(alert.kind, alert);
   }
 
   get clients(): number {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ProductInventory, StockUpdate, WsMessage } from '@stockwire/domain';
+import type { ProductInventory, StockAlert, StockUpdate, WsMessage } from '@stockwire/domain';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
 import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
@@ -12,7 +13,7 @@ export const WS_PATH = '/ws';
  * `{"type":"snapshot","data":[…]}` on connect, then `{"type":"update","data":{…}}`.
  * Each message is serialised once and sent to every client.
  */
-export class WsGateway implements CacheListener {
+export class WsGateway implements CacheListener, AlertListener {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
   constructor(http: HttpServer, snapshot: () => ProductInventory[], options: RealtimeOptions) {
@@ -65,6 +66,10 @@ export class WsGateway implements CacheListener {
 
   onSnapshot(views: ProductInventory[]): void {
     this.broadcast({ type: 'snapshot', data: views });
+  }
+
+  onAlert(alert: StockAlert): void {
+    this.broadcast({ type: alert.kind, data: alert });
   }
 
   get clients(): number {

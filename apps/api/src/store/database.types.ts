@@ -75,6 +75,18 @@ export interface Database {
         store: string;
         created_at: string;
       }>;
+      stock_alerts: ReadOnlyTable<{
+        id: number;
+        product_id: string;
+        location: string;
+        kind: string;
+        available: number;
+        on_hand: number;
+        reserved: number;
+        threshold: number;
+        version: number;
+        created_at: string;
+      }>;
     };
     Views: Record<never, never>;
     Functions: {

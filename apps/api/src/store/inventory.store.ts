@@ -1,5 +1,8 @@
 import type { ApiKeyStore, StoredApiKey } from '../auth/api-keys.js';
 import type {
+  AlertsQuery,
+  EventsQuery,
+  InventoryEvent,
   Location,
   MovementType,
   Product,
@@ -7,6 +10,7 @@ import type {
   ProductStock,
   Role,
   StockLevel,
+  RecordedStockAlert,
   StoreName,
   UpdateType,
 } from '@stockwire/domain';
@@ -167,6 +171,12 @@ export type CreateProductResult =
 export type ApiKeyResult =
   { ok: true; key: StoredApiKey } | { ok: false; code: 'key_exists' | 'key_not_found' };
 
+/** A history query without its page size: the filters and the id bounds. */
+export type HistoryFilter<Q extends { limit: number }> = Omit<Q, 'limit'>;
+
+/** An alert as the database records it (the product's name is the cache's to add). */
+export type StoredAlert = Omit<RecordedStockAlert, 'name'>;
+
 /**
  * The system of record, as the inventory services need it. Every write is one atomic call to one
  * SQL function; batch calls answer per item, in order.
@@ -185,6 +195,10 @@ export interface InventoryStore extends ApiKeyStore {
   createProduct(input: NewProduct): Promise<CreateProductResult>;
   loadAll(): Promise<ProductStock[]>;
   loadProduct(id: ProductId): Promise<ProductStock | null>;
+  /** Ledger rows matching the filter, newest first, at most `limit`. */
+  listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]>;
+  /** Recorded low-stock alerts matching the filter, newest first, at most `limit`. */
+  listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]>;
   /** Whether the database answers. */
   ping(): Promise<boolean>;
   createApiKey(key: {

@@ -1,4 +1,5 @@
 import {
+  AlertKindSchema,
   ERROR_CODES,
   LocationSchema,
   MovementTypeSchema,
@@ -6,6 +7,10 @@ import {
   RoleSchema,
   StockLevelSchema,
   StockwireError,
+  UpdateTypeSchema,
+  type AlertsQuery,
+  type EventsQuery,
+  type InventoryEvent,
   type ProductId,
   type ProductStock,
   type Role,
@@ -24,6 +29,7 @@ import type {
   FinishResult,
   HoldRequest,
   Idempotent,
+  HistoryFilter,
   InventoryStore,
   MoveResult,
   NewProduct,
@@ -32,6 +38,7 @@ import type {
   Reservation,
   ReserveResult,
   StockChange,
+  StoredAlert,
 } from './inventory.store.js';
 
 const RowChangeSchema = StockLevelSchema.extend({
@@ -164,6 +171,44 @@ const CreateProductResultSchema = z.discriminatedUnion('ok', [
 const ProductRowSchema = ProductSchema.extend({
   stock_levels: z.array(StockLevelSchema),
 });
+
+const EventRowSchema = z
+  .object({
+    id: z.number().int(),
+    product_id: z.string(),
+    location: z.string(),
+    update_type: UpdateTypeSchema,
+    change: z.number().int(),
+    previous_quantity: z.number().int(),
+    new_quantity: z.number().int(),
+    version: z.number().int(),
+    store: z.string(),
+    request_id: z.string().nullable(),
+    actor: z.string().nullable(),
+    order_id: z.string().nullable(),
+    reservation_id: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .transform(({ id, ...row }): InventoryEvent => ({ event_id: id, ...row }));
+const EVENT_COLUMNS =
+  'id, product_id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor, order_id, reservation_id, created_at';
+
+const AlertRowSchema = z
+  .object({
+    id: z.number().int(),
+    product_id: z.string(),
+    location: z.string(),
+    kind: AlertKindSchema,
+    available: z.number().int(),
+    on_hand: z.number().int(),
+    reserved: z.number().int(),
+    threshold: z.number().int(),
+    version: z.number().int(),
+    created_at: z.string(),
+  })
+  .transform(({ id, ...row }): StoredAlert => ({ alert_id: id, ...row }));
+const ALERT_COLUMNS =
+  'id, product_id, location, kind, available, on_hand, reserved, threshold, version, created_at';
 
 const PRODUCT_COLUMNS =
   'id, name, description, low_stock_threshold, stock_levels(location, on_hand, reserved, version, updated_at)';
@@ -356,6 +401,42 @@ export class SupabaseInventoryStore implements InventoryStore {
       .maybeSingle();
     if (error) throw unavailable('look up an API key', error);
     return data === null ? null : StoredApiKeySchema.parse(data);
+  }
+
+  async listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]> {
+    let query = this.db
+      .from('inventory_events')
+      .select(EVENT_COLUMNS)
+      .order('id', { ascending: false })
+      .limit(limit);
+    if (filter.product_id !== undefined) query = query.eq('product_id', filter.product_id);
+    if (filter.location !== undefined) query = query.eq('location', filter.location);
+    if (filter.update_type !== undefined) query = query.in('update_type', filter.update_type);
+    if (filter.since !== undefined) query = query.gte('created_at', filter.since);
+    if (filter.until !== undefined) query = query.lt('created_at', filter.until);
+    if (filter.before !== undefined) query = query.lt('id', filter.before);
+    if (filter.after !== undefined) query = query.gt('id', filter.after);
+    const { data, error } = await query;
+    if (error) throw unavailable('read the ledger', error);
+    return z.array(EventRowSchema).parse(data);
+  }
+
+  async listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]> {
+    let query = this.db
+      .from('stock_alerts')
+      .select(ALERT_COLUMNS)
+      .order('id', { ascending: false })
+      .limit(limit);
+    if (filter.product_id !== undefined) query = query.eq('product_id', filter.product_id);
+    if (filter.location !== undefined) query = query.eq('location', filter.location);
+    if (filter.kind !== undefined) query = query.eq('kind', filter.kind);
+    if (filter.since !== undefined) query = query.gte('created_at', filter.since);
+    if (filter.until !== undefined) query = query.lt('created_at', filter.until);
+    if (filter.before !== undefined) query = query.lt('id', filter.before);
+    if (filter.after !== undefined) query = query.gt('id', filter.after);
+    const { data, error } = await query;
+    if (error) throw unavailable('read the alerts', error);
+    return z.array(AlertRowSchema).parse(data);
   }
 
   async ping(): Promise<boolean> {
