@@ -9,6 +9,7 @@ import { InventoryService } from './inventory/inventory.service.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
+import { AntiEntropy } from './sync/anti-entropy.js';
 import { InventoryCache } from './sync/inventory.cache.js';
 import { InventorySync, type CacheListener } from './sync/inventory.sync.js';
 import { RedisUpdateBus } from './sync/redis.bus.js';
@@ -89,14 +90,20 @@ export async function startStore(
     { store: config.storeName, instanceId: config.instanceId },
     log,
   );
+  const antiEntropy = new AntiEntropy(snapshot, sync, store, {
+    intervalMs: config.digestIntervalMs ?? 30_000,
+    settleMs: Math.max(2 * config.gapGraceMs, 250),
+    log,
+  });
   const startedAt = Date.now();
   const report = async (): Promise<HealthReport> => {
     const database = (await store.ping().catch(() => false)) ? 'up' : 'down';
     const redis = bus.isConnected() ? 'up' : 'down';
+    const { stale, pubsub, ...repair } = sync.health();
     return {
       status: !sync.isReady()
         ? 'starting'
-        : database === 'up' && redis === 'up'
+        : database === 'up' && redis === 'up' && !stale
           ? 'ok'
           : 'degraded',
       store: config.storeName,
@@ -107,6 +114,10 @@ export async function startStore(
       cache: { products: cache.size },
       clients: { socketio: sockets.clients, ws: ws.clients },
       resyncs: sync.resyncs,
+      stale,
+      sync: repair,
+      pubsub,
+      digest: antiEntropy.health(),
       uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
     };
   };
@@ -128,6 +139,7 @@ export async function startStore(
     await Promise.allSettled([bus.close(), sockets.close(), ws.close()]);
     throw error;
   }
+  antiEntropy.start();
   const { port } = http.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -139,6 +151,7 @@ export async function startStore(
     sync,
     close: () =>
       (closing ??= (async () => {
+        antiEntropy.stop();
         sync.close();
         await ws.close();
         await sockets.close(); // also closes the HTTP server

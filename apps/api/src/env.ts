@@ -21,6 +21,12 @@ export interface StoreConfig {
    * @default 200
    */
   gapGraceMs: number;
+  /**
+   * How often the cache is checked against a digest of the database (anti-entropy), in
+   * milliseconds; 0 turns the check off.
+   * @default 30000
+   */
+  digestIntervalMs?: number;
 }
 
 const EnvSchema = z.object({
@@ -35,6 +41,7 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
   GAP_GRACE_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
 });
 
 /**
@@ -58,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
     redisUrl: e.REDIS_URL,
     gapGraceMs: e.GAP_GRACE_MS,
+    digestIntervalMs: e.DIGEST_INTERVAL_MS,
   };
 }

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import type { DigestHealth } from '../sync/anti-entropy.js';
+import type { SyncHealth } from '../sync/inventory.sync.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'starting';
@@ -10,6 +12,12 @@ export interface HealthReport {
   cache: { products: number };
   clients: { socketio: number; ws: number };
   resyncs: number;
+  /** Whether the cache may be missing changes (Redis down, or a resync owed). */
+  stale: boolean;
+  sync: Omit<SyncHealth, 'stale' | 'pubsub'>;
+  pubsub: SyncHealth['pubsub'];
+  /** The last anti-entropy check of the cache against the database. */
+  digest: DigestHealth;
   uptime_seconds: number;
 }
 

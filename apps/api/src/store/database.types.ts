@@ -58,6 +58,7 @@ export interface Database {
     Functions: {
       apply_stock_changes: { Args: { changes: Json }; Returns: Json };
       create_product: { Args: { product: Json }; Returns: Json };
+      inventory_digest: { Args: Record<string, never>; Returns: Json };
     };
     Enums: Record<never, never>;
     CompositeTypes: Record<never, never>;

@@ -11,6 +11,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Database, Json } from './database.types.js';
+import type { InventoryDigest, InventoryDigests } from './inventory.digests.js';
 import type {
   ChangeResult,
   CreateProductResult,
@@ -44,6 +45,12 @@ const CreateProductResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), code: z.literal('product_exists') }),
 ]);
 
+const DigestSchema = z.object({
+  products: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  digest: z.string().regex(/^[0-9a-f]{32}$/),
+});
+
 const ProductRowSchema = ProductSchema.extend({
   stock_levels: z.array(StockLevelSchema),
 });
@@ -68,7 +75,7 @@ function unavailable(what: string, cause: unknown): StockwireError {
 }
 
 /** {@link InventoryStore} on Supabase: writes are `rpc` calls to the SQL functions in migrations. */
-export class SupabaseInventoryStore implements InventoryStore {
+export class SupabaseInventoryStore implements InventoryStore, InventoryDigests {
   private readonly db: SupabaseClient<Database>;
 
   constructor(url: string, serviceRoleKey: string) {
@@ -128,6 +135,13 @@ export class SupabaseInventoryStore implements InventoryStore {
       .maybeSingle();
     if (error) throw unavailable('load product', error);
     return data === null ? null : toProductStock(ProductRowSchema.parse(data));
+  }
+
+  /** The database's side of the anti-entropy check (see `inventory_digest` in migrations). */
+  async digest(): Promise<InventoryDigest> {
+    const res = await this.db.rpc('inventory_digest');
+    if (res.error) throw unavailable('inventory_digest', res.error);
+    return DigestSchema.parse(res.data);
   }
 
   async ping(): Promise<boolean> {
