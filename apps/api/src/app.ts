@@ -5,6 +5,7 @@ import type { StoreConfig } from './env.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
+import { staleHeader } from './http/stale.middleware.js';
 import { InventoryService } from './inventory/inventory.service.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
@@ -12,6 +13,7 @@ import { SupabaseInventoryStore } from './store/supabase.store.js';
 import { AntiEntropy } from './sync/anti-entropy.js';
 import { InventoryCache } from './sync/inventory.cache.js';
 import { InventorySync, type CacheListener } from './sync/inventory.sync.js';
+import { OutboxUpdateBus } from './sync/outbox.bus.js';
 import { RedisUpdateBus } from './sync/redis.bus.js';
 
 export type Logger = (message: string, error?: unknown) => void;
@@ -57,12 +59,16 @@ export async function startStore(
   log: Logger = consoleLogger(config.storeName),
 ): Promise<StoreInstance> {
   const store = new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey);
-  const bus = new RedisUpdateBus(config.redisUrl, {
-    onInvalid: (reason) => {
-      sync.invalidMessages++;
-      log(`dropped an invalid message on inventory_updates (${reason})`);
-    },
-  });
+  // Publishes that Redis refuses are held and retried: the writer's part of surviving an outage.
+  const bus = new OutboxUpdateBus(
+    new RedisUpdateBus(config.redisUrl, {
+      onInvalid: (reason) => {
+        sync.invalidMessages++;
+        log(`dropped an invalid message on inventory_updates (${reason})`);
+      },
+    }),
+    { log },
+  );
   const cache = new InventoryCache();
   const snapshot = () => cache.views();
 
@@ -118,12 +124,17 @@ export async function startStore(
       sync: repair,
       pubsub,
       digest: antiEntropy.health(),
+      outbox: bus.health(),
       uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
     };
   };
 
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoutes(report, () => sync.isReady()));
+  app.use(
+    ['/inventory', '/products'],
+    staleHeader(() => sync.isStale()),
+  );
   app.use(inventoryRoutes(inventory));
   app.use(notFound);
   app.use(errorMiddleware(log));
@@ -156,6 +167,7 @@ export async function startStore(
         await ws.close();
         await sockets.close(); // also closes the HTTP server
         http.closeAllConnections();
+        await bus.drain(2000);
         await bus.close();
       })()),
   };

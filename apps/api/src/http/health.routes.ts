@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { DigestHealth } from '../sync/anti-entropy.js';
 import type { SyncHealth } from '../sync/inventory.sync.js';
+import type { OutboxHealth } from '../sync/outbox.bus.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'starting';
@@ -12,12 +13,13 @@ export interface HealthReport {
   cache: { products: number };
   clients: { socketio: number; ws: number };
   resyncs: number;
-  /** Whether the cache may be missing changes (Redis down, or a resync owed). */
+  /** Reads are marked `X-Stockwire-Stale: true` while this is. */
   stale: boolean;
   sync: Omit<SyncHealth, 'stale' | 'pubsub'>;
   pubsub: SyncHealth['pubsub'];
   /** The last anti-entropy check of the cache against the database. */
   digest: DigestHealth;
+  outbox: OutboxHealth;
   uptime_seconds: number;
 }
 
