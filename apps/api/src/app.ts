@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { StoreConfig } from './env.js';
+import { RequestDrain } from './http/drain.middleware.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
 import { inventoryRoutes } from './http/inventory.routes.js';
@@ -101,17 +102,20 @@ export async function startStore(
     settleMs: Math.max(2 * config.gapGraceMs, 250),
     log,
   });
+  const drain = new RequestDrain();
   const startedAt = Date.now();
   const report = async (): Promise<HealthReport> => {
     const database = (await store.ping().catch(() => false)) ? 'up' : 'down';
     const redis = bus.isConnected() ? 'up' : 'down';
     const { stale, pubsub, ...repair } = sync.health();
     return {
-      status: !sync.isReady()
-        ? 'starting'
-        : database === 'up' && redis === 'up' && !stale
-          ? 'ok'
-          : 'degraded',
+      status: drain.isDraining()
+        ? 'stopping'
+        : !sync.isReady()
+          ? 'starting'
+          : database === 'up' && redis === 'up' && !stale
+            ? 'ok'
+            : 'degraded',
       store: config.storeName,
       instance_id: config.instanceId,
       ready: sync.isReady(),
@@ -129,8 +133,9 @@ export async function startStore(
     };
   };
 
+  app.use(drain.middleware);
   app.use(express.json({ limit: '64kb' }));
-  app.use(healthRoutes(report, () => sync.isReady()));
+  app.use(healthRoutes(report, () => sync.isReady() && !drain.isDraining()));
   app.use(
     ['/inventory', '/products'],
     staleHeader(() => sync.isStale()),
@@ -162,12 +167,26 @@ export async function startStore(
     sync,
     close: () =>
       (closing ??= (async () => {
-        antiEntropy.stop();
-        sync.close();
+        // Stop accepting, move live clients on, finish what is in flight, then let go of Redis.
+        const timeoutMs = config.shutdownTimeoutMs ?? 10_000;
+        drain.begin();
+        http.close();
+        const notice = {
+          store: config.storeName,
+          reason: 'store stopping',
+          reconnect: true as const,
+        };
+        sockets.announceShutdown(notice);
+        ws.announceShutdown(notice);
         await ws.close();
         await sockets.close(); // also closes the HTTP server
+        if (!(await drain.idle(timeoutMs))) {
+          log(`closing with ${drain.requests} request(s) still in flight`);
+        }
         http.closeAllConnections();
-        await bus.drain(2000);
+        antiEntropy.stop();
+        sync.close();
+        await bus.drain(Math.min(timeoutMs, 2000));
         await bus.close();
       })()),
   };

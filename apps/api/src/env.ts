@@ -27,6 +27,11 @@ export interface StoreConfig {
    * @default 30000
    */
   digestIntervalMs?: number;
+  /**
+   * How long a stopping instance waits for in-flight requests before it closes them anyway.
+   * @default 10000
+   */
+  shutdownTimeoutMs?: number;
 }
 
 const EnvSchema = z.object({
@@ -42,6 +47,7 @@ const EnvSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   GAP_GRACE_MS: z.coerce.number().int().min(0).max(10_000).default(200),
   DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 /**
@@ -66,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     redisUrl: e.REDIS_URL,
     gapGraceMs: e.GAP_GRACE_MS,
     digestIntervalMs: e.DIGEST_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -26,6 +26,13 @@ export interface StockUpdate {
   event_id: number;
 }
 
+/** Sent to a store's live clients just before it stops: reconnect, to another store if need be. */
+export interface ShutdownNotice {
+  store: StoreName;
+  reason: string;
+  reconnect: true;
+}
+
 /** Socket.IO events a store emits to its clients. */
 export interface ServerToClientEvents {
   /** All products, sent once on connect (and again after the store resyncs). */
@@ -33,6 +40,8 @@ export interface ServerToClientEvents {
   update: (update: StockUpdate) => void;
   /** A product's full view, sent when it is created or repaired from the database. */
   product: (product: ProductInventory) => void;
+  /** The store is stopping; the connection closes next and the client should reconnect. */
+  shutdown: (notice: ShutdownNotice) => void;
 }
 
 /** Socket.IO events clients may send; none yet: changes go through HTTP. */
@@ -42,4 +51,5 @@ export type ClientToServerEvents = Record<string, never>;
 export type WsMessage =
   | { type: 'snapshot'; data: ProductInventory[] }
   | { type: 'update'; data: StockUpdate }
-  | { type: 'product'; data: ProductInventory };
+  | { type: 'product'; data: ProductInventory }
+  | { type: 'shutdown'; data: ShutdownNotice };

@@ -4,7 +4,7 @@ import type { SyncHealth } from '../sync/inventory.sync.js';
 import type { OutboxHealth } from '../sync/outbox.bus.js';
 
 export interface HealthReport {
-  status: 'ok' | 'degraded' | 'starting';
+  status: 'ok' | 'degraded' | 'starting' | 'stopping';
   store: string;
   instance_id: string;
   ready: boolean;

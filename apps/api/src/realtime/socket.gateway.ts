@@ -4,6 +4,7 @@ import type {
   ClientToServerEvents,
   ProductInventory,
   ServerToClientEvents,
+  ShutdownNotice,
   StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
@@ -46,6 +47,14 @@ export class SocketGateway implements CacheListener {
 
   onSnapshot(views: ProductInventory[]): void {
     this.io.local.emit('snapshot', views);
+  }
+
+  /**
+   * Tells this store's clients it is stopping. The close that follows drops their transport, so
+   * Socket.IO clients reconnect by themselves (through the load balancer, to another store).
+   */
+  announceShutdown(notice: ShutdownNotice): void {
+    this.io.local.emit('shutdown', notice);
   }
 
   get clients(): number {
