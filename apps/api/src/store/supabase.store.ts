@@ -145,7 +145,13 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
   }
 
   async ping(): Promise<boolean> {
-    const { error } = await this.db.from('products').select('id').limit(1);
+    // One quick try: supabase-js retries reads for seconds, and /health must answer at once.
+    const { error } = await this.db
+      .from('products')
+      .select('id')
+      .limit(1)
+      .retry(false)
+      .abortSignal(AbortSignal.timeout(2000));
     return error === null;
   }
 }
