@@ -123,6 +123,7 @@ export async function startStore(
       database,
       cache: { products: cache.size },
       clients: { socketio: sockets.clients, ws: ws.clients },
+      requests_in_flight: drain.requests,
       resyncs: sync.resyncs,
       stale,
       sync: repair,
@@ -179,11 +180,13 @@ export async function startStore(
         sockets.announceShutdown(notice);
         ws.announceShutdown(notice);
         await ws.close();
-        await sockets.close(); // also closes the HTTP server
+        // Closing Socket.IO closes the HTTP server too, which waits for every connection to end.
+        const socketsClosed = sockets.close();
         if (!(await drain.idle(timeoutMs))) {
           log(`closing with ${drain.requests} request(s) still in flight`);
         }
-        http.closeAllConnections();
+        http.closeAllConnections(); // now idle keep-alive ones only, unless the timeout passed
+        await socketsClosed;
         antiEntropy.stop();
         sync.close();
         await bus.drain(Math.min(timeoutMs, 2000));

@@ -12,6 +12,8 @@ export interface HealthReport {
   database: 'up' | 'down';
   cache: { products: number };
   clients: { socketio: number; ws: number };
+  /** HTTP requests being handled, this one included. */
+  requests_in_flight: number;
   resyncs: number;
   /** Reads are marked `X-Stockwire-Stale: true` while this is. */
   stale: boolean;
