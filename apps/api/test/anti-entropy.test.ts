@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ProductInventory } from '@stockwire/domain';
+import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startStore, type StoreInstance } from '../src/app.js';
 import type { HealthReport } from '../src/http/health.routes.js';
 import { SupabaseInventoryStore } from '../src/store/supabase.store.js';
@@ -79,5 +81,15 @@ describe('anti-entropy', () => {
     expect(health.digest.audits).toBeGreaterThan(0);
     expect(health.sync.refetches).toBeGreaterThan(0);
     expect(health.digest.last_check_at).not.toBeNull();
+  });
+
+  it('keeps the digest from the anon key, which must learn nothing of the stock', async () => {
+    const anon = createClient(stack().supabaseUrl, stack().anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    });
+    const { data, error } = await anon.rpc('inventory_digest');
+    expect(data).toBeNull();
+    expect(error?.code).toBe('42501');
   });
 });
