@@ -75,7 +75,7 @@ describe('anti-entropy', () => {
       await eventually(async () => {
         const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
         return body.warehouses['main-store'] === 6;
-      });
+      }, 15_000);
     }
     const health = (await api<HealthReport>(stores[1]!.url, 'GET', '/health')).body;
     expect(health.digest.audits).toBeGreaterThan(0);

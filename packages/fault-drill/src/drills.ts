@@ -5,7 +5,14 @@ import type { Cluster } from './cluster.js';
 import { BusTap, changeSilently, forgedChange, forgedProduct, rowVersion } from './messages.js';
 import type { Exit, StoreProcess } from './store-process.js';
 import { databaseInventory, divergence, waitForConvergence, withDatabase } from './truth.js';
-import { auditWrites, createProduct, startWrites, write, type WriteAudit } from './writes.js';
+import {
+  auditWrites,
+  createProduct,
+  startWrites,
+  write,
+  type WriteAudit,
+  type WriteRecord,
+} from './writes.js';
 
 /** The parts of a store's `GET /health` the drills look at. */
 export interface StoreHealth {
@@ -71,7 +78,7 @@ export async function redisOutage(cluster: Cluster, outageMs = 3000): Promise<Re
   await sleep(500);
 
   const during: RedisOutageReport['during'] = [];
-  let records;
+  let records: WriteRecord[];
   await cluster.redis.stop({ kill: true });
   try {
     const wentAway = Date.now();
