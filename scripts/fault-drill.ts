@@ -159,12 +159,14 @@ const DRILLS: Record<string, Drill> = {
       check(problems, report.exit.code === 0, `exit ${report.exit.code ?? report.exit.signal}`);
       check(problems, report.socket.shutdownNotices === 1, 'Socket.IO client not told');
       check(problems, report.ws.closeCode === 1012, `/ws closed with ${report.ws.closeCode}`);
+      check(problems, report.reconnectedElsewhere, 'no fresh snapshot from another store');
       return {
         report,
         problems,
         lines: [
           `request in flight answered ${report.inFlight.status}, committed: ${report.inFlight.committed}`,
           `clients told (Socket.IO ${report.socket.disconnect}, /ws ${report.ws.closeCode}); new connections refused: ${report.refusedNewConnections}`,
+          `a client reconnecting to another store got a snapshot with that write: ${report.reconnectedElsewhere}`,
           `exit code ${report.exit.code} ${s(report.exitMs)} after SIGTERM (the drill held the request open)`,
         ],
       };

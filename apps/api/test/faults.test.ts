@@ -96,13 +96,14 @@ describe('faults, with every store a process of its own', () => {
     expect(report.crashed).toEqual([]);
   }, 90_000);
 
-  it('on SIGTERM finishes the request in flight, tells live clients to reconnect, refuses new connections and exits 0', async () => {
+  it('on SIGTERM finishes the request in flight, tells live clients to reconnect elsewhere, refuses new connections and exits 0', async () => {
     const report = await gracefulShutdown(cluster);
     expect(report).toMatchObject({
       inFlight: { status: 200, committed: true },
       refusedNewConnections: true,
       socket: { shutdownNotices: 1, disconnect: 'transport close' },
       ws: { shutdownNotice: true, closeCode: 1012 },
+      reconnectedElsewhere: true,
       exit: { code: 0, signal: null },
       backAndConverged: true,
     });

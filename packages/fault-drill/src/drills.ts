@@ -403,6 +403,8 @@ export interface ShutdownReport {
   refusedNewConnections: boolean;
   socket: { shutdownNotices: number; disconnect: string | undefined };
   ws: { shutdownNotice: boolean; closeCode: number | null };
+  /** A client reconnecting to another store got a snapshot showing the write made in flight. */
+  reconnectedElsewhere: boolean;
   exit: Exit;
   /** From SIGTERM to the process's exit. */
   exitMs: number;
@@ -478,12 +480,17 @@ export async function gracefulShutdown(
     }
   }
   const exitMs = Date.now() - signalled;
+  const elsewhere = await SocketWatcher.connect(stores.find((st) => st !== victim)!.url);
+  elsewhere.close();
   const committed = await withDatabase(databaseUrl, async (db) => {
     const { rows } = await db.query('select 1 from public.inventory_events where request_id = $1', [
       requestId,
     ]);
     return rows.length === 1;
   });
+  const truth = await databaseInventory(databaseUrl);
+  const reconnectedElsewhere =
+    elsewhere.snapshots === 1 && pictureDifferences(elsewhere.picture, truth, [id]).length === 0;
   await victim.start();
   const backAndConverged = await waitForConvergence(stores, databaseUrl).then(() => true);
   return {
@@ -495,6 +502,7 @@ export async function gracefulShutdown(
       shutdownNotice: ws.messages.some((m) => m.type === 'shutdown'),
       closeCode: ws.closeCode,
     },
+    reconnectedElsewhere,
     exit,
     exitMs,
     backAndConverged,
