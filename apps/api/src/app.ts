@@ -14,6 +14,7 @@ import type { StoreConfig } from './env.js';
 import { apiDocument } from './http/api.openapi.js';
 import { dashboardRoutes } from './http/dashboard.routes.js';
 import { docsRoutes } from './http/docs.routes.js';
+import { RequestDrain } from './http/drain.middleware.js';
 import { errorMiddleware, notFound } from './http/error.middleware.js';
 import { healthRoutes, type HealthReport } from './http/health.routes.js';
 import { IdempotentResponder } from './http/idempotency.js';
@@ -21,6 +22,7 @@ import { inventoryRoutes } from './http/inventory.routes.js';
 import { orderRoutes } from './http/order.routes.js';
 import { reservationRoutes } from './http/reservation.routes.js';
 import { ChangePublisher } from './inventory/change.publisher.js';
+import { staleHeader } from './http/stale.middleware.js';
 import { InventoryService } from './inventory/inventory.service.js';
 import { OrderService } from './inventory/order.service.js';
 import { ReservationService } from './inventory/reservation.service.js';
@@ -44,8 +46,10 @@ import { StoreMetrics, watchInstance } from './telemetry/metrics.js';
 import { SocketGateway } from './realtime/socket.gateway.js';
 import { WsGateway } from './realtime/ws.gateway.js';
 import { SupabaseInventoryStore } from './store/supabase.store.js';
+import { AntiEntropy } from './sync/anti-entropy.js';
 import { InventoryCache } from './sync/inventory.cache.js';
 import { InventorySync, type CacheListener } from './sync/inventory.sync.js';
+import { OutboxUpdateBus } from './sync/outbox.bus.js';
 import { RedisUpdateBus } from './sync/redis.bus.js';
 
 export type Logger = (message: string, error?: unknown) => void;
@@ -112,13 +116,17 @@ export async function startStore(
     new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey),
     metrics,
   );
+  // Publishes that Redis refuses are held and retried: the writer's part of surviving an outage.
   const bus = meteredBus(
-    new RedisUpdateBus(config.redisUrl, {
-      onInvalid: (reason) => {
-        sync.invalidMessages++;
-        log(`dropped an invalid message on inventory_updates (${reason})`);
-      },
-    }),
+    new OutboxUpdateBus(
+      new RedisUpdateBus(config.redisUrl, {
+        onInvalid: (reason) => {
+          sync.invalidMessages++;
+          log(`dropped an invalid message on inventory_updates (${reason})`);
+        },
+      }),
+      { log },
+    ),
     metrics,
   );
   const cache = new InventoryCache();
@@ -202,16 +210,25 @@ export async function startStore(
       )
     : null;
   const sweeper = new Sweeper(log);
+  const antiEntropy = new AntiEntropy(snapshot, sync, store, {
+    intervalMs: config.digestIntervalMs ?? 30_000,
+    settleMs: Math.max(2 * config.gapGraceMs, 250),
+    log,
+  });
+  const drain = new RequestDrain();
   const startedAt = Date.now();
   const report = async (): Promise<HealthReport> => {
     const database = (await store.ping().catch(() => false)) ? 'up' : 'down';
     const redis = bus.isConnected() ? 'up' : 'down';
+    const { stale, pubsub, ...repair } = sync.health();
     return {
-      status: !sync.isReady()
-        ? 'starting'
-        : database === 'up' && redis === 'up'
-          ? 'ok'
-          : 'degraded',
+      status: drain.isDraining()
+        ? 'stopping'
+        : !sync.isReady()
+          ? 'starting'
+          : database === 'up' && redis === 'up' && !stale
+            ? 'ok'
+            : 'degraded',
       store: config.storeName,
       instance_id: config.instanceId,
       ready: sync.isReady(),
@@ -219,7 +236,13 @@ export async function startStore(
       database,
       cache: { products: cache.size },
       clients: { socketio: sockets.clients, ws: ws.clients },
+      requests_in_flight: drain.requests,
       resyncs: sync.resyncs,
+      stale,
+      sync: repair,
+      pubsub,
+      digest: antiEntropy.health(),
+      outbox: bus.health(),
       uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
     };
   };
@@ -234,18 +257,23 @@ export async function startStore(
   });
 
   app.set('trust proxy', 'loopback');
+  app.use(drain.middleware);
   // Without a pino logger, requests still get their ids; only the request lines are not written.
   app.use(requestLogger(pinoLogger ?? silentLogger()));
   app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(cors({ origin: config.corsOrigins, credentials: false }));
   app.use(express.json({ limit: '64kb' }));
-  app.use(healthRoutes(report, () => sync.isReady()));
+  app.use(healthRoutes(report, () => sync.isReady() && !drain.isDraining()));
   app.use(metricsRoutes(metrics));
   app.use(authenticate(authenticator));
   app.use(guardReads(config.readsPublic));
   app.use(limitWrites(limiter, config.rateLimits));
   app.use(historyRoutes(history));
+  app.use(
+    ['/inventory', '/products'],
+    staleHeader(() => sync.isStale()),
+  );
   const ttl = config.idempotencyTtlSeconds;
   app.use(inventoryRoutes(inventory, responder, ttl));
   app.use(reservationRoutes(reservations, responder, ttl));
@@ -280,6 +308,7 @@ export async function startStore(
     await Promise.allSettled([bus.close(), sockets.close(), ws.close()]);
     throw error;
   }
+  antiEntropy.start();
   const { port } = http.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -293,10 +322,28 @@ export async function startStore(
     metrics,
     close: () =>
       (closing ??= (async () => {
-        await stopWork();
+        // Stop accepting, move live clients on, finish what is in flight, then let go of Redis.
+        const timeoutMs = config.shutdownTimeoutMs ?? 10_000;
+        drain.begin();
+        http.close();
+        const notice = {
+          store: config.storeName,
+          reason: 'store stopping',
+          reconnect: true as const,
+        };
+        sockets.announceShutdown(notice);
+        ws.announceShutdown(notice);
         await ws.close();
-        await sockets.close(); // also closes the HTTP server
-        http.closeAllConnections();
+        // Closing Socket.IO closes the HTTP server too, which waits for every connection to end.
+        const socketsClosed = sockets.close();
+        if (!(await drain.idle(timeoutMs))) {
+          log(`closing with ${drain.requests} request(s) still in flight`);
+        }
+        http.closeAllConnections(); // now idle keep-alive ones only, unless the timeout passed
+        await socketsClosed;
+        antiEntropy.stop();
+        await stopWork();
+        await bus.drain(Math.min(timeoutMs, 2000));
         await bus.close();
       })()),
   };

@@ -65,6 +65,17 @@ export interface StoreConfig {
   logLevel?: LogLevel;
   /** @default 'pretty' when stdout is a terminal, else 'json' */
   logFormat?: LogFormat;
+  /**
+   * How often the cache is checked against a digest of the database (anti-entropy), in
+   * milliseconds; 0 turns the check off.
+   * @default 30000
+   */
+  digestIntervalMs?: number;
+  /**
+   * How long a stopping instance waits for in-flight requests before it closes them anyway.
+   * @default 10000
+   */
+  shutdownTimeoutMs?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -125,6 +136,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(12_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 /**
@@ -167,5 +180,7 @@ export function loadConfig(
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (isTerminal ? 'pretty' : 'json'),
+    digestIntervalMs: e.DIGEST_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -13,7 +13,8 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   log(`${signal}: closing`);
-  const force = setTimeout(() => process.exit(1), 10_000);
+  // close() bounds itself by SHUTDOWN_TIMEOUT_MS; this only guards against a hang in it.
+  const force = setTimeout(() => process.exit(1), (config.shutdownTimeoutMs ?? 10_000) + 5_000);
   force.unref();
   store.close().then(
     () => process.exit(0),

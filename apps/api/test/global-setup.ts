@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 
 export interface TestStack {
   supabaseUrl: string;
+  postgrestUrl: string;
   anonKey: string;
   serviceRoleKey: string;
   databaseUrl: string;
@@ -32,6 +33,7 @@ export async function setup(project: TestProject) {
   });
   project.provide('stack', {
     supabaseUrl: stack.supabaseUrl,
+    postgrestUrl: stack.postgrestUrl,
     anonKey: stack.anonKey,
     serviceRoleKey: stack.serviceRoleKey,
     databaseUrl: stack.databaseUrl,

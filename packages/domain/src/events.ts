@@ -48,6 +48,13 @@ export interface AlertEvents {
   back_in_stock: (alert: StockAlert) => void;
 }
 
+/** Sent to a store's live clients just before it stops: reconnect, to another store if need be. */
+export interface ShutdownNotice {
+  store: StoreName;
+  reason: string;
+  reconnect: true;
+}
+
 /** Socket.IO events a store emits to its clients. */
 export interface ServerToClientEvents extends AlertEvents {
   /** All products, sent once on connect (and again after the store resyncs). */
@@ -56,6 +63,8 @@ export interface ServerToClientEvents extends AlertEvents {
   /** A product's full view, sent when it is created or repaired from the database. */
   product: (product: ProductInventory) => void;
   reservation_expired: (notice: ReservationExpiredNotice) => void;
+  /** The store is stopping; the connection closes next and the client should reconnect. */
+  shutdown: (notice: ShutdownNotice) => void;
 }
 
 /**
@@ -74,4 +83,5 @@ export type WsMessage =
   | { type: 'snapshot'; data: ProductInventory[] }
   | { type: 'update'; data: StockUpdate }
   | { type: 'product'; data: ProductInventory }
-  | { type: StockAlert['kind']; data: StockAlert };
+  | { type: StockAlert['kind']; data: StockAlert }
+  | { type: 'shutdown'; data: ShutdownNotice };

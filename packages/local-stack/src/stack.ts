@@ -46,6 +46,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   /** Supabase project URL: PostgREST under `/rest/v1`. */
   supabaseUrl: string;
+  /** PostgREST itself, behind the gateway (fault drills put a gateway of their own in front). */
+  postgrestUrl: string;
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string;
@@ -135,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       supabaseUrl: `http://127.0.0.1:${gatewayPort}`,
+      postgrestUrl: postgrest.url,
       ...keys,
       jwtSecret: secrets.jwtSecret,
       devKeys: { admin: secrets.devAdminKey, staff: secrets.devStaffKey },

@@ -1,5 +1,6 @@
 import { LocationSchema } from '@stockwire/domain';
 import { z } from 'zod';
+import { DIGEST_RESULTS } from '../sync/anti-entropy.js';
 import type { HealthReport } from './health.routes.js';
 import { component, jsonResponse, type OpenApiContribution } from './openapi.js';
 
@@ -10,7 +11,7 @@ const Count = z.number().int().nonnegative();
 const healthReport = component(
   'HealthReport',
   z.object({
-    status: z.enum(['ok', 'degraded', 'starting']),
+    status: z.enum(['ok', 'degraded', 'starting', 'stopping']),
     store: LocationSchema,
     instance_id: z.string(),
     ready: z.boolean(),
@@ -18,7 +19,39 @@ const healthReport = component(
     database: UpDown,
     cache: z.object({ products: Count }),
     clients: z.object({ socketio: Count, ws: Count }),
+    requests_in_flight: Count,
     resyncs: Count,
+    stale: z
+      .boolean()
+      .meta({ description: 'Reads may be missing changes (Redis down, or a resync owed)' }),
+    sync: z.object({
+      resyncs: Count,
+      refetches: Count,
+      repairs: Count,
+      waiting: Count,
+      last_resync_at: z.string().nullable(),
+    }),
+    pubsub: z.object({
+      received: Count,
+      invalid: Count,
+      last_received_at: z.string().nullable(),
+      last_lag_ms: z.number().nonnegative().nullable(),
+      avg_lag_ms: z.number().nonnegative().nullable(),
+    }),
+    digest: z.object({
+      interval_ms: Count,
+      checks: Count,
+      audits: Count,
+      failures: Count,
+      last_check_at: z.string().nullable(),
+      last_result: z.enum(DIGEST_RESULTS).nullable(),
+    }),
+    outbox: z.object({
+      queued: Count,
+      failed_publishes: Count,
+      republished: Count,
+      dropped: Count,
+    }),
     uptime_seconds: Count,
   }),
 );
@@ -34,7 +67,26 @@ const HEALTH_EXAMPLE: HealthReport = {
   database: 'up',
   cache: { products: 9 },
   clients: { socketio: 3, ws: 1 },
+  requests_in_flight: 1,
   resyncs: 0,
+  stale: false,
+  sync: { resyncs: 0, refetches: 2, repairs: 0, waiting: 0, last_resync_at: null },
+  pubsub: {
+    received: 1840,
+    invalid: 0,
+    last_received_at: '2026-11-23T12:01:13.876Z',
+    last_lag_ms: 0.4,
+    avg_lag_ms: 0.6,
+  },
+  digest: {
+    interval_ms: 30000,
+    checks: 120,
+    audits: 0,
+    failures: 0,
+    last_check_at: '2026-11-23T12:01:00.000Z',
+    last_result: 'match',
+  },
+  outbox: { queued: 0, failed_publishes: 0, republished: 0, dropped: 0 },
   uptime_seconds: 3600,
 };
 

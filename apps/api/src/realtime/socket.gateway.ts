@@ -5,6 +5,7 @@ import {
   type ClientToServerEvents,
   type ProductInventory,
   type ServerToClientEvents,
+  type ShutdownNotice,
   type StockAlert,
   type StockUpdate,
 } from '@stockwire/domain';
@@ -92,6 +93,14 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
 
   onAlert(alert: StockAlert): void {
     this.io.local.emit(alert.kind, alert);
+  }
+
+  /**
+   * Tells this store's clients it is stopping. The close that follows drops their transport, so
+   * Socket.IO clients reconnect by themselves (through the load balancer, to another store).
+   */
+  announceShutdown(notice: ShutdownNotice): void {
+    this.io.local.emit('shutdown', notice);
   }
 
   get clients(): number {

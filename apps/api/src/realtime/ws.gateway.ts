@@ -1,6 +1,12 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ProductInventory, StockAlert, StockUpdate, WsMessage } from '@stockwire/domain';
+import type {
+  ProductInventory,
+  ShutdownNotice,
+  StockAlert,
+  StockUpdate,
+  WsMessage,
+} from '@stockwire/domain';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
@@ -72,12 +78,17 @@ export class WsGateway implements CacheListener, AlertListener {
     this.broadcast({ type: alert.kind, data: alert });
   }
 
+  /** Tells this store's clients it is stopping; {@link close} then closes with 1012 (restart). */
+  announceShutdown(notice: ShutdownNotice): void {
+    this.broadcast({ type: 'shutdown', data: notice });
+  }
+
   get clients(): number {
     return this.wss.clients.size;
   }
 
   async close(): Promise<void> {
-    for (const client of this.wss.clients) client.close(1001, 'store shutting down');
+    for (const client of this.wss.clients) client.close(1012, 'store restarting; reconnect');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }

@@ -103,6 +103,7 @@ export interface Database {
       create_product: { Args: { product: Json }; Returns: Json };
       create_api_key: { Args: { key: Json }; Returns: Json };
       revoke_api_key: { Args: { key_id: string }; Returns: Json };
+      inventory_digest: { Args: Record<string, never>; Returns: Json };
     };
     Enums: Record<never, never>;
     CompositeTypes: Record<never, never>;

@@ -21,6 +21,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import type { StoredApiKey } from '../auth/api-keys.js';
 import type { Database, Json } from './database.types.js';
+import type { InventoryDigest, InventoryDigests } from './inventory.digests.js';
 import type {
   ApiKeyResult,
   CreateProductResult,
@@ -168,6 +169,12 @@ const CreateProductResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), code: z.literal('product_exists') }),
 ]);
 
+const DigestSchema = z.object({
+  products: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  digest: z.string().regex(/^[0-9a-f]{32}$/),
+});
+
 const ProductRowSchema = ProductSchema.extend({
   stock_levels: z.array(StockLevelSchema),
 });
@@ -245,7 +252,7 @@ const ApiKeyResultSchema = z.discriminatedUnion('ok', [
 ]);
 
 /** {@link InventoryStore} on Supabase: writes are `rpc` calls to the SQL functions in migrations. */
-export class SupabaseInventoryStore implements InventoryStore {
+export class SupabaseInventoryStore implements InventoryStore, InventoryDigests {
   private readonly db: SupabaseClient<Database>;
 
   constructor(url: string, serviceRoleKey: string) {
@@ -439,8 +446,21 @@ export class SupabaseInventoryStore implements InventoryStore {
     return z.array(AlertRowSchema).parse(data);
   }
 
+  /** The database's side of the anti-entropy check (see `inventory_digest` in migrations). */
+  async digest(): Promise<InventoryDigest> {
+    const res = await this.db.rpc('inventory_digest');
+    if (res.error) throw unavailable('inventory_digest', res.error);
+    return DigestSchema.parse(res.data);
+  }
+
   async ping(): Promise<boolean> {
-    const { error } = await this.db.from('products').select('id').limit(1);
+    // One quick try: supabase-js retries reads for seconds, and /health must answer at once.
+    const { error } = await this.db
+      .from('products')
+      .select('id')
+      .limit(1)
+      .retry(false)
+      .abortSignal(AbortSignal.timeout(2000));
     return error === null;
   }
 }
