@@ -13,7 +13,6 @@ import type { CatalogueEntry } from '../inventory/inventory.service.js';
 import {
   BODY_ERRORS,
   component,
-  CREDENTIAL_OPTIONAL,
   CREDENTIAL_REQUIRED,
   errorResponses,
   IdempotentWriteHeaders,
@@ -157,7 +156,6 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     tags: ['inventory'],
     summary: "Every product's inventory",
     description: `From this store's cache, kept current from every store's changes. ${READ_NOTE}`,
-    security: CREDENTIAL_OPTIONAL,
     responses: {
       200: jsonResponse('Every product with its stock everywhere', productInventory.array(), {
         products: { value: [PRODUCT_EXAMPLE] },
@@ -173,7 +171,6 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     tags: ['inventory'],
     summary: "One product's inventory",
     description: READ_NOTE,
-    security: CREDENTIAL_OPTIONAL,
     request: { params: ProductIdParams },
     responses: {
       200: jsonResponse('The product with its stock everywhere', productInventory, {
@@ -240,7 +237,6 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     tags: ['products'],
     summary: 'The catalogue',
     description: READ_NOTE,
-    security: CREDENTIAL_OPTIONAL,
     responses: {
       200: jsonResponse('Every product, without its stock', catalogueEntry.array(), {
         catalogue: { value: CATALOGUE_EXAMPLE },

@@ -298,9 +298,6 @@ type Security = Record<string, string[]>[];
 /** `security` of an operation that needs a credential. */
 export const CREDENTIAL_REQUIRED: Security = [{ [BEARER]: [] }];
 
-/** `security` of a read: public by default, but a credential is sent when there is one. */
-export const CREDENTIAL_OPTIONAL: Security = [{}, { [BEARER]: [] }];
-
 /**
  * The sentence an operation's description ends with: which role each of its actions needs, as
  * `REQUIRED_ROLE` says. `actions` maps what the caller does (e.g. an update type) to its action.
@@ -324,10 +321,10 @@ export const READ_NOTE =
 
 /** The optional `Idempotency-Key` header of the writes that honour it, with `X-Request-Id`. */
 export const IdempotentWriteHeaders = RequestIdHeaders.extend({
+  // No example: "Try it out" would fill it in, and every second try would be a replay.
   'Idempotency-Key': IdempotencyKeySchema.optional().meta({
     description:
-      'Makes the write safe to retry, at any store: a retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`) and changes nothing; the same key with another body is refused with 422. Printable ASCII, up to 255 characters; kept for a day.',
-    example: 'checkout-7f3a91-1',
+      'Makes the write safe to retry, at any store: a retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`) and changes nothing; the same key with another body is refused with 422. Printable ASCII, up to 255 characters, e.g. one UUID per checkout step, sent again with each retry of it; kept for a day.',
   }),
 });
 

@@ -12,7 +12,6 @@ import type { ReservationReceipt, ReservationView } from '../inventory/reservati
 import {
   BODY_ERRORS,
   component,
-  CREDENTIAL_OPTIONAL,
   CREDENTIAL_REQUIRED,
   ErrorBodySchema,
   errorResponses,
@@ -219,7 +218,6 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
     tags: ['checkout'],
     summary: 'A hold',
     description: `\`status\` is \`held\`, \`committed\`, \`released\` or \`expired\`; an expired hold's units are available again. ${READ_NOTE}`,
-    security: CREDENTIAL_OPTIONAL,
     request: { params: ReservationIdParams },
     responses: {
       200: jsonResponse('The hold', reservationView, {
