@@ -60,6 +60,11 @@ export interface StoreConfig {
   corsOrigins: string[];
   /** Write limits, shared by all stores through Redis. */
   rateLimits: { windowMs: number; perCredential: number; perIp: number };
+  /**
+   * The credential the dashboard at `/` sells and restocks with. Every browser that opens the
+   * page receives it, so it should be a staff key. Unset, the dashboard asks its user for a key.
+   */
+  dashboardApiKey?: string | undefined;
 }
 
 const EnvSchema = z.object({
@@ -115,6 +120,22 @@ const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(12_000),
+  DASHBOARD_API_KEY: z
+    .string()
+    .regex(/^\S{1,4096}$/, 'one token, without spaces')
+    .optional(),
+});
+
+/** The dashboard hands its key to every browser: never one of the admin keys configured here. */
+const StoreEnvSchema = EnvSchema.superRefine((env, ctx) => {
+  const admin = env.API_KEYS.find((k) => k.role === 'admin' && k.secret === env.DASHBOARD_API_KEY);
+  if (admin) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DASHBOARD_API_KEY'],
+      message: `is the admin key ${admin.id}, and every browser that opens the dashboard gets it: use a staff key`,
+    });
+  }
 });
 
 /**
@@ -122,7 +143,7 @@ const EnvSchema = z.object({
  * `process.env` for the store.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = StoreEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -152,5 +173,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
       perCredential: e.RATE_LIMIT_PER_KEY,
       perIp: e.RATE_LIMIT_PER_IP,
     },
+    dashboardApiKey: e.DASHBOARD_API_KEY,
   };
 }
