@@ -61,6 +61,8 @@ it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C s
       devKeys: { staff: string };
     };
     expect(output).toContain(stackFile.devKeys.staff);
+    const dashboard = await (await fetch(`http://127.0.0.1:${a}/`)).text();
+    expect(dashboard).toContain(`content="${stackFile.devKeys.staff}"`);
     const unauthorised = await json(`http://127.0.0.1:${a}/inventory/6E92ZMYYFZ/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

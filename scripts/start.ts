@@ -107,6 +107,8 @@ const ready = env.STORES.map(
             REDIS_URL: redisUrl,
             API_KEYS: apiKeys,
             ...(jwtSecret && { SUPABASE_JWT_SECRET: jwtSecret }),
+            // The dashboards sell and restock with the development staff key.
+            ...(devKeys && !env.DASHBOARD_API_KEY && { DASHBOARD_API_KEY: devKeys.staff }),
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
@@ -145,7 +147,7 @@ say('all stores ready:');
 for (const { name, port } of env.STORES)
   say(`  ${name.padEnd(16)} http://localhost:${port}   (/ws, Socket.IO, /health)`);
 if (devKeys) {
-  say('development API keys (writes need one; reads are public):');
+  say('development API keys (writes need one; reads are public; the dashboards use staff):');
   say(`  admin  ${devKeys.admin}`);
   say(`  staff  ${devKeys.staff}`);
   say(`  e.g. curl -X POST localhost:${env.STORES[0]!.port}/inventory/OLJCESPC7Z/update \\`);

@@ -19,6 +19,7 @@ if (!env.SUPABASE_URL && stack) {
   env.REDIS_URL ??= stack.redisUrl;
   env.API_KEYS ??= stack.apiKeys;
   if (stack.jwtSecret) env.SUPABASE_JWT_SECRET ??= stack.jwtSecret;
+  if (stack.devKeys) env.DASHBOARD_API_KEY ??= stack.devKeys.staff;
 }
 if (!env.SUPABASE_URL) {
   console.error(

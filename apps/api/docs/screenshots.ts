@@ -1,22 +1,27 @@
 /**
  * Makes the README's screenshots from two running stores (`npm start`):
  *
- *   npm run screenshots -w @stockwire/api -- http://127.0.0.1:3001 http://127.0.0.1:3002
+ *   npm run screenshots -w @stockwire/api -- http://127.0.0.1:3001 http://127.0.0.1:3002 [admin key]
  *
  * It sells and restocks a little through the public API at both stores, so the dashboard of the
  * first shows movements from both, then photographs that dashboard and the first store's Swagger UI.
+ * Its writes go with the admin key given, else with the development admin key of `npm start`.
  */
 import { join } from 'node:path';
 import type { ProductInventory } from '@stockwire/domain';
+import { DEFAULT_DATA_DIR, readStackFile } from '@stockwire/local-stack';
 import { launchChromium } from '../test/browser.js';
 
-const [here = 'http://127.0.0.1:3001', there = 'http://127.0.0.1:3002'] = process.argv.slice(2);
+const [here = 'http://127.0.0.1:3001', there = 'http://127.0.0.1:3002', given] =
+  process.argv.slice(2);
 const OUT = import.meta.dirname;
+const key = given ?? (await readStackFile(DEFAULT_DATA_DIR))?.devKeys?.admin;
+if (!key) throw new Error('no API key: pass an admin key after the two store URLs');
 
 async function post(base: string, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`POST ${base}${path}: ${res.status} ${await res.text()}`);
@@ -76,6 +81,11 @@ try {
   await page.locator('#operations-inventory-getInventory').waitFor();
   await page.screenshot({ path: join(OUT, 'swagger-ui.png'), fullPage: true });
 
+  await page.locator('.auth-wrapper .btn.authorize').click();
+  await page.locator('.modal-ux input[aria-label="auth-bearer-value"]').fill(key);
+  await page.locator('.modal-ux .btn.modal-btn.auth.authorize').click();
+  await page.locator('.modal-ux .btn.modal-btn.auth.btn-done').click();
+
   const operation = page.locator('#operations-inventory-updateStock');
   await operation.locator('.opblock-summary').click();
   await operation.getByRole('button', { name: 'Try it out' }).click();
@@ -87,6 +97,13 @@ try {
   const end = await live.boundingBox();
   if (!top || !end) throw new Error('the operation is not on the page');
   const scrolled = await page.evaluate<number>('window.scrollY');
+  // The curl command shows the key: show a placeholder instead.
+  await page.evaluate(`{
+    const curl = document.querySelector('#operations-inventory-updateStock .curl-command');
+    const walker = document.createTreeWalker(curl, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode())
+      walker.currentNode.nodeValue = walker.currentNode.nodeValue.replaceAll(${JSON.stringify(key)}, '<API key>');
+  }`);
   await page.screenshot({
     path: join(OUT, 'swagger-try-it-out.png'),
     fullPage: true,

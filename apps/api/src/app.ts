@@ -280,7 +280,7 @@ export async function startStore(
   app.use(orderRoutes(orders, responder, ttl));
   app.use(keyRoutes(store, publisher));
   app.use(docsRoutes(apiDocument(config.storeName)));
-  app.use(dashboardRoutes(config.storeName));
+  app.use(dashboardRoutes(config.storeName, config.dashboardApiKey));
   app.use(notFound);
   app.use(errorMiddleware(log));
 

@@ -76,6 +76,11 @@ export interface StoreConfig {
    * @default 10000
    */
   shutdownTimeoutMs?: number;
+  /**
+   * The credential the dashboard at `/` sells and restocks with. Every browser that opens the
+   * page receives it, so it should be a staff key. Unset, the dashboard asks its user for a key.
+   */
+  dashboardApiKey?: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -138,6 +143,22 @@ const EnvSchema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  DASHBOARD_API_KEY: z
+    .string()
+    .regex(/^\S{1,4096}$/, 'one token, without spaces')
+    .optional(),
+});
+
+/** The dashboard hands its key to every browser: never one of the admin keys configured here. */
+const StoreEnvSchema = EnvSchema.superRefine((env, ctx) => {
+  const admin = env.API_KEYS.find((k) => k.role === 'admin' && k.secret === env.DASHBOARD_API_KEY);
+  if (admin) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DASHBOARD_API_KEY'],
+      message: `is the admin key ${admin.id}, and every browser that opens the dashboard gets it: use a staff key`,
+    });
+  }
 });
 
 /**
@@ -148,7 +169,7 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   isTerminal = process.stdout.isTTY,
 ): StoreConfig {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = StoreEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -182,5 +203,6 @@ export function loadConfig(
     logFormat: e.LOG_FORMAT ?? (isTerminal ? 'pretty' : 'json'),
     digestIntervalMs: e.DIGEST_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    dashboardApiKey: e.DASHBOARD_API_KEY,
   };
 }

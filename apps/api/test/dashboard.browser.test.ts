@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import { launchChromium, SCREENSHOTS, type Browser } from './browser.js';
-import { api, createProduct, ledger, startStores, stockRow } from './helpers.js';
+import { api, createProduct, KEYS, ledger, startStores, stockRow } from './helpers.js';
 
 let stores: StoreInstance[];
 let main: StoreInstance;
@@ -11,9 +11,10 @@ let downtown: StoreInstance;
 let browser: Browser;
 
 beforeAll(async () => {
+  // The dashboards sell and restock with a staff key, as `npm start` sets them up.
   [browser, stores] = await Promise.all([
     launchChromium(),
-    startStores(['main-store', 'downtown-store']),
+    startStores(['main-store', 'downtown-store'], { dashboardApiKey: KEYS.staff }),
   ]);
   [main, downtown] = stores as [StoreInstance, StoreInstance];
 });
@@ -24,9 +25,31 @@ afterAll(async () => {
 
 const WAIT = { timeout: 10_000, interval: 25 };
 
+/** What the page's Content-Security-Policy refused, as the browser reports it. */
+const cspViolations = new WeakMap<Page, string[]>();
+
+/** A new tab that records what the Content-Security-Policy (helmet's default) refuses. */
+async function newPage(): Promise<Page> {
+  const page = await browser.context.newPage();
+  const refused: string[] = [];
+  cspViolations.set(page, refused);
+  page.on('console', (message: ConsoleMessage) => {
+    if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+  });
+  return page;
+}
+
+/** Closes a tab, checking that the Content-Security-Policy let everything the page wanted run. */
+async function close(...pages: Page[]): Promise<void> {
+  for (const page of pages) {
+    expect(cspViolations.get(page)).toEqual([]);
+    await page.close();
+  }
+}
+
 /** Opens a store's dashboard and waits until it is live and shows the product. */
 async function dashboard(store: StoreInstance, productId: string): Promise<Page> {
-  const page = await browser.context.newPage();
+  const page = await newPage();
   await page.goto(store.url);
   await page.locator('#connection[data-state="live"]').waitFor();
   await page.locator(`tr[data-product="${productId}"]`).waitFor();
@@ -73,7 +96,7 @@ describe('the live dashboard', () => {
     expect(sales).toEqual([
       expect.objectContaining({ location: 'main-store', change: -1, store: 'main-store' }),
     ]);
-    await Promise.all([atMain.close(), atDowntown.close()]);
+    await close(atMain, atDowntown);
   });
 
   it('shows changes made through the API at another store, with their origin', async () => {
@@ -94,7 +117,7 @@ describe('the live dashboard', () => {
     const entry = atMain.locator('#feed li').first();
     await expect(entry.getAttribute('data-type')).resolves.toBe('return');
     await expect(entry.locator('.by').textContent()).resolves.toBe('by downtown-store');
-    await atMain.close();
+    await close(atMain);
   });
 
   it('highlights low and sold-out stock, and restocking clears it', async () => {
@@ -119,7 +142,7 @@ describe('the live dashboard', () => {
 
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 9 });
     expect(await stockRow(id, 'downtown-store')).toMatchObject({ on_hand: 10, version: 3 });
-    await page.close();
+    await close(page);
   });
 
   it('says when it loses its store', async () => {
@@ -135,12 +158,67 @@ describe('the live dashboard', () => {
       .toMatch(/^(offline|reconnecting)$/);
     await page.close();
   });
+
+  it('asks for a key instead of writing without one, and writes with the key given', async () => {
+    // Another main-store instance, without DASHBOARD_API_KEY.
+    const [keyless] = await startStores(['main-store']);
+    try {
+      const id = await createProduct([...stores, keyless!], { 'main-store': 5 });
+      const page = await dashboard(keyless!, id);
+      const writes: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/inventory/')) writes.push(`${r.method()} ${r.url()}`);
+      });
+      const sell = cell(page, id, 'main-store').getByRole('button', { name: 'Sell 1' });
+      const restock = cell(page, id, 'main-store').getByRole('button', { name: 'Restock 10' });
+
+      await expect(page.locator('#credential').isVisible()).resolves.toBe(true);
+      await expect(page.locator('#credential label').textContent()).resolves.toContain('API key');
+      for (const button of [sell, restock]) {
+        await expect(button.isDisabled()).resolves.toBe(true);
+        await expect(button.getAttribute('title')).resolves.toContain('need an API key');
+        await button.click({ force: true });
+      }
+      expect(writes).toEqual([]);
+
+      // A key that does not hold is refused, said so, and dropped: the page asks again.
+      await page.locator('#api-key').fill('not-a-key');
+      await page.getByRole('button', { name: 'Use key' }).click();
+      await sell.click();
+      await expect.poll(() => page.locator('#toast').textContent(), WAIT).toContain('unauthorized');
+      await expect.poll(() => page.locator('#credential').isVisible(), WAIT).toBe(true);
+      await expect(sell.isDisabled()).resolves.toBe(true);
+      expect(writes).toHaveLength(1);
+      expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, version: 1 });
+
+      // A staff key sells, and the tab keeps it across a reload.
+      await page.locator('#api-key').fill(KEYS.staff);
+      await page.getByRole('button', { name: 'Use key' }).click();
+      await expect(page.locator('#credential').isVisible()).resolves.toBe(false);
+      await sell.click();
+      await expect.poll(() => field(page, id, 'main-store', 'on_hand'), WAIT).toBe('4');
+      await page.reload();
+      await page.locator(`tr[data-product="${id}"]`).waitFor();
+      await expect(sell.isDisabled()).resolves.toBe(false);
+      await expect(page.locator('#forget-key').isVisible()).resolves.toBe(true);
+      await page.locator('#forget-key').click();
+      await expect(sell.isDisabled()).resolves.toBe(true);
+
+      expect(writes).toHaveLength(2);
+      expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 4, version: 2 });
+      const sales = (await ledger(id)).filter((e) => e.update_type === 'sale');
+      expect(sales).toEqual([expect.objectContaining({ change: -1, store: 'main-store' })]);
+      await close(page);
+    } finally {
+      await keyless!.close();
+    }
+  });
 });
 
 describe('Swagger UI', () => {
   it('runs "Try it out" against the store that serves it', async () => {
     const id = await createProduct(stores, { 'main-store': 7 });
-    const page = await browser.context.newPage();
+    const page = await newPage();
     await page.goto(`${main.url}/docs`);
 
     const operation = page.locator('#operations-inventory-getInventory');
@@ -161,6 +239,39 @@ describe('Swagger UI', () => {
       `${main.url}/inventory/${id}`,
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'swagger-ui.png') });
-    await page.close();
+    await close(page);
+  });
+
+  it('sends writes with the key given to Authorize, and refuses them without', async () => {
+    const id = await createProduct(stores, { 'main-store': 7 });
+    const page = await newPage();
+    await page.goto(`${main.url}/docs`);
+
+    const operation = page.locator('#operations-inventory-updateStock');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    const status = operation.locator('.live-responses-table .response .response-col_status');
+    const curl = operation.locator('.curl-command');
+
+    // The body is the first example: sell 2 here.
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(() => status.first().textContent(), WAIT).toContain('401');
+    await expect(curl.textContent()).resolves.not.toContain('Authorization');
+    expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 7, version: 1 });
+    await operation.getByRole('button', { name: 'Clear' }).click();
+
+    await page.locator('.auth-wrapper .btn.authorize').click();
+    const dialog = page.locator('.modal-ux');
+    await expect(dialog.textContent()).resolves.toContain('app_metadata.stockwire_role');
+    await dialog.locator('input[aria-label="auth-bearer-value"]').fill(KEYS.staff);
+    await dialog.locator('.btn.modal-btn.auth.authorize').click();
+    await dialog.locator('.btn.modal-btn.auth.btn-done').click();
+
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(() => status.first().textContent(), WAIT).toContain('200');
+    await expect(curl.textContent()).resolves.toContain(`Authorization: Bearer ${KEYS.staff}`);
+    expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, version: 2 });
+    await close(page);
   });
 });

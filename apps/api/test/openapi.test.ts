@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import type { StoreInstance } from '../src/app.js';
 import { API_OPENAPI } from '../src/http/api.openapi.js';
 import { HTTP_STATUS } from '../src/http/error.middleware.js';
 import { ErrorBodySchema, type OpenApiDocument } from '../src/http/openapi.js';
-import { api, createProduct, startStores } from './helpers.js';
+import { api, bearer, createProduct, KEYS, NO_CREDENTIAL, startStores } from './helpers.js';
 
 let stores: StoreInstance[];
 let store: StoreInstance;
@@ -142,6 +143,72 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('access in the OpenAPI document', () => {
+  /** Operations that need a credential whatever the store's configuration. */
+  const guarded = () =>
+    documentedOperations(document).filter(
+      ({ key }) => !key.startsWith('GET ') || key === 'GET /keys',
+    );
+  const parameters = (operation: object) =>
+    ((operation as { parameters?: { name: string; in: string }[] }).parameters ?? []).map(
+      (p) => `${p.in}:${p.name}`,
+    );
+
+  it('declares one bearer scheme for API keys and Supabase Auth JWTs', () => {
+    expect(document.components?.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    const scheme = document.components!.securitySchemes!.bearer as { description: string };
+    expect(scheme.description).toContain('app_metadata.stockwire_role');
+  });
+
+  it('requires the credential on every write and on GET /keys, naming the role it needs', () => {
+    expect(guarded().map((o) => o.key)).toEqual(
+      expect.arrayContaining(['POST /orders', 'DELETE /keys/{id}', 'GET /keys']),
+    );
+    for (const { key, operation } of guarded()) {
+      expect(operation.security, key).toEqual([{ bearer: [] }]);
+      expect(operation.description, key).toMatch(/Needs a credential.*role `(staff|admin)`/);
+      expect(Object.keys(operation.responses ?? {}), key).toEqual(
+        expect.arrayContaining(['401', '403']),
+      );
+      if (key.startsWith('GET ')) continue;
+      const limited = operation.responses?.['429'] as { headers?: object } | undefined;
+      expect(limited?.headers, key).toHaveProperty('Retry-After');
+    }
+    const update = document.paths?.['/inventory/{product_id}/update']?.post;
+    expect(update?.description).toContain('`staff` for `sale`, `restock`, `return`');
+    expect(update?.description).toContain('`admin` for `damage`, `adjustment`');
+    expect(document.paths?.['/keys']?.post?.description).toContain('role `admin`');
+  });
+
+  it('leaves reads open, as they are unless a store keeps them private', () => {
+    for (const { key, operation } of documentedOperations(document)) {
+      if (key.startsWith('GET ') && key !== 'GET /keys')
+        expect(operation.security, key).toBeUndefined();
+    }
+  });
+
+  it('documents Idempotency-Key on the writes that honour it, with the 422 of a reused key', () => {
+    const idempotent = [
+      'POST /inventory/{product_id}/update',
+      'POST /inventory/{product_id}/reserve',
+      'POST /reservations/{id}/commit',
+      'POST /reservations/{id}/release',
+      'POST /orders',
+    ];
+    for (const { key, operation } of documentedOperations(document)) {
+      const has = parameters(operation).includes('header:Idempotency-Key');
+      expect(has, key).toBe(idempotent.includes(key));
+      if (!has) continue;
+      const reused = operation.responses?.['422'] as { content: ContentOf } | undefined;
+      expect(Object.keys(reused?.content['application/json']?.examples ?? {}), key).toEqual([
+        'idempotency_key_reused',
+      ]);
+    }
+  });
+});
+
 describe('the API as documented', () => {
   /** Response schemas by operation and status, as zod schemas. */
   function responseSchema(method: string, path: string, status: number): z.ZodType {
@@ -188,6 +255,110 @@ describe('the API as documented', () => {
       }
     }
     expect(sent).toBeGreaterThanOrEqual(5);
+  });
+
+  /** Checks a response against the document: its schema, and for an error, its listed code. */
+  function expectDocumented(method: string, path: string, res: { status: number; body: unknown }) {
+    const where = `${method.toUpperCase()} ${path} ${res.status}: ${JSON.stringify(res.body)}`;
+    expect(
+      responseSchema(method, path, res.status).safeParse(res.body).error?.issues ?? [],
+      where,
+    ).toEqual([]);
+    const code = (res.body as { error?: { code?: string } }).error?.code;
+    if (code === undefined) return;
+    const documented = (
+      document.paths?.[path] as Record<
+        string,
+        { responses: Record<number, { content: ContentOf }> }
+      >
+    )[method]!.responses[res.status]!;
+    expect(Object.keys(documented.content['application/json']!.examples!), where).toContain(code);
+  }
+
+  it('answers holds, orders and keys as documented', async () => {
+    const id = await createProduct(stores, { 'main-store': 5 });
+    /** Sends a request, expects `status`, and checks the answer against the document. */
+    const call = async (
+      status: number,
+      method: 'GET' | 'POST' | 'DELETE',
+      [path, url]: [string, string],
+      body?: unknown,
+      headers?: Record<string, string>,
+    ) => {
+      const res = await api<Record<string, unknown>>(store.url, method, url, body, headers);
+      expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(status);
+      expectDocumented(method.toLowerCase(), path, res);
+      return res.body;
+    };
+    const reserve: [string, string] = [
+      '/inventory/{product_id}/reserve',
+      `/inventory/${id}/reserve`,
+    ];
+    const hold = (rid: unknown, action = '') =>
+      [`/reservations/{id}${action}`, `/reservations/${String(rid)}${action}`] as [string, string];
+    const orders: [string, string] = ['/orders', '/orders'];
+    const keys: [string, string] = ['/keys', '/keys'];
+    const staff = bearer(KEYS.staff);
+
+    const held = await call(201, 'POST', reserve, { quantity: 2 });
+    const other = await call(201, 'POST', reserve, { quantity: 1 });
+    await call(409, 'POST', reserve, { quantity: 9 });
+    await call(401, 'POST', reserve, { quantity: 1 }, bearer('not-a-key'));
+    await call(200, 'GET', hold(held.reservation_id));
+    await call(404, 'GET', hold(randomUUID()));
+    await call(200, 'POST', hold(held.reservation_id, '/commit'));
+    await call(409, 'POST', hold(held.reservation_id, '/release'));
+    await call(200, 'POST', hold(other.reservation_id, '/release'));
+
+    const order = { order_id: `doc-${id}`, product_id: id, quantity: 1 };
+    await call(201, 'POST', orders, order);
+    await call(200, 'POST', orders, order);
+    await call(409, 'POST', orders, {
+      order_id: `doc-short-${id}`,
+      lines: [{ product_id: id, quantity: 50 }],
+    });
+    await call(401, 'POST', orders, order, NO_CREDENTIAL);
+    const keyed = { 'idempotency-key': `doc-${id}`, ...staff };
+    await call(201, 'POST', orders, { ...order, order_id: `doc-2-${id}` }, keyed);
+    await call(422, 'POST', orders, { ...order, order_id: `doc-3-${id}` }, keyed);
+
+    const keyId = `doc-${randomUUID().slice(0, 8)}`;
+    await call(201, 'POST', keys, { id: keyId, role: 'staff' });
+    await call(409, 'POST', keys, { id: keyId, role: 'staff' });
+    await call(403, 'POST', keys, { id: 'x', role: 'staff' }, staff);
+    await call(200, 'GET', keys, undefined, bearer(KEYS.admin));
+    await call(403, 'GET', keys, undefined, staff);
+    await call(200, 'DELETE', ['/keys/{id}', `/keys/${keyId}`]);
+    await call(404, 'DELETE', ['/keys/{id}', '/keys/no-such-key']);
+  });
+
+  it('answers a spent write budget with the documented 429 and Retry-After', async () => {
+    const id = await createProduct(stores, { 'main-store': 50 });
+    const secret = `doc-limited-${randomUUID()}`;
+    const [limited] = await startStores(['main-store'], {
+      apiKeys: [{ id: `doc-limited-${randomUUID().slice(0, 8)}`, role: 'staff', secret }],
+      rateLimits: { windowMs: 60_000, perCredential: 1, perIp: 0 },
+    });
+    try {
+      let res: Response | undefined;
+      // Limits fail open while the store's limiter is still connecting to Redis; one of these is refused.
+      for (let i = 0; i < 10 && res?.status !== 429; i++) {
+        res = await fetch(`${limited!.url}/inventory/${id}/update`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(secret) },
+          body: JSON.stringify({ change: -1, update_type: 'sale' }),
+        });
+        if (res.status !== 429) await res.arrayBuffer();
+      }
+      expect(res?.status).toBe(429);
+      expect(Number(res!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expectDocumented('post', '/inventory/{product_id}/update', {
+        status: 429,
+        body: await res!.json(),
+      });
+    } finally {
+      await limited?.close();
+    }
   });
 
   it('answers refusals with a documented status and error shape', async () => {

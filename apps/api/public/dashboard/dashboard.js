@@ -2,6 +2,8 @@
 // The live dashboard. It keeps every product as `GET /inventory/{id}` shows it, from the Socket.IO
 // `snapshot` on (re)connect, then `update` and `product` events from every store, and sells or
 // restocks through the HTTP API, whose changes come back as `update` events like anyone else's.
+// Writes need a credential: the store's DASHBOARD_API_KEY if it has one, else a key its user
+// enters, kept in sessionStorage (this tab only).
 'use strict';
 
 (() => {
@@ -9,6 +11,8 @@
   const SELL = -1;
   const RESTOCK = 10;
   const FEED_SIZE = 40;
+  const KEY_ITEM = 'stockwire-api-key';
+  const NEEDS_KEY = 'Selling and restocking need an API key';
 
   /** product_id → the product's inventory view */
   const products = new Map();
@@ -21,6 +25,13 @@
   const feed = document.getElementById('feed');
   const connection = document.getElementById('connection');
   const toast = document.getElementById('toast');
+  const credential = document.getElementById('credential');
+  const forgetKey = document.getElementById('forget-key');
+
+  /** The store's own key for this page, if it gave one. */
+  const storeKey = document.querySelector('meta[name="stockwire-api-key"]')?.content ?? '';
+  /** The credential writes are sent with; empty: none, the page asks for one. */
+  let apiKey = storeKey || window.sessionStorage.getItem(KEY_ITEM) || '';
 
   const el = (tag, className, text) => {
     const node = document.createElement(tag);
@@ -73,9 +84,11 @@
     const actions = el('div', 'actions');
     const sell = el('button', '', `Sell ${Math.abs(SELL)}`);
     sell.dataset.action = 'sell';
-    sell.disabled = !level || level.available < Math.abs(SELL);
+    sell.disabled = !apiKey || !level || level.available < Math.abs(SELL);
     const restock = el('button', '', `Restock ${RESTOCK}`);
     restock.dataset.action = 'restock';
+    restock.disabled = !apiKey;
+    for (const button of [sell, restock]) if (!apiKey) button.title = NEEDS_KEY;
     actions.append(sell, restock);
     td.append(actions);
   }
@@ -220,7 +233,26 @@
     if (reservedHere !== p.reserved_stock) void refresh(p.product_id);
   }
 
+  /** Shows whether writes have a credential: the key form when not, "forget" for the user's own. */
+  function showCredential() {
+    credential.hidden = Boolean(apiKey);
+    forgetKey.hidden = !apiKey || apiKey === storeKey;
+  }
+
+  /** Writes with `key` from now on (empty: none); a key the user entered stays in this tab. */
+  function useKey(key) {
+    apiKey = key;
+    if (key && key !== storeKey) window.sessionStorage.setItem(KEY_ITEM, key);
+    else window.sessionStorage.removeItem(KEY_ITEM);
+    showCredential();
+    renderAll();
+  }
+
   async function move(productId, warehouse, action) {
+    if (!apiKey) {
+      showToast(NEEDS_KEY);
+      return;
+    }
     const body =
       action === 'sell'
         ? { warehouse, change: SELL, update_type: 'sale' }
@@ -228,17 +260,28 @@
     try {
       const res = await fetch(`/inventory/${encodeURIComponent(productId)}/update`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
         body: JSON.stringify(body),
       });
       if (!res.ok) {
         const { error } = await res.json();
         showToast(`${error.code}: ${error.message}`);
+        // A key that does not hold (unknown, revoked, expired) is dropped: the page asks again.
+        if (res.status === 401) useKey('');
       }
     } catch {
       showToast(`Could not reach ${STORE}`);
     }
   }
+
+  credential.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = document.getElementById('api-key');
+    const key = input.value.trim();
+    input.value = '';
+    if (key) useKey(key);
+  });
+  forgetKey.addEventListener('click', () => useKey(''));
 
   grid.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-action]');
@@ -248,6 +291,7 @@
     void move(tr.dataset.product, td.dataset.location, button.dataset.action);
   });
 
+  showCredential();
   const socket = io();
   socket.on('connect', () => setConnection('live', 'live'));
   socket.on('disconnect', (reason) => {

@@ -2,8 +2,13 @@ import type { StoreName } from '@stockwire/domain';
 import { dashboardOpenApi } from './dashboard.openapi.js';
 import { docsOpenApi } from './docs.openapi.js';
 import { healthOpenApi } from './health.openapi.js';
+import { historyOpenApi } from './history.openapi.js';
 import { inventoryOpenApi } from './inventory.openapi.js';
+import { metricsOpenApi } from './metrics.openapi.js';
+import { keysOpenApi } from './keys.openapi.js';
 import { buildOpenApiDocument, type OpenApiContribution, type OpenApiDocument } from './openapi.js';
+import { orderOpenApi } from './order.openapi.js';
+import { reservationOpenApi } from './reservation.openapi.js';
 
 /**
  * Every routes file's part of the OpenAPI document. A new routes file writes its
@@ -12,7 +17,12 @@ import { buildOpenApiDocument, type OpenApiContribution, type OpenApiDocument } 
  */
 export const API_OPENAPI: readonly OpenApiContribution[] = [
   inventoryOpenApi,
+  reservationOpenApi,
+  orderOpenApi,
+  keysOpenApi,
   healthOpenApi,
+  historyOpenApi,
+  metricsOpenApi,
   docsOpenApi,
   dashboardOpenApi,
 ];

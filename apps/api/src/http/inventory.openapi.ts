@@ -4,6 +4,7 @@ import {
   ProductIdParamsSchema,
   ProductInventorySchema,
   StockUpdateRequestSchema,
+  UPDATE_ACTION,
   type ProductInventory,
   type StockUpdateRequest,
 } from '@stockwire/domain';
@@ -12,9 +13,18 @@ import type { CatalogueEntry } from '../inventory/inventory.service.js';
 import {
   BODY_ERRORS,
   component,
+  CREDENTIAL_REQUIRED,
   errorResponses,
+  IdempotentWriteHeaders,
   jsonResponse,
+  NO_ROLE,
+  READ_ACCESS_ERRORS,
+  READ_NOTE,
+  ReplayHeaders,
   RequestIdHeaders,
+  roleNote,
+  roleTooSmall,
+  WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
   type OpenApiContribution,
 } from './openapi.js';
@@ -145,12 +155,12 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'listInventory',
     tags: ['inventory'],
     summary: "Every product's inventory",
-    description: "From this store's cache, kept current from every store's changes.",
+    description: `From this store's cache, kept current from every store's changes. ${READ_NOTE}`,
     responses: {
       200: jsonResponse('Every product with its stock everywhere', productInventory.array(), {
         products: { value: [PRODUCT_EXAMPLE] },
       }),
-      ...errorResponses([ERROR_CODES.INTERNAL]),
+      ...errorResponses([...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL], { forbidden: NO_ROLE }),
     },
   });
 
@@ -160,14 +170,20 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'getInventory',
     tags: ['inventory'],
     summary: "One product's inventory",
+    description: READ_NOTE,
     request: { params: ProductIdParams },
     responses: {
       200: jsonResponse('The product with its stock everywhere', productInventory, {
         sunglasses: { value: PRODUCT_EXAMPLE },
       }),
       ...errorResponses(
-        [ERROR_CODES.VALIDATION_FAILED, ERROR_CODES.PRODUCT_NOT_FOUND, ERROR_CODES.INTERNAL],
-        { validation_failed: BAD_PRODUCT_ID },
+        [
+          ERROR_CODES.VALIDATION_FAILED,
+          ...READ_ACCESS_ERRORS,
+          ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.INTERNAL,
+        ],
+        { validation_failed: BAD_PRODUCT_ID, forbidden: NO_ROLE },
       ),
     },
   });
@@ -178,28 +194,39 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'updateStock',
     tags: ['inventory'],
     summary: 'Record a stock movement',
-    description:
+    description: [
       'Applied atomically in the database: refused (409) rather than letting stock go negative or below what is reserved. Every store sees the change within milliseconds.',
+      roleNote(UPDATE_ACTION),
+    ].join('\n\n'),
+    security: CREDENTIAL_REQUIRED,
     request: {
       params: ProductIdParams,
-      headers: RequestIdHeaders,
+      headers: IdempotentWriteHeaders,
       body: {
         required: true,
         content: { 'application/json': { schema: stockUpdateRequest, examples: UPDATE_EXAMPLES } },
       },
     },
     responses: {
-      200: jsonResponse('The product as it now stands', productInventory, {
-        sunglasses: { value: PRODUCT_EXAMPLE },
-      }),
-      ...errorResponses([
-        ...BODY_ERRORS,
-        ERROR_CODES.PRODUCT_NOT_FOUND,
-        ERROR_CODES.INSUFFICIENT_STOCK,
-        ERROR_CODES.QUANTITY_OUT_OF_RANGE,
-        ERROR_CODES.INVALID_CHANGE,
-        ...WRITE_ERRORS,
-      ]),
+      200: {
+        ...jsonResponse('The product as it now stands', productInventory, {
+          sunglasses: { value: PRODUCT_EXAMPLE },
+        }),
+        headers: ReplayHeaders,
+      },
+      ...errorResponses(
+        [
+          ...BODY_ERRORS,
+          ...WRITE_ACCESS_ERRORS,
+          ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.INSUFFICIENT_STOCK,
+          ERROR_CODES.QUANTITY_OUT_OF_RANGE,
+          ERROR_CODES.INVALID_CHANGE,
+          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+          ...WRITE_ERRORS,
+        ],
+        { forbidden: roleTooSmall(UPDATE_ACTION.adjustment) },
+      ),
     },
   });
 
@@ -209,11 +236,12 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'listProducts',
     tags: ['products'],
     summary: 'The catalogue',
+    description: READ_NOTE,
     responses: {
       200: jsonResponse('Every product, without its stock', catalogueEntry.array(), {
         catalogue: { value: CATALOGUE_EXAMPLE },
       }),
-      ...errorResponses([ERROR_CODES.INTERNAL]),
+      ...errorResponses([...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL], { forbidden: NO_ROLE }),
     },
   });
 
@@ -223,6 +251,8 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'createProduct',
     tags: ['products'],
     summary: 'Add a product, with initial stock',
+    description: roleNote({ 'create a product': 'create_product' }),
+    security: CREDENTIAL_REQUIRED,
     request: {
       headers: RequestIdHeaders,
       body: {
@@ -236,7 +266,10 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
       201: jsonResponse('The product with its stock everywhere', productInventory, {
         created: { value: CREATED_EXAMPLE },
       }),
-      ...errorResponses([...BODY_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ...WRITE_ERRORS]),
+      ...errorResponses(
+        [...BODY_ERRORS, ...WRITE_ACCESS_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ...WRITE_ERRORS],
+        { forbidden: roleTooSmall('create_product') },
+      ),
     },
   });
 };

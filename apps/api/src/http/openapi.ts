@@ -4,7 +4,15 @@ import {
   zodToOpenAPIRegistry,
   type ResponseConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { ERROR_CODES, type ErrorCode, type StoreName } from '@stockwire/domain';
+import {
+  ERROR_CODES,
+  IdempotencyKeySchema,
+  REQUIRED_ROLE,
+  type Action,
+  type ErrorCode,
+  type Role,
+  type StoreName,
+} from '@stockwire/domain';
 import { z } from 'zod';
 import { HTTP_STATUS } from './error.middleware.js';
 
@@ -171,6 +179,22 @@ export function errorBody(
   return { error: { ...example.details, code, message: example.message } };
 }
 
+/** Headers that come with an error status: when to try again. */
+const ERROR_HEADERS: Partial<Record<number, z.ZodObject>> = {
+  429: z.object({
+    'Retry-After': z.int().min(1).meta({
+      description: 'Seconds until this credential and address may write again',
+      example: 12,
+    }),
+  }),
+  503: z.object({
+    'Retry-After': z
+      .int()
+      .min(1)
+      .meta({ description: 'Seconds to wait before a retry', example: 1 }),
+  }),
+};
+
 /**
  * The error responses of an operation that can fail with these codes, one response per status with
  * an example per code; `overrides` replaces a code's example with one that fits the operation.
@@ -187,8 +211,10 @@ export function errorResponses(
   }
   const responses: Record<number, ResponseConfig> = {};
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const headers = ERROR_HEADERS[status];
     responses[status] = {
       description: group.map((c) => `\`${c}\`: ${example(c).summary}`).join('; '),
+      ...(headers && { headers }),
       content: {
         'application/json': {
           schema: ErrorBodySchema,
@@ -208,6 +234,33 @@ export const BODY_ERRORS: readonly ErrorCode[] = [
   ERROR_CODES.PAYLOAD_TOO_LARGE,
   ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
 ];
+
+/** Errors of an operation that needs a credential: none or a bad one, too small a role, too many writes. */
+export const WRITE_ACCESS_ERRORS: readonly ErrorCode[] = [
+  ERROR_CODES.UNAUTHORIZED,
+  ERROR_CODES.FORBIDDEN,
+  ERROR_CODES.RATE_LIMITED,
+];
+
+/** Errors of a read that needs a credential; reads are not rate-limited. */
+export const READ_ACCESS_ERRORS: readonly ErrorCode[] = [
+  ERROR_CODES.UNAUTHORIZED,
+  ERROR_CODES.FORBIDDEN,
+];
+
+/** The 403 of an operation any role may call: a valid token that carries no Stockwire role. */
+export const NO_ROLE: ErrorExample = {
+  summary: 'The credential carries no Stockwire role',
+  message: 'This credential carries no Stockwire role (app_metadata.stockwire_role)',
+};
+
+/** The 403 of an operation that needs more than `staff`, as `authorize` words it. */
+export function roleTooSmall(action: Action): ErrorExample {
+  return {
+    summary: `Role staff may not ${action.replace('_', ' ')}; this needs ${REQUIRED_ROLE[action]}`,
+    message: `Role staff may not ${action.replace('_', ' ')}`,
+  };
+}
 
 /** Errors any operation that writes to the database can answer. */
 export const WRITE_ERRORS: readonly ErrorCode[] = [
@@ -237,6 +290,68 @@ export const RequestIdHeaders = z.object({
     }),
 });
 
+/** The name of the one security scheme in `#/components/securitySchemes`. */
+export const BEARER = 'bearer';
+
+type Security = Record<string, string[]>[];
+
+/** `security` of an operation that needs a credential. */
+export const CREDENTIAL_REQUIRED: Security = [{ [BEARER]: [] }];
+
+/**
+ * The sentence an operation's description ends with: which role each of its actions needs, as
+ * `REQUIRED_ROLE` says. `actions` maps what the caller does (e.g. an update type) to its action.
+ */
+export function roleNote(actions: Record<string, Action>): string {
+  const byRole = new Map<Role, string[]>();
+  for (const [label, action] of Object.entries(actions)) {
+    const role = REQUIRED_ROLE[action];
+    byRole.set(role, [...(byRole.get(role) ?? []), `\`${label}\``]);
+  }
+  const roles = [...byRole].map(([role, labels]) =>
+    byRole.size === 1 ? `\`${role}\`` : `\`${role}\` for ${labels.join(', ')}`,
+  );
+  const staffToo = byRole.has('staff') ? '; `admin` may do all that `staff` may' : '';
+  return `**Needs a credential** (\`Authorization: Bearer …\`) with role ${roles.join('; ')}${staffToo}.`;
+}
+
+/** A read's note on access, for stores that keep reads private. */
+export const READ_NOTE =
+  'Public, unless the store runs with `READS_PUBLIC=false`: then it needs a credential of any role.';
+
+/** The optional `Idempotency-Key` header of the writes that honour it, with `X-Request-Id`. */
+export const IdempotentWriteHeaders = RequestIdHeaders.extend({
+  // No example: "Try it out" would fill it in, and every second try would be a replay.
+  'Idempotency-Key': IdempotencyKeySchema.optional().meta({
+    description:
+      'Makes the write safe to retry, at any store: a retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`) and changes nothing; the same key with another body is refused with 422. Printable ASCII, up to 255 characters, e.g. one UUID per checkout step, sent again with each retry of it; kept for a day.',
+  }),
+});
+
+/** Response headers of a write that honours `Idempotency-Key`. */
+export const ReplayHeaders = z.object({
+  'Idempotent-Replayed': z
+    .literal('true')
+    .optional()
+    .meta({ description: 'Set when this is a replay: the first response to this key, again' }),
+});
+
+/** What each role may do, from `REQUIRED_ROLE`: `admin` may do all that `staff` may, and more. */
+function rolesText(): string {
+  const words = (role: Role) =>
+    Object.entries(REQUIRED_ROLE)
+      .filter(([, r]) => r === role)
+      .map(([action]) => action.replace('_', ' '))
+      .join(', ');
+  return `\`staff\` may ${words('staff')}; \`admin\` may also ${words('admin')}.`;
+}
+
+const BEARER_DESCRIPTION = [
+  '`Authorization: Bearer <API key or Supabase Auth JWT with app_metadata.stockwire_role>`.',
+  "API keys come from the store's configuration (`API_KEYS`) or from `POST /keys`. A Supabase Auth JWT counts when the store knows the project's JWT secret; its role is `app_metadata.stockwire_role`.",
+  rolesText(),
+].join(' ');
+
 function errorTable(): string {
   const rows = Object.entries(HTTP_STATUS)
     .sort(([, a], [, b]) => a - b)
@@ -256,6 +371,11 @@ export function buildOpenApiDocument(
   store: StoreName,
 ): OpenApiDocument {
   const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', BEARER, {
+    type: 'http',
+    scheme: 'bearer',
+    description: BEARER_DESCRIPTION,
+  });
   for (const contribute of contributions) contribute(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -264,7 +384,8 @@ export function buildOpenApiDocument(
       version: '1.0.0',
       description: [
         `Real-time inventory for a chain of stores. This is **${store}**; every store serves the same API over one shared truth, and a change made at any store shows at every other within milliseconds (Socket.IO \`update\` events, or \`/ws\`).`,
-        'JSON in and out, snake_case. Errors always have the shape `{"error": {"code", "message", ...}}`:',
+        'JSON in and out, snake_case. Reads are public (unless the store runs with `READS_PUBLIC=false`); every write needs a credential (**Authorize** above takes an API key or a Supabase Auth JWT) whose role allows it: each operation says which.',
+        'Errors always have the shape `{"error": {"code", "message", ...}}`:',
         errorTable(),
       ].join('\n\n'),
     },
