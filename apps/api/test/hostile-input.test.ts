@@ -147,6 +147,61 @@ describe('hostile input', () => {
     expect(row!.on_hand).toBeGreaterThanOrEqual(row!.reserved);
   });
 
+  it('never gets a 5xx from hostile paths and query strings on the read routes', async () => {
+    const paths = [
+      (id: string, q: string) => `/inventory/${id}?${q}`,
+      (_id: string, q: string) => `/events?${q}`,
+      (_id: string, q: string) => `/inventory/events?${q}`,
+      (_id: string, q: string) => `/alerts?${q}`,
+      (id: string) => `/reservations/${id}`,
+    ];
+    const query = fc
+      .dictionary(
+        fc.oneof(
+          fc.constantFrom(
+            'product_id',
+            'location',
+            'update_type',
+            'kind',
+            'since',
+            'until',
+            'before',
+            'after',
+            'limit',
+          ),
+          fc.string(),
+        ),
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom(
+            '-1',
+            '1e309',
+            'NaN',
+            '2026-13-45T99:00:00Z',
+            "' or 1=1 --",
+            'sale,theft',
+            '0'.repeat(400),
+          ),
+        ),
+        { maxKeys: 4 },
+      )
+      .map((q) => new URLSearchParams(q).toString());
+    await fc.assert(
+      // `.` and `..` are resolved by the client before anything is sent: not ids at all.
+      fc.asyncProperty(
+        fc.nat(paths.length - 1),
+        hostileId.filter((id) => id !== '.' && id !== '..'),
+        query,
+        async (route, id, q) => {
+          const res = await fetch(`${main.url}${paths[route]!(encodeURIComponent(id), q)}`);
+          expect(res.status).toBeLessThan(500);
+          expect(res.headers.get('content-type')).toContain('application/json');
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('answers huge, deep and non-JSON bodies with a 4xx and stays up', async () => {
     const huge = await fetch(`${main.url}/inventory/${productId}/update`, {
       method: 'POST',
