@@ -46,7 +46,8 @@ describe('database access through the Supabase API', () => {
       .eq('product_id', 'OLJCESPC7Z')
       .order('location');
     expect(error).toBeNull();
-    expect(data?.map((r) => r.location)).toEqual(['downtown-store', 'main-store', 'mall-store']);
+    const rows = (data ?? []) as { location: string }[];
+    expect(rows.map((r) => r.location)).toEqual(['downtown-store', 'main-store', 'mall-store']);
     expect(data?.[0]).toMatchObject({ name: 'Sunglasses', available: expect.any(Number) });
     for (const table of ['reservations', 'orders', 'idempotency_keys', 'api_keys']) {
       const denied = await client(stack().anonKey).from(table).select('*').limit(1);
