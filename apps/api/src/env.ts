@@ -86,6 +86,26 @@ export interface StoreConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** A comma-separated list of values, each checked by `item`; empty when unset. */
+const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
+/** `true` or `false`. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true');
+
 const EnvSchema = z.object({
   STORE_NAME: LocationSchema.default('main-store'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
@@ -106,36 +126,12 @@ const EnvSchema = z.object({
     .min(60)
     .max(30 * 86_400)
     .default(86_400),
-  ORDER_STREAMS: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  ORDER_STREAMS: flag(true),
   STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
-  API_KEYS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(ApiKeySpecSchema)),
-  READS_PUBLIC: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  API_KEYS: commaList(ApiKeySpecSchema),
+  READS_PUBLIC: flag(true),
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url())),
+  CORS_ORIGINS: commaList(z.url()),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(12_000),
