@@ -8,6 +8,7 @@
  *   npm run bench -- --only reads      some phases: connections, reads, writes, fanout, recovery
  *   npm run bench -- --profile         stores write V8 CPU profiles (.data/bench/profiles)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,8 @@ const SIZES = {
 const size = args.quick ? SIZES.quick : SIZES.full;
 
 const STORE_NAMES = ['main-store', 'downtown-store', 'mall-store'];
+/** The API key the bench writes with, made for this run only. */
+const KEY = `bench-${randomBytes(24).toString('hex')}`;
 const INITIAL_STOCK = 1_000_000;
 const HOT_PRODUCT = 'BENCH-HOT';
 const DATA_DIR = join(PROJECT_ROOT, '.data', 'bench');
@@ -227,6 +230,11 @@ async function main(): Promise<number> {
           SUPABASE_URL: stack.supabaseUrl,
           SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
           REDIS_URL: stack.redisUrl,
+          API_KEYS: `bench:admin:${KEY}`,
+          // One client from one address writes thousands a second: a trusted internal client.
+          RATE_LIMIT_PER_KEY: '0',
+          RATE_LIMIT_PER_IP: '0',
+          LOG_FORMAT: 'json',
         },
         logDir: join(DATA_DIR, 'logs'),
         nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
@@ -320,7 +328,7 @@ async function main(): Promise<number> {
   await eachLimited([...products, HOT_PRODUCT], 8, async (id) => {
     const res = await fetch(`${main.url}/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
       body: JSON.stringify({ product_id: id, name: `Bench ${id}`, stock }),
     });
     if (res.status !== 201) throw new Error(`creating ${id}: ${res.status} ${await res.text()}`);
@@ -415,6 +423,7 @@ async function main(): Promise<number> {
   if (run('writes')) {
     say('writes');
     const common = {
+      key: KEY,
       products,
       durationMs: size.writeMs / size.rounds,
       warmupMs: size.warmupMs / 2,
@@ -627,6 +636,7 @@ async function main(): Promise<number> {
         `fan-out: ${rate} writes/s, ${size.fanoutClients} clients on two other stores`,
         () =>
           worker.run('fanout', {
+            key: KEY,
             writer: { name: main.name, port: main.port },
             listeners: [downtown.url, mall.url],
             clients: size.fanoutClients,
@@ -720,6 +730,7 @@ async function main(): Promise<number> {
     } else {
       const limitMs = args.quick ? 5000 : 10_000;
       const writes = worker.run('writes', {
+        key: KEY,
         stores: targets,
         products,
         connections: 0,

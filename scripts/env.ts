@@ -7,24 +7,42 @@ const StoreSpec = z
     'each entry is name:port, e.g. main-store:3001',
   );
 
+/** A list of stores on this machine, `name:port,...`, as `npm start` runs them. */
+export const StoresSchema = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(StoreSpec).min(1))
+  .transform((specs) =>
+    specs.map((spec) => {
+      const [name = '', port = ''] = spec.split(':');
+      return { name, port: Number(port) };
+    }),
+  );
+
+/** `npm run simulate`: actions per second across all stores. */
+export const SimulateRateSchema = z.coerce
+  .number()
+  .positive('must be more than 0')
+  .max(1000, 'must be at most 1000');
+/** `npm run simulate`: seconds to run; 0 runs until Ctrl-C. */
+export const SimulateDurationSchema = z.coerce
+  .number()
+  .min(0, 'must be 0 (until Ctrl-C) or more')
+  .max(86_400, 'must be at most 86400 (a day)');
+
 /** Environment of the project's scripts, parsed once: every bad variable is named. */
 const ScriptEnvSchema = z.object({
   STORES: z
     .string()
     .default('main-store:3001,downtown-store:3002,mall-store:3003')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(StoreSpec).min(1))
-    .transform((specs) =>
-      specs.map((spec) => {
-        const [name = '', port = ''] = spec.split(':');
-        return { name, port: Number(port) };
-      }),
-    ),
+    .pipe(StoresSchema),
+  SIMULATE_RATE: SimulateRateSchema.default(2),
+  SIMULATE_DURATION: SimulateDurationSchema.default(60),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
   DATABASE_URL: z
@@ -36,6 +54,9 @@ const ScriptEnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).optional(),
+  API_KEYS: z.string().optional(),
+  SIMULATOR_API_KEY: z.string().min(1).optional(),
+  DASHBOARD_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTHENTICATOR_PASSWORD: z.string().min(1).optional(),
   POSTGREST_URL: z.url().optional(),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, isListening, PROJECT_ROOT } from '@stockwire/local-stack';
 import { expect, it } from 'vitest';
@@ -57,9 +57,24 @@ it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C s
     expect(seeded.status).toBe(200);
     expect(seeded.body).toHaveLength(9);
 
-    const sale = await json(`http://127.0.0.1:${a}/inventory/6E92ZMYYFZ/update`, {
+    const stackFile = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as {
+      devKeys: { staff: string };
+    };
+    expect(output).toContain(stackFile.devKeys.staff);
+    const dashboard = await (await fetch(`http://127.0.0.1:${a}/`)).text();
+    expect(dashboard).toContain(`content="${stackFile.devKeys.staff}"`);
+    const unauthorised = await json(`http://127.0.0.1:${a}/inventory/6E92ZMYYFZ/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ warehouse: 'main-store', change: -5, update_type: 'sale' }),
+    });
+    expect(unauthorised.status).toBe(401);
+    const sale = await json(`http://127.0.0.1:${a}/inventory/6E92ZMYYFZ/update`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${stackFile.devKeys.staff}`,
+      },
       body: JSON.stringify({ warehouse: 'main-store', change: -5, update_type: 'sale' }),
     });
     expect(sale).toMatchObject({ status: 200, body: { warehouses: { 'main-store': 85 } } });

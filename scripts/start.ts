@@ -23,6 +23,8 @@ let supabaseUrl: string;
 let serviceRoleKey: string;
 let anonKey = '';
 let redisUrl: string;
+let jwtSecret: string | null = null;
+let devKeys: { admin: string; staff: string } | null = null;
 if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
   supabaseUrl = env.SUPABASE_URL;
   serviceRoleKey = env.SUPABASE_SERVICE_ROLE_KEY;
@@ -46,7 +48,7 @@ if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
     log: () => {},
   });
   stops.push(() => stack.stop());
-  ({ supabaseUrl, serviceRoleKey, anonKey, redisUrl } = stack);
+  ({ supabaseUrl, serviceRoleKey, anonKey, redisUrl, jwtSecret, devKeys } = stack);
   const { applied, seeded } = stack.migrations;
   const news = [
     applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date',
@@ -55,6 +57,11 @@ if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
   say(`Supabase API ${supabaseUrl}/rest/v1 (${news.filter(Boolean).join(', ')})`);
 }
 say(`Redis ${redisUrl}`);
+// Keys from API_KEYS if given; with the local stack, development keys made for it as well.
+const apiKeys = [
+  ...(env.API_KEYS ? [env.API_KEYS] : []),
+  ...(devKeys ? [`dev-admin:admin:${devKeys.admin}`, `dev-staff:staff:${devKeys.staff}`] : []),
+].join(',');
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -90,12 +97,18 @@ const ready = env.STORES.map(
         {
           cwd: PROJECT_ROOT,
           env: {
+            // The stores' logs show in this terminal: pretty there, JSON lines when piped.
+            LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
             ...process.env,
             STORE_NAME: name,
             PORT: String(port),
             SUPABASE_URL: supabaseUrl,
             SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
             REDIS_URL: redisUrl,
+            API_KEYS: apiKeys,
+            ...(jwtSecret && { SUPABASE_JWT_SECRET: jwtSecret }),
+            // The dashboards sell and restock with the development staff key.
+            ...(devKeys && !env.DASHBOARD_API_KEY && { DASHBOARD_API_KEY: devKeys.staff }),
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
@@ -120,8 +133,27 @@ try {
   console.error(`[stockwire] ${(error as Error).message}`);
   await stopAll(1);
 }
-await writeStackFile(dataDir, { supabaseUrl, serviceRoleKey, anonKey, redisUrl, pid: process.pid });
+await writeStackFile(dataDir, {
+  supabaseUrl,
+  serviceRoleKey,
+  anonKey,
+  redisUrl,
+  apiKeys,
+  jwtSecret,
+  devKeys,
+  pid: process.pid,
+});
 say('all stores ready:');
 for (const { name, port } of env.STORES)
   say(`  ${name.padEnd(16)} http://localhost:${port}   (/ws, Socket.IO, /health)`);
+if (devKeys) {
+  say('development API keys (writes need one; reads are public; the dashboards use staff):');
+  say(`  admin  ${devKeys.admin}`);
+  say(`  staff  ${devKeys.staff}`);
+  say(`  e.g. curl -X POST localhost:${env.STORES[0]!.port}/inventory/OLJCESPC7Z/update \\`);
+  say(
+    `         -H 'Authorization: Bearer ${devKeys.staff}' -H 'content-type: application/json' \\`,
+  );
+  say(`         -d '{"change": -1, "update_type": "sale"}'`);
+}
 say('Ctrl-C stops everything.');

@@ -17,6 +17,9 @@ if (!env.SUPABASE_URL && stack) {
   env.SUPABASE_URL = stack.supabaseUrl;
   env.SUPABASE_SERVICE_ROLE_KEY = stack.serviceRoleKey;
   env.REDIS_URL ??= stack.redisUrl;
+  env.API_KEYS ??= stack.apiKeys;
+  if (stack.jwtSecret) env.SUPABASE_JWT_SECRET ??= stack.jwtSecret;
+  if (stack.devKeys) env.DASHBOARD_API_KEY ??= stack.devKeys.staff;
 }
 if (!env.SUPABASE_URL) {
   console.error(

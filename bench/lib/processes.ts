@@ -1,8 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '@stockwire/local-stack';
+import { freePort, PROJECT_ROOT } from '@stockwire/local-stack';
 import type { TaskName, TaskReply, TaskRequest, Tasks } from '../load/protocol.js';
 
 const TSX = ['--import', 'tsx'];
@@ -38,39 +37,49 @@ export interface StoreSpawnOptions {
 }
 
 /** Starts a store as `npm start` does and resolves once it serves requests. */
-export function spawnStore(opts: StoreSpawnOptions): Promise<StoreProcess> {
+export async function spawnStore(opts: StoreSpawnOptions): Promise<StoreProcess> {
+  const port = await freePort();
+  // The store logs straight to its file: relaying it would cost this process CPU under load.
+  const log = await open(join(opts.logDir, `${opts.name}.log`), 'w');
   const child = spawn(
     process.execPath,
     [...(opts.nodeFlags ?? []), ...TSX, join(PROJECT_ROOT, 'apps/api/src/main.ts')],
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...opts.env, STORE_NAME: opts.name, PORT: '0', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...opts.env,
+        STORE_NAME: opts.name,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', log.fd, log.fd],
     },
   );
-  const log = createWriteStream(join(opts.logDir, `${opts.name}.log`));
-  child.stderr?.pipe(log);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      log.write(d);
-      output += d.toString();
-      const match = /ready at (http:\/\/[\d.]+:(\d+))/.exec(output);
-      if (match) {
-        output = '';
-        resolve({
-          name: opts.name,
-          port: Number(match[2]),
-          url: match[1]!,
-          pid: child.pid!,
-          stop: () => stop(child),
-        });
-      }
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`${opts.name} exited during start-up (${signal ?? code}); see its log`)),
+  await log.close();
+  const url = `http://127.0.0.1:${port}`;
+  const store: StoreProcess = {
+    name: opts.name,
+    port,
+    url,
+    pid: child.pid!,
+    stop: () => stop(child),
+  };
+  for (const deadline = Date.now() + 60_000; ;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${opts.name} exited during start-up; see its log`);
+    }
+    const ready = await fetch(`${url}/ready`).then(
+      (res) => res.status === 200,
+      () => false,
     );
-  });
+    if (ready) return store;
+    if (Date.now() > deadline) {
+      await store.stop();
+      throw new Error(`${opts.name} was not ready within a minute; see its log`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The load generator process; tasks run there one at a time. */

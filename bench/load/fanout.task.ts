@@ -53,7 +53,7 @@ export async function fanout(p: Tasks['fanout']['params']): Promise<FanoutResult
     next: (i) => {
       const m = randomMovement(p.products, p.writer.name);
       pending.set(i, m);
-      return { port: p.writer.port, bytes: updateRequest(m, p.writer.name) };
+      return { port: p.writer.port, bytes: updateRequest(m, p.writer.name, p.key) };
     },
     onResponse: (i, res, _due, answeredAt) => {
       const m = pending.get(i)!;

@@ -58,6 +58,8 @@ export interface Tasks {
   writes: {
     params: {
       kind?: 'update' | 'hold' | 'order';
+      /** The API key the writes carry. */
+      key: string;
       stores: StoreTarget[];
       products: string[];
       hot?: { product: string; location: string };
@@ -101,6 +103,7 @@ export interface Tasks {
   /** Socket.IO clients on `listeners`, writes at `rate` through `writer`. */
   fanout: {
     params: {
+      key: string;
       writer: StoreTarget;
       listeners: string[];
       clients: number;

@@ -15,13 +15,20 @@ export function randomMovement(products: string[], location: string): Movement {
 
 export const updateType = (change: number) => (change < 0 ? 'sale' : 'restock');
 
+/** The header a write needs: the bench's API key. */
+export const credential = (key: string) => ({ authorization: `Bearer ${key}` });
+
 /** `POST /inventory/{id}/update` bytes; the warehouse is named only when it is not the store's own. */
-export function updateRequest(m: Movement, storeName: string): Buffer {
-  return postJsonRequest(`/inventory/${m.product}/update`, {
-    ...(m.location === storeName ? {} : { warehouse: m.location }),
-    change: m.change,
-    update_type: updateType(m.change),
-  });
+export function updateRequest(m: Movement, storeName: string, key: string): Buffer {
+  return postJsonRequest(
+    `/inventory/${m.product}/update`,
+    {
+      ...(m.location === storeName ? {} : { warehouse: m.location }),
+      change: m.change,
+      update_type: updateType(m.change),
+    },
+    credential(key),
+  );
 }
 
 /** Counts changes the system of record accepted, per row. */

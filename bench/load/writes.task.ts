@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { closedLoop, openLoop } from '../lib/load.js';
 import { postJsonRequest } from '../lib/raw-http.js';
 import type { Tasks, WriteLoadResult } from './protocol.js';
-import { AcceptedLedger, randomMovement, updateRequest, type Movement } from './stock-changes.js';
+import {
+  AcceptedLedger,
+  credential,
+  randomMovement,
+  updateRequest,
+  type Movement,
+} from './stock-changes.js';
 
 interface Planned {
   bytes: Buffer;
@@ -25,20 +31,33 @@ export async function writes(p: Tasks['writes']['params']): Promise<WriteLoadRes
       : randomMovement(p.products, store.name);
     switch (p.kind ?? 'update') {
       case 'update':
-        return { bytes: updateRequest(movement, store.name), port: store.port, ok: 200, movement };
+        return {
+          bytes: updateRequest(movement, store.name, p.key),
+          port: store.port,
+          ok: 200,
+          movement,
+        };
       case 'hold':
         return {
-          bytes: postJsonRequest(`/inventory/${movement.product}/reserve`, { quantity: 1 }),
+          bytes: postJsonRequest(
+            `/inventory/${movement.product}/reserve`,
+            { quantity: 1 },
+            credential(p.key),
+          ),
           port: store.port,
           ok: 201,
           movement: null,
         };
       case 'order':
         return {
-          bytes: postJsonRequest('/orders', {
-            order_id: `bench-${run}-${orders++}`,
-            lines: [{ product_id: movement.product, quantity: 1 }],
-          }),
+          bytes: postJsonRequest(
+            '/orders',
+            {
+              order_id: `bench-${run}-${orders++}`,
+              lines: [{ product_id: movement.product, quantity: 1 }],
+            },
+            credential(p.key),
+          ),
           port: store.port,
           ok: 201,
           movement: { ...movement, change: -1 },

@@ -33,6 +33,8 @@ create table public.inventory_events (
   version bigint not null,
   request_id text,
   store text not null,
+  -- Who made the change: an API key id (`key:…`), a user (`user:…`), or the system (`system:…`).
+  actor text,
   created_at timestamptz not null default now(),
   check (new_quantity = previous_quantity + change)
 );
@@ -193,10 +195,10 @@ begin
 
     if v_stock.quantity > 0 then
       insert into public.inventory_events
-        (product_id, location, update_type, change, previous_quantity, new_quantity, version, request_id, store)
+        (product_id, location, update_type, change, previous_quantity, new_quantity, version, request_id, store, actor)
       values
         (v_product.id, v_stock.location, 'restock', v_stock.quantity, 0, v_stock.quantity, v_level.version,
-         product ->> 'request_id', coalesce(product ->> 'store', 'unknown'));
+         product ->> 'request_id', coalesce(product ->> 'store', 'unknown'), product ->> 'actor');
     end if;
 
     v_levels := v_levels || jsonb_build_array(jsonb_build_object(

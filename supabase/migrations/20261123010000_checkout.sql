@@ -22,6 +22,7 @@ create table public.reservations (
   order_id text,
   store text not null,
   request_id text,
+  actor text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
@@ -33,6 +34,7 @@ create table public.orders (
   lines jsonb not null,
   store text not null,
   request_id text,
+  actor text,
   created_at timestamptz not null default now()
 );
 
@@ -124,7 +126,7 @@ $$;
 -- Returns {ok, code?, available?, changes: [row change], expired: [hold]}.
 create function stockwire_private.apply_move(
   p text, l text, d_on_hand integer, d_reserved integer, may_create boolean, move_type text,
-  p_store text, p_request_id text, p_order_id text, p_reservation_id uuid)
+  p_store text, p_request_id text, p_actor text, p_order_id text, p_reservation_id uuid)
 returns jsonb
 language plpgsql
 set search_path = ''
@@ -194,10 +196,10 @@ begin
   elsif d_on_hand <> 0 then
     insert into public.inventory_events
       (product_id, location, update_type, change, previous_quantity, new_quantity, version,
-       request_id, store, order_id, reservation_id)
+       request_id, store, actor, order_id, reservation_id)
     values
       (p, l, move_type, d_on_hand, v_row.on_hand - d_on_hand, v_row.on_hand, v_row.version,
-       p_request_id, coalesce(p_store, 'unknown'), p_order_id, p_reservation_id)
+       p_request_id, coalesce(p_store, 'unknown'), p_actor, p_order_id, p_reservation_id)
     returning id into v_event;
   end if;
 
@@ -284,7 +286,7 @@ begin
     else
       v_result := stockwire_private.apply_move(
         c ->> 'product_id', c ->> 'location', v_change, 0, true, v_type,
-        c ->> 'store', c ->> 'request_id', null, null);
+        c ->> 'store', c ->> 'request_id', c ->> 'actor', null, null);
     end if;
     results := results || jsonb_build_array(stockwire_private.idem_store(c -> 'idempotency', v_result));
   end loop;
@@ -328,14 +330,14 @@ begin
       v_hold.id := gen_random_uuid();
       v_result := stockwire_private.apply_move(
         r ->> 'product_id', r ->> 'location', 0, (r ->> 'quantity')::integer, false, 'reserve',
-        r ->> 'store', r ->> 'request_id', r ->> 'order_id', v_hold.id);
+        r ->> 'store', r ->> 'request_id', r ->> 'actor', r ->> 'order_id', v_hold.id);
       if (v_result ->> 'ok')::boolean then
         insert into public.reservations
-          (id, product_id, location, quantity, expires_at, client_id, order_id, store, request_id)
+          (id, product_id, location, quantity, expires_at, client_id, order_id, store, request_id, actor)
         values
           (v_hold.id, r ->> 'product_id', r ->> 'location', (r ->> 'quantity')::integer,
            now() + make_interval(secs => (r ->> 'ttl_seconds')::numeric),
-           r ->> 'client_id', r ->> 'order_id', coalesce(r ->> 'store', 'unknown'), r ->> 'request_id')
+           r ->> 'client_id', r ->> 'order_id', coalesce(r ->> 'store', 'unknown'), r ->> 'request_id', r ->> 'actor')
         returning * into v_hold;
         v_result := v_result || jsonb_build_object('reservation', to_jsonb(v_hold));
       end if;
@@ -387,7 +389,7 @@ begin
   if v_hold.status = 'held' and v_hold.expires_at <= now() then
     -- Its time is up: release it (and any other expired hold there) and say so.
     v_move := stockwire_private.apply_move(v_hold.product_id, v_hold.location, 0, 0, false, 'expire',
-                                           request ->> 'store', request ->> 'request_id', null, null);
+                                           request ->> 'store', request ->> 'request_id', request ->> 'actor', null, null);
     select * into v_hold from public.reservations r where r.id = v_id;
     v_result := jsonb_build_object('ok', false, 'code', 'reservation_expired', 'reservation', to_jsonb(v_hold),
                                    'changes', v_move -> 'changes', 'expired', v_move -> 'expired');
@@ -399,7 +401,7 @@ begin
       v_hold.product_id, v_hold.location,
       case when v_action = 'commit' then -v_hold.quantity else 0 end, -v_hold.quantity, false,
       case when v_action = 'commit' then 'sale' else 'release' end,
-      request ->> 'store', request ->> 'request_id', v_hold.order_id, v_hold.id);
+      request ->> 'store', request ->> 'request_id', request ->> 'actor', v_hold.order_id, v_hold.id);
     update public.reservations r
        set status = case when v_action = 'commit' then 'committed' else 'released' end, updated_at = now()
      where r.id = v_id
@@ -434,7 +436,7 @@ begin
      limit greatest(max_rows, 1)
   loop
     v_move := stockwire_private.apply_move(k.product_id, k.location, 0, 0, false, 'expire',
-                                           expire_reservations.store, null, null, null);
+                                           expire_reservations.store, null, 'system:expiry', null, null);
     v_changes := v_changes || (v_move -> 'changes');
     v_expired := v_expired || (v_move -> 'expired');
   end loop;
@@ -490,7 +492,7 @@ begin
       end if;
       v_move := stockwire_private.apply_move(
         v_line ->> 'product_id', v_line ->> 'location', -(v_line ->> 'quantity')::integer, 0, false, 'sale',
-        p_order ->> 'store', p_order ->> 'request_id', p_order ->> 'order_id', null);
+        p_order ->> 'store', p_order ->> 'request_id', p_order ->> 'actor', p_order ->> 'order_id', null);
       if not (v_move ->> 'ok')::boolean then
         raise exception '%', v_move ->> 'code' using errcode = 'SW409',
           detail = jsonb_build_object('index', v_index, 'product_id', v_line ->> 'product_id',
@@ -500,8 +502,9 @@ begin
       v_expired := v_expired || (v_move -> 'expired');
       v_index := v_index + 1;
     end loop;
-    insert into public.orders (order_id, lines, store, request_id)
-    values (p_order ->> 'order_id', p_order -> 'lines', coalesce(p_order ->> 'store', 'unknown'), p_order ->> 'request_id');
+    insert into public.orders (order_id, lines, store, request_id, actor)
+    values (p_order ->> 'order_id', p_order -> 'lines', coalesce(p_order ->> 'store', 'unknown'),
+            p_order ->> 'request_id', p_order ->> 'actor');
     v_result := jsonb_build_object('ok', true, 'order_id', p_order ->> 'order_id', 'lines', p_order -> 'lines',
                                    'changes', v_changes, 'expired', v_expired);
   exception when sqlstate 'SW409' then

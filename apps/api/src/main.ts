@@ -1,17 +1,20 @@
-import { consoleLogger, startStore } from './app.js';
+import { startStore, storeLogger } from './app.js';
 import { loadConfig } from './env.js';
+import { messageLogger } from './telemetry/logger.js';
 
 const config = loadConfig();
-const log = consoleLogger(config.storeName);
-const store = await startStore(config, log);
-console.log(`[${config.storeName}] ready at ${store.url} (instance ${config.instanceId})`);
+const logger = storeLogger(config);
+const log = messageLogger(logger);
+const store = await startStore(config, logger);
+logger.info(`ready at ${store.url} (instance ${config.instanceId})`);
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   log(`${signal}: closing`);
-  const force = setTimeout(() => process.exit(1), 10_000);
+  // close() bounds itself by SHUTDOWN_TIMEOUT_MS; this only guards against a hang in it.
+  const force = setTimeout(() => process.exit(1), (config.shutdownTimeoutMs ?? 10_000) + 5_000);
   force.unref();
   store.close().then(
     () => process.exit(0),

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import {
   api,
+  bearer,
+  KEYS,
   createProduct,
   eventually,
   ledger,
@@ -383,7 +385,7 @@ describe('idempotency', () => {
     await api(main.url, 'POST', `/inventory/${id}/update`, { change: 5, update_type: 'restock' });
     const retry = await fetch(`${stores[1]!.url}/inventory/${id}/update`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...bearer(KEYS.admin), ...headers },
       body: JSON.stringify(body),
     });
     expect(retry.status).toBe(200);
@@ -402,7 +404,7 @@ describe('idempotency', () => {
           stores[i % 3]!.url,
           'POST',
           `/inventory/${id}/reserve`,
-          { warehouse: 'main-store', quantity: 3 },
+          { quantity: 3, warehouse: 'main-store' },
           headers,
         ),
       ),

@@ -39,6 +39,22 @@ describe('database access through the Supabase API', () => {
     }
   });
 
+  it('lets the anon key read the public inventory view, and only that', async () => {
+    const { data, error } = await client(stack().anonKey)
+      .from('public_inventory')
+      .select('product_id, name, location, on_hand, reserved, available')
+      .eq('product_id', 'OLJCESPC7Z')
+      .order('location');
+    expect(error).toBeNull();
+    const rows = (data ?? []) as { location: string }[];
+    expect(rows.map((r) => r.location)).toEqual(['downtown-store', 'main-store', 'mall-store']);
+    expect(data?.[0]).toMatchObject({ name: 'Sunglasses', available: expect.any(Number) });
+    for (const table of ['reservations', 'orders', 'idempotency_keys', 'api_keys']) {
+      const denied = await client(stack().anonKey).from(table).select('*').limit(1);
+      expect(denied.error?.code, table).toBe('42501');
+    }
+  });
+
   it('answers requests without a known API key with 401 at the gateway', async () => {
     const res = await fetch(`${stack().supabaseUrl}/rest/v1/products`, {
       headers: { apikey: 'forged' },

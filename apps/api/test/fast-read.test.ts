@@ -1,7 +1,7 @@
 import type { ProductInventory } from '@stockwire/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
-import { api, createProduct, eventually, startStores } from './helpers.js';
+import { api, bearer, createProduct, eventually, KEYS, startStores } from './helpers.js';
 
 let stores: StoreInstance[];
 
@@ -17,19 +17,53 @@ async function raw(url: string, init?: RequestInit) {
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
+/** Headers that differ from one response to the next whoever answers. */
+const PER_RESPONSE = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
+const lasting = (headers: Headers) =>
+  Object.fromEntries([...headers.entries()].filter(([name]) => !PER_RESPONSE.has(name)));
+
 describe('GET /inventory/{id} before Express', () => {
-  it('answers with the same bytes and headers as the Express route', async () => {
+  it('answers with the bytes and headers of the Express route: security headers, CORS, staleness', async () => {
     const id = await createProduct(stores, { 'main-store': 7, 'downtown-store': 3 });
     const base = `${stores[0]!.url}/inventory/${id}`;
     // A query string is left to Express, which ignores it: the same resource, the slow way.
     const [fast, slow] = await Promise.all([raw(base), raw(`${base}?via=express`)]);
     expect(fast.status).toBe(200);
     expect(fast.body.equals(slow.body)).toBe(true);
-    for (const header of ['content-type', 'content-length', 'x-content-type-options']) {
-      expect(fast.headers.get(header)).toBe(slow.headers.get(header));
-    }
+    expect(lasting(fast.headers)).toEqual(lasting(slow.headers));
     expect(fast.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(fast.headers.get('x-stockwire-stale')).toBe('false');
     expect(JSON.parse(fast.body.toString())).toMatchObject({ product_id: id, total_stock: 10 });
+  });
+
+  it('counts what it serves in the request metrics, under the route it stands in for', async () => {
+    const id = await createProduct(stores, { 'main-store': 1 });
+    const url = stores[0]!.url;
+    const served = async () => {
+      const res = await fetch(`${url}/metrics`, { headers: bearer(KEYS.admin) });
+      const line = (await res.text())
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('stockwire_http_request_duration_seconds_count{') &&
+            l.includes('route="/inventory/:product_id"') &&
+            l.includes('status="200"'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await served();
+    for (let i = 0; i < 5; i++) await raw(`${url}/inventory/${id}`);
+    expect(await served()).toBe(before + 5);
+  });
+
+  it('keeps the caller’s request id, as the request logger does', async () => {
+    const id = await createProduct(stores, { 'main-store': 1 });
+    const res = await raw(`${stores[0]!.url}/inventory/${id}`, {
+      headers: { 'x-request-id': 'till-7:receipt-42' },
+    });
+    expect(res.headers.get('x-request-id')).toBe('till-7:receipt-42');
+    const fresh = await raw(`${stores[0]!.url}/inventory/${id}`);
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[\w-]{36}$/);
   });
 
   it('serves a change at once at the store that made it, and at the others once they hear of it', async () => {
@@ -51,7 +85,7 @@ describe('GET /inventory/{id} before Express', () => {
     );
   });
 
-  it('leaves unknown and escaped ids, other methods and other paths to Express', async () => {
+  it('leaves credentials, origins, unknown and escaped ids, other methods and paths to Express', async () => {
     const id = await createProduct(stores, { 'main-store': 1 });
     const url = stores[0]!.url;
     const unknown = await raw(`${url}/inventory/NOSUCHPRODUCT`);
@@ -59,7 +93,20 @@ describe('GET /inventory/{id} before Express', () => {
     expect(JSON.parse(unknown.body.toString())).toMatchObject({
       error: { code: 'product_not_found' },
     });
-    expect(unknown.headers.get('x-content-type-options')).toBe('nosniff');
+    const badKey = { authorization: 'Bearer not-a-key-of-this-store-at-all' };
+    const [withBadKey, withBadKeySlow] = await Promise.all([
+      raw(`${url}/inventory/${id}`, { headers: badKey }),
+      raw(`${url}/inventory/${id}?via=express`, { headers: badKey }),
+    ]);
+    expect(withBadKey.status).toBe(withBadKeySlow.status);
+    const goodKey = await raw(`${url}/inventory/${id}`, { headers: bearer(KEYS.staff) });
+    expect(goodKey.status).toBe(200);
+    const origin = { origin: 'http://elsewhere.example' };
+    const [fromOrigin, fromOriginSlow] = await Promise.all([
+      raw(`${url}/inventory/${id}`, { headers: origin }),
+      raw(`${url}/inventory/${id}?via=express`, { headers: origin }),
+    ]);
+    expect(lasting(fromOrigin.headers)).toEqual(lasting(fromOriginSlow.headers));
     const escaped = await raw(`${url}/inventory/${encodeURIComponent(id).replace(/^T/, '%54')}`);
     expect(escaped.status).toBe(200);
     expect(JSON.parse(escaped.body.toString())).toMatchObject({ product_id: id });
@@ -67,5 +114,18 @@ describe('GET /inventory/{id} before Express', () => {
     expect(head.status).toBe(200);
     const sub = await raw(`${url}/inventory/${id}/update`);
     expect(sub.status).toBe(404);
+  });
+
+  it('answers nothing itself when reads need a credential', async () => {
+    const [guarded] = await startStores(['airport-store'], { readsPublic: false });
+    try {
+      const id = await createProduct([stores[0]!], { 'main-store': 1 });
+      const read = (headers: Record<string, string> = {}) =>
+        raw(`${guarded!.url}/inventory/${id}`, { headers });
+      await eventually(async () => (await read(bearer(KEYS.staff))).status === 200);
+      expect((await read()).status).toBe(401);
+    } finally {
+      await guarded?.close();
+    }
   });
 });

@@ -4,10 +4,12 @@ import type { TestProject } from 'vitest/node';
 
 export interface TestStack {
   supabaseUrl: string;
+  postgrestUrl: string;
   anonKey: string;
   serviceRoleKey: string;
   databaseUrl: string;
   redisUrl: string;
+  jwtSecret: string;
 }
 
 declare module 'vitest' {
@@ -31,10 +33,12 @@ export async function setup(project: TestProject) {
   });
   project.provide('stack', {
     supabaseUrl: stack.supabaseUrl,
+    postgrestUrl: stack.postgrestUrl,
     anonKey: stack.anonKey,
     serviceRoleKey: stack.serviceRoleKey,
     databaseUrl: stack.databaseUrl,
     redisUrl: stack.redisUrl,
+    jwtSecret: stack.jwtSecret,
   });
 }
 

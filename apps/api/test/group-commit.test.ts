@@ -153,6 +153,7 @@ describe('group commit against the database', () => {
     update_type: 'sale',
     request_id: null,
     store: 'main-store',
+    actor: 'test',
   });
 
   it('sends the changes that queued behind a busy call as one transaction, each caller getting its own answer', async () => {
@@ -166,6 +167,7 @@ describe('group commit against the database', () => {
       stock: { 'main-store': 20 },
       request_id: null,
       store: 'main-store',
+      actor: 'test',
     });
 
     const answers = await withDb(async (locker) => {

@@ -17,36 +17,49 @@ import type { StoreConfig } from '../src/env.js';
 
 export const stack = () => inject('stack');
 
+/** Credentials every test store accepts. */
+export const KEYS = {
+  admin: `test-admin-${randomUUID()}`,
+  staff: `test-staff-${randomUUID()}`,
+};
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+export const NO_CREDENTIAL = { authorization: '' };
+
+/** A store's configuration against the suite's stack, as the tests run stores. */
+export function testConfig(storeName: string, overrides: Partial<StoreConfig> = {}): StoreConfig {
+  const { supabaseUrl, serviceRoleKey, redisUrl, jwtSecret } = stack();
+  return {
+    storeName,
+    port: 0,
+    host: '127.0.0.1',
+    instanceId: `${storeName}-${randomUUID().slice(0, 8)}`,
+    supabaseUrl,
+    supabaseServiceRoleKey: serviceRoleKey,
+    redisUrl,
+    gapGraceMs: 100,
+    reservationTtlSeconds: 600,
+    reservationSweepMs: 200,
+    idempotencyTtlSeconds: 3600,
+    orderStreams: false,
+    streamClaimIdleMs: 30_000,
+    apiKeys: [
+      { id: 'test-admin', role: 'admin', secret: KEYS.admin },
+      { id: 'test-staff', role: 'staff', secret: KEYS.staff },
+    ],
+    readsPublic: true,
+    jwtSecret,
+    corsOrigins: [],
+    rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
+    ...overrides,
+  };
+}
+
 /** Starts store instances in this process, against the suite's stack. */
 export async function startStores(
   names: string[],
   overrides: Partial<StoreConfig> = {},
 ): Promise<StoreInstance[]> {
-  const { supabaseUrl, serviceRoleKey, redisUrl } = stack();
-  return Promise.all(
-    names.map((storeName) =>
-      startStore(
-        {
-          storeName,
-          port: 0,
-          host: '127.0.0.1',
-          instanceId: `${storeName}-${randomUUID().slice(0, 8)}`,
-          supabaseUrl,
-          supabaseServiceRoleKey: serviceRoleKey,
-          redisUrl,
-          gapGraceMs: 100,
-          reservationTtlSeconds: 600,
-          reservationSweepMs: 200,
-          idempotencyTtlSeconds: 3600,
-          orderStreams: false,
-          streamClaimIdleMs: 30_000,
-          groupCommitMax: 128,
-          ...overrides,
-        },
-        () => {},
-      ),
-    ),
-  );
+  return Promise.all(names.map((name) => startStore(testConfig(name, overrides), () => {})));
 }
 
 /** A product id no other test uses. */
@@ -54,14 +67,20 @@ export const uniqueId = () => `T${randomUUID().replaceAll('-', '').slice(0, 12).
 
 export async function api<T = unknown>(
   base: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
+  // Writes go as admin unless the test says otherwise.
+  const credential = method === 'GET' || 'authorization' in headers ? {} : bearer(KEYS.admin);
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: {
+      ...credential,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== '')),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
@@ -134,12 +153,13 @@ export interface LedgerRow {
   version: number;
   store: string;
   request_id: string | null;
+  actor: string | null;
 }
 
 export async function ledger(productId: string): Promise<LedgerRow[]> {
   return withDb(async (db) => {
     const { rows } = await db.query<Record<string, unknown>>(
-      `select id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id
+      `select id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor
          from inventory_events where product_id = $1 order by id`,
       [productId],
     );

@@ -1,3 +1,4 @@
+import type { StockAlert } from './alerts.js';
 import type { ProductId, Location, StoreName } from './ids.js';
 import type { ProductInventory } from './stock.js';
 import type { MovementType } from './update-type.js';
@@ -41,14 +42,29 @@ export interface ReservationExpiredNotice {
   order_id: string | null;
 }
 
+/** Low-stock alerts, emitted once per crossing to every client of every store. */
+export interface AlertEvents {
+  low_stock: (alert: StockAlert) => void;
+  back_in_stock: (alert: StockAlert) => void;
+}
+
+/** Sent to a store's live clients just before it stops: reconnect, to another store if need be. */
+export interface ShutdownNotice {
+  store: StoreName;
+  reason: string;
+  reconnect: true;
+}
+
 /** Socket.IO events a store emits to its clients. */
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends AlertEvents {
   /** All products, sent once on connect (and again after the store resyncs). */
   snapshot: (products: ProductInventory[]) => void;
   update: (update: StockUpdate) => void;
   /** A product's full view, sent when it is created or repaired from the database. */
   product: (product: ProductInventory) => void;
   reservation_expired: (notice: ReservationExpiredNotice) => void;
+  /** The store is stopping; the connection closes next and the client should reconnect. */
+  shutdown: (notice: ShutdownNotice) => void;
 }
 
 /**
@@ -66,4 +82,6 @@ export type ClientToServerEvents = Record<string, never>;
 export type WsMessage =
   | { type: 'snapshot'; data: ProductInventory[] }
   | { type: 'update'; data: StockUpdate }
-  | { type: 'product'; data: ProductInventory };
+  | { type: 'product'; data: ProductInventory }
+  | { type: StockAlert['kind']; data: StockAlert }
+  | { type: 'shutdown'; data: ShutdownNotice };

@@ -5,3 +5,6 @@ export * from './requests.js';
 export * from './messages.js';
 export * from './events.js';
 export * from './errors.js';
+export * from './access.js';
+export * from './history.js';
+export * from './alerts.js';

@@ -46,9 +46,18 @@ export const ProductCreatedMessageSchema = z.object({
 });
 export type ProductCreatedMessage = z.infer<typeof ProductCreatedMessageSchema>;
 
+/** An API key was revoked: every instance forgets it at once. */
+export const KeyRevokedMessageSchema = z.object({
+  type: z.literal('key_revoked'),
+  key_id: z.string().min(1).max(64),
+  ...Origin,
+});
+export type KeyRevokedMessage = z.infer<typeof KeyRevokedMessageSchema>;
+
 /** Everything published on {@link INVENTORY_CHANNEL}. */
 export const InventoryMessageSchema = z.discriminatedUnion('type', [
   StockChangedMessageSchema,
   ProductCreatedMessageSchema,
+  KeyRevokedMessageSchema,
 ]);
 export type InventoryMessage = z.infer<typeof InventoryMessageSchema>;

@@ -67,3 +67,21 @@ describe('CreateProductRequestSchema', () => {
       expect(Object.keys(fieldErrors(result.error))).toEqual(['stock.main-store']);
   });
 });
+
+describe('fieldErrors', () => {
+  it('names fields that share a name with object built-ins', () => {
+    const result = StockUpdateRequestSchema.safeParse({
+      toString: [],
+      constructor: 1,
+      change: -1,
+      update_type: 'sale',
+    });
+    expect(result.success).toBe(false);
+    if (!result.success) {
+      expect({ ...fieldErrors(result.error) }).toEqual({
+        toString: ['is not a known field'],
+        constructor: ['is not a known field'],
+      });
+    }
+  });
+});

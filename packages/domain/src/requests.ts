@@ -43,7 +43,8 @@ export type FieldErrors = Record<string, string[]>;
 
 /** Flattens zod issues to field paths (`lines.0.quantity`), `body` for the value as a whole. */
 export function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
+  // No prototype: a field may be called `toString` or `constructor`.
+  const fields = Object.create(null) as FieldErrors;
   for (const issue of error.issues) {
     const keys =
       issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];

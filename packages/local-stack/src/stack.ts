@@ -46,9 +46,13 @@ export interface LocalStackOptions {
 export interface LocalStack {
   /** Supabase project URL: PostgREST under `/rest/v1`. */
   supabaseUrl: string;
+  /** PostgREST itself, behind the gateway (fault drills put a gateway of their own in front). */
+  postgrestUrl: string;
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string;
+  /** API keys for local development: `admin` and `staff`. */
+  devKeys: { admin: string; staff: string };
   /** Superuser connection string of the stack's database (for tests and benchmarks). */
   databaseUrl: string;
   redisUrl: string;
@@ -133,8 +137,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       supabaseUrl: `http://127.0.0.1:${gatewayPort}`,
+      postgrestUrl: postgrest.url,
       ...keys,
       jwtSecret: secrets.jwtSecret,
+      devKeys: { admin: secrets.devAdminKey, staff: secrets.devStaffKey },
       databaseUrl,
       redisUrl: redis.url,
       redis: redis.server,
@@ -162,6 +168,11 @@ export interface StackFile {
   serviceRoleKey: string;
   anonKey: string;
   redisUrl: string;
+  /** What the stores were given: API_KEYS and SUPABASE_JWT_SECRET. */
+  apiKeys: string;
+  jwtSecret: string | null;
+  /** The keys to use with them (local development). */
+  devKeys: { admin: string; staff: string } | null;
   pid: number;
 }
 

@@ -1,7 +1,10 @@
 import { Router } from 'express';
+import type { DigestHealth } from '../sync/anti-entropy.js';
+import type { SyncHealth } from '../sync/inventory.sync.js';
+import type { OutboxHealth } from '../sync/outbox.bus.js';
 
 export interface HealthReport {
-  status: 'ok' | 'degraded' | 'starting';
+  status: 'ok' | 'degraded' | 'starting' | 'stopping';
   store: string;
   instance_id: string;
   ready: boolean;
@@ -9,7 +12,16 @@ export interface HealthReport {
   database: 'up' | 'down';
   cache: { products: number };
   clients: { socketio: number; ws: number };
+  /** HTTP requests being handled, this one included. */
+  requests_in_flight: number;
   resyncs: number;
+  /** Reads are marked `X-Stockwire-Stale: true` while this is. */
+  stale: boolean;
+  sync: Omit<SyncHealth, 'stale' | 'pubsub'>;
+  pubsub: SyncHealth['pubsub'];
+  /** The last anti-entropy check of the cache against the database. */
+  digest: DigestHealth;
+  outbox: OutboxHealth;
   uptime_seconds: number;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IdempotencyKeySchema } from '@stockwire/domain';
+import { IdempotencyKeySchema, type Principal } from '@stockwire/domain';
 import type { Request, Response } from 'express';
 import type { Outcome, RequestContext } from '../inventory/request.context.js';
 import { requestId } from './request-id.js';
@@ -8,8 +8,8 @@ import { parse } from './validate.js';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /** The request id and, if the client sent `Idempotency-Key`, the key scoped to this operation. */
-export function requestContext(req: Request, ttlSeconds: number): RequestContext {
-  const ctx: RequestContext = { requestId: requestId(req) };
+export function requestContext(req: Request, who: Principal, ttlSeconds: number): RequestContext {
+  const ctx: RequestContext = { requestId: requestId(req), actor: who.actor };
   const header = req.get(IDEMPOTENCY_HEADER);
   if (header === undefined) return ctx;
   const key = parse(IdempotencyKeySchema, header, 'header', IDEMPOTENCY_HEADER);

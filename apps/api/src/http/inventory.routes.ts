@@ -2,9 +2,12 @@ import {
   CreateProductRequestSchema,
   ProductIdParamsSchema,
   StockUpdateRequestSchema,
+  UPDATE_ACTION,
 } from '@stockwire/domain';
 import { Router } from 'express';
 import type { InventoryService } from '../inventory/inventory.service.js';
+import { authorize } from '../auth/authenticator.js';
+import { principalOf } from './access.middleware.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
 import { parse } from './validate.js';
 
@@ -25,9 +28,11 @@ export function inventoryRoutes(
   });
 
   router.post('/inventory/:product_id/update', async (req, res) => {
+    authorize(principalOf(res), 'sell');
     const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
     const body = parse(StockUpdateRequestSchema, req.body, 'request body');
-    const ctx = requestContext(req, idempotencyTtlSeconds);
+    const who = authorize(principalOf(res), UPDATE_ACTION[body.update_type]);
+    const ctx = requestContext(req, who, idempotencyTtlSeconds);
     const outcome = await inventory.updateStock(product_id, body, ctx);
     responder.send(res, ctx, outcome, 200, outcome.value);
   });
@@ -37,10 +42,11 @@ export function inventoryRoutes(
   });
 
   router.post('/products', async (req, res) => {
+    const who = authorize(principalOf(res), 'create_product');
     const body = parse(CreateProductRequestSchema, req.body, 'request body');
     res
       .status(201)
-      .json(await inventory.createProduct(body, requestContext(req, idempotencyTtlSeconds)));
+      .json(await inventory.createProduct(body, requestContext(req, who, idempotencyTtlSeconds)));
   });
 
   return router;

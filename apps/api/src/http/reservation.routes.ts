@@ -7,6 +7,8 @@ import {
 } from '@stockwire/domain';
 import { Router } from 'express';
 import type { ReservationService } from '../inventory/reservation.service.js';
+import { authorize } from '../auth/authenticator.js';
+import { principalOf } from './access.middleware.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
 import { parse } from './validate.js';
 
@@ -18,9 +20,10 @@ export function reservationRoutes(
   const router = Router();
 
   router.post('/inventory/:product_id/reserve', async (req, res) => {
+    const who = authorize(principalOf(res), 'reserve');
     const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
     const body = parse(ReserveRequestSchema, req.body, 'request body');
-    const ctx = requestContext(req, idempotencyTtlSeconds);
+    const ctx = requestContext(req, who, idempotencyTtlSeconds);
     try {
       const outcome = await reservations.reserve(product_id, body, ctx);
       responder.send(res, ctx, outcome, 201, outcome.value);
@@ -45,15 +48,17 @@ export function reservationRoutes(
   });
 
   router.post('/reservations/:id/commit', async (req, res) => {
+    const who = authorize(principalOf(res), 'reserve');
     const { id } = parse(ReservationIdParamsSchema, req.params, 'path');
-    const ctx = requestContext(req, idempotencyTtlSeconds);
+    const ctx = requestContext(req, who, idempotencyTtlSeconds);
     const outcome = await reservations.commit(id, ctx);
     responder.send(res, ctx, outcome, 200, outcome.value);
   });
 
   router.post('/reservations/:id/release', async (req, res) => {
+    const who = authorize(principalOf(res), 'reserve');
     const { id } = parse(ReservationIdParamsSchema, req.params, 'path');
-    const ctx = requestContext(req, idempotencyTtlSeconds);
+    const ctx = requestContext(req, who, idempotencyTtlSeconds);
     const outcome = await reservations.release(id, ctx);
     responder.send(res, ctx, outcome, 200, outcome.value);
   });

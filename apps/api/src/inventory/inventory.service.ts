@@ -100,6 +100,7 @@ export class InventoryService {
         change: request.change,
         update_type: request.update_type,
         request_id: ctx.requestId,
+        actor: ctx.actor,
         store: this.publisher.store,
         ...(ctx.idempotency && { idempotency: ctx.idempotency }),
       },
@@ -132,6 +133,7 @@ export class InventoryService {
       },
       stock: request.stock,
       request_id: ctx.requestId,
+      actor: ctx.actor,
       store: this.publisher.store,
     });
     if (!result.ok) {
@@ -156,7 +158,9 @@ export class InventoryService {
    */
   viewAfter(change: RowChange): ProductInventory {
     const view = this.get(change.product_id);
-    const cached = view.locations[change.location];
+    const cached = Object.hasOwn(view.locations, change.location)
+      ? view.locations[change.location]
+      : undefined;
     if (cached && cached.version >= change.version) return view;
     const before = cached ?? { on_hand: 0, reserved: 0, available: 0, version: 0 };
     const after = {

@@ -31,6 +31,7 @@ export class OrderService {
       lines,
       store: this.publisher.store,
       request_id: ctx.requestId,
+      actor: ctx.actor,
       ...(ctx.idempotency && { idempotency: ctx.idempotency }),
     });
     const { result, replayed, response } = settle(answer);

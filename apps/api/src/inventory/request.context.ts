@@ -4,6 +4,8 @@ import type { IdempotencyKey, Idempotent } from '../store/inventory.store.js';
 /** What a write carries besides its body: the request id for the ledger, an idempotency key. */
 export interface RequestContext {
   requestId: string;
+  /** Who asked: recorded in the ledger (`key:…`, `user:…`, `stream:…`). */
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 

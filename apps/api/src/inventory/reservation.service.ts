@@ -99,6 +99,7 @@ export class ReservationService {
         client_id: request.client_id ?? null,
         store: this.publisher.store,
         request_id: ctx.requestId,
+        actor: ctx.actor,
         ...(ctx.idempotency && { idempotency: ctx.idempotency }),
       },
     ]);
@@ -155,6 +156,7 @@ export class ReservationService {
       action,
       store: this.publisher.store,
       request_id: ctx.requestId,
+      actor: ctx.actor,
       ...(ctx.idempotency && { idempotency: ctx.idempotency }),
     });
     const { result, replayed, response } = settle(answer);

@@ -5,13 +5,17 @@ import {
   type ClientToServerEvents,
   type ProductInventory,
   type ServerToClientEvents,
+  type ShutdownNotice,
+  type StockAlert,
   type StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/change.publisher.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
 /** The room of every socket that identified itself with `auth.client_id`, on any instance. */
 const clientRoom = (clientId: string) => `client:${clientId}`;
@@ -22,22 +26,40 @@ const clientRoom = (clientId: string) => `client:${clientId}`;
  * deliver each change once per instance. The Redis adapter is attached for what only it can do
  * (rooms and targeted emits across instances, fetchSockets, serverSideEmit).
  */
-export class SocketGateway implements CacheListener, HoldNotifier {
+export class SocketGateway implements CacheListener, HoldNotifier, AlertListener {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly pub: Redis;
   private readonly sub: Redis;
 
-  constructor(http: HttpServer, redisUrl: string, snapshot: () => ProductInventory[]) {
+  constructor(
+    http: HttpServer,
+    redisUrl: string,
+    snapshot: () => ProductInventory[],
+    options: RealtimeOptions,
+  ) {
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
     this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
     this.pub.on('error', () => {});
     this.sub.on('error', () => {});
     this.io = new Server(http, {
       adapter: createAdapter(this.pub, this.sub),
-      cors: { origin: true },
+      cors: { origin: options.corsOrigins },
       maxHttpBufferSize: 16 * 1024,
     });
+    this.io.use((socket, next) => {
+      const { token } = socket.handshake.auth as { token?: unknown };
+      options.admit(typeof token === 'string' ? token : undefined).then(
+        (ok) => next(ok ? undefined : new Error('unauthorized: send auth.token')),
+        () => next(new Error('unauthorized: send auth.token')),
+      );
+    });
     this.io.on('connection', (socket) => {
+      // Clients only listen. Anything they send is dropped, and a client that floods is cut off.
+      const flood = new FloodGuard(options.maxClientMessagesPerSecond);
+      socket.use((_packet, next) => {
+        if (flood.tooMany()) socket.disconnect(true);
+        else next(new Error('clients send no events'));
+      });
       const auth = socket.handshake.auth as { client_id?: unknown };
       const clientId = ClientIdSchema.safeParse(auth.client_id);
       if (clientId.success) void socket.join(clientRoom(clientId.data));
@@ -67,6 +89,18 @@ export class SocketGateway implements CacheListener, HoldNotifier {
       quantity: hold.quantity,
       order_id: hold.order_id,
     });
+  }
+
+  onAlert(alert: StockAlert): void {
+    this.io.local.emit(alert.kind, alert);
+  }
+
+  /**
+   * Tells this store's clients it is stopping. The close that follows drops their transport, so
+   * Socket.IO clients reconnect by themselves (through the load balancer, to another store).
+   */
+  announceShutdown(notice: ShutdownNotice): void {
+    this.io.local.emit('shutdown', notice);
   }
 
   get clients(): number {

@@ -1,8 +1,16 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ProductInventory, StockUpdate, WsMessage } from '@stockwire/domain';
+import type {
+  ProductInventory,
+  ShutdownNotice,
+  StockAlert,
+  StockUpdate,
+  WsMessage,
+} from '@stockwire/domain';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
 export const WS_PATH = '/ws';
 
@@ -11,20 +19,39 @@ export const WS_PATH = '/ws';
  * `{"type":"snapshot","data":[…]}` on connect, then `{"type":"update","data":{…}}`.
  * Each message is serialised once and sent to every client.
  */
-export class WsGateway implements CacheListener {
+export class WsGateway implements CacheListener, AlertListener {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
-  constructor(http: HttpServer, snapshot: () => ProductInventory[]) {
+  constructor(http: HttpServer, snapshot: () => ProductInventory[], options: RealtimeOptions) {
     // Only /ws is ours; Socket.IO handles its own upgrades on the same server.
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== WS_PATH) return;
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.send(JSON.stringify({ type: 'snapshot', data: snapshot() } satisfies WsMessage));
-        // Clients only listen; anything they send is ignored.
-        ws.on('error', () => ws.terminate());
-      });
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== WS_PATH) return;
+      options.admit(url.searchParams.get('token') ?? undefined).then(
+        (ok) => {
+          if (!ok) {
+            socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+            return;
+          }
+          this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, snapshot, options));
+        },
+        () => socket.destroy(),
+      );
     });
+  }
+
+  private welcome(
+    ws: WebSocket,
+    snapshot: () => ProductInventory[],
+    options: RealtimeOptions,
+  ): void {
+    ws.send(JSON.stringify({ type: 'snapshot', data: snapshot() } satisfies WsMessage));
+    // Clients only listen: what they send is ignored, and a client that floods is cut off.
+    const flood = new FloodGuard(options.maxClientMessagesPerSecond);
+    ws.on('message', () => {
+      if (flood.tooMany()) ws.close(1008, 'too many messages');
+    });
+    ws.on('error', () => ws.terminate());
   }
 
   private broadcast(message: WsMessage): void {
@@ -48,12 +75,21 @@ export class WsGateway implements CacheListener {
     this.broadcast({ type: 'snapshot', data: views });
   }
 
+  onAlert(alert: StockAlert): void {
+    this.broadcast({ type: alert.kind, data: alert });
+  }
+
+  /** Tells this store's clients it is stopping; {@link close} then closes with 1012 (restart). */
+  announceShutdown(notice: ShutdownNotice): void {
+    this.broadcast({ type: 'shutdown', data: notice });
+  }
+
   get clients(): number {
     return this.wss.clients.size;
   }
 
   async close(): Promise<void> {
-    for (const client of this.wss.clients) client.close(1001, 'store shutting down');
+    for (const client of this.wss.clients) client.close(1012, 'store restarting; reconnect');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }

@@ -14,6 +14,14 @@ interface ReadOnlyTable<Row, Relationships extends unknown[] = []> {
 export interface Database {
   public: {
     Tables: {
+      api_keys: ReadOnlyTable<{
+        id: string;
+        role: string;
+        key_hash: string;
+        created_by: string | null;
+        created_at: string;
+        revoked_at: string | null;
+      }>;
       reservations: ReadOnlyTable<{
         id: string;
         product_id: string;
@@ -67,6 +75,18 @@ export interface Database {
         store: string;
         created_at: string;
       }>;
+      stock_alerts: ReadOnlyTable<{
+        id: number;
+        product_id: string;
+        location: string;
+        kind: string;
+        available: number;
+        on_hand: number;
+        reserved: number;
+        threshold: number;
+        version: number;
+        created_at: string;
+      }>;
     };
     Views: Record<never, never>;
     Functions: {
@@ -81,6 +101,9 @@ export interface Database {
       };
       purge_idempotency_keys: { Args: Record<string, never>; Returns: number };
       create_product: { Args: { product: Json }; Returns: Json };
+      create_api_key: { Args: { key: Json }; Returns: Json };
+      revoke_api_key: { Args: { key_id: string }; Returns: Json };
+      inventory_digest: { Args: Record<string, never>; Returns: Json };
     };
     Enums: Record<never, never>;
     CompositeTypes: Record<never, never>;

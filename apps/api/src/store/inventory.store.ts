@@ -1,10 +1,16 @@
+import type { ApiKeyStore, StoredApiKey } from '../auth/api-keys.js';
 import type {
+  AlertsQuery,
+  EventsQuery,
+  InventoryEvent,
   Location,
   MovementType,
   Product,
   ProductId,
   ProductStock,
+  Role,
   StockLevel,
+  RecordedStockAlert,
   StoreName,
   UpdateType,
 } from '@stockwire/domain';
@@ -74,6 +80,7 @@ export interface StockChange {
   update_type: UpdateType;
   request_id: string | null;
   store: StoreName;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -99,6 +106,7 @@ export interface HoldRequest {
   client_id: string | null;
   store: StoreName;
   request_id: string | null;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -109,6 +117,7 @@ export interface FinishRequest {
   action: 'commit' | 'release';
   store: StoreName;
   request_id: string | null;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -132,6 +141,7 @@ export interface OrderToPlace {
   lines: { product_id: ProductId; location: Location; quantity: number }[];
   store: StoreName;
   request_id: string | null;
+  actor: string;
   idempotency?: IdempotencyKey;
 }
 
@@ -152,16 +162,26 @@ export interface NewProduct {
   stock: Record<Location, number>;
   request_id: string | null;
   store: StoreName;
+  actor: string;
 }
 
 export type CreateProductResult =
   { ok: true; product: Product; levels: StockLevel[] } | { ok: false; code: 'product_exists' };
 
+export type ApiKeyResult =
+  { ok: true; key: StoredApiKey } | { ok: false; code: 'key_exists' | 'key_not_found' };
+
+/** A history query without its page size: the filters and the id bounds. */
+export type HistoryFilter<Q extends { limit: number }> = Omit<Q, 'limit'>;
+
+/** An alert as the database records it (the product's name is the cache's to add). */
+export type StoredAlert = Omit<RecordedStockAlert, 'name'>;
+
 /**
  * The system of record, as the inventory services need it. Every write is one atomic call to one
  * SQL function; batch calls answer per item, in order.
  */
-export interface InventoryStore {
+export interface InventoryStore extends ApiKeyStore {
   applyChanges(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]>;
   reserve(holds: readonly HoldRequest[]): Promise<Idempotent<ReserveResult>[]>;
   finishReservation(request: FinishRequest): Promise<Idempotent<FinishResult>>;
@@ -175,6 +195,18 @@ export interface InventoryStore {
   createProduct(input: NewProduct): Promise<CreateProductResult>;
   loadAll(): Promise<ProductStock[]>;
   loadProduct(id: ProductId): Promise<ProductStock | null>;
+  /** Ledger rows matching the filter, newest first, at most `limit`. */
+  listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]>;
+  /** Recorded low-stock alerts matching the filter, newest first, at most `limit`. */
+  listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]>;
   /** Whether the database answers. */
   ping(): Promise<boolean>;
+  createApiKey(key: {
+    id: string;
+    role: Role;
+    key_hash: string;
+    created_by: string;
+  }): Promise<ApiKeyResult>;
+  revokeApiKey(id: string): Promise<ApiKeyResult>;
+  listApiKeys(): Promise<StoredApiKey[]>;
 }

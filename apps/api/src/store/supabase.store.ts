@@ -1,26 +1,37 @@
 import {
+  AlertKindSchema,
   ERROR_CODES,
   LocationSchema,
   MovementTypeSchema,
   ProductSchema,
+  RoleSchema,
   StockLevelSchema,
   StockwireError,
+  UpdateTypeSchema,
+  type AlertsQuery,
+  type EventsQuery,
+  type InventoryEvent,
   type ProductId,
   type ProductStock,
+  type Role,
   type StoreName,
 } from '@stockwire/domain';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import type { StoredApiKey } from '../auth/api-keys.js';
 import type { Database, Json } from './database.types.js';
+import type { InventoryDigest, InventoryDigests } from './inventory.digests.js';
 import { keepAliveFetch } from './keep-alive.fetch.js';
 import type {
+  ApiKeyResult,
   CreateProductResult,
   Effects,
   FinishRequest,
   FinishResult,
   HoldRequest,
   Idempotent,
+  HistoryFilter,
   InventoryStore,
   MoveResult,
   NewProduct,
@@ -29,6 +40,7 @@ import type {
   Reservation,
   ReserveResult,
   StockChange,
+  StoredAlert,
 } from './inventory.store.js';
 
 const RowChangeSchema = StockLevelSchema.extend({
@@ -158,9 +170,53 @@ const CreateProductResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), code: z.literal('product_exists') }),
 ]);
 
+const DigestSchema = z.object({
+  products: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  digest: z.string().regex(/^[0-9a-f]{32}$/),
+});
+
 const ProductRowSchema = ProductSchema.extend({
   stock_levels: z.array(StockLevelSchema),
 });
+
+const EventRowSchema = z
+  .object({
+    id: z.number().int(),
+    product_id: z.string(),
+    location: z.string(),
+    update_type: UpdateTypeSchema,
+    change: z.number().int(),
+    previous_quantity: z.number().int(),
+    new_quantity: z.number().int(),
+    version: z.number().int(),
+    store: z.string(),
+    request_id: z.string().nullable(),
+    actor: z.string().nullable(),
+    order_id: z.string().nullable(),
+    reservation_id: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .transform(({ id, ...row }): InventoryEvent => ({ event_id: id, ...row }));
+const EVENT_COLUMNS =
+  'id, product_id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor, order_id, reservation_id, created_at';
+
+const AlertRowSchema = z
+  .object({
+    id: z.number().int(),
+    product_id: z.string(),
+    location: z.string(),
+    kind: AlertKindSchema,
+    available: z.number().int(),
+    on_hand: z.number().int(),
+    reserved: z.number().int(),
+    threshold: z.number().int(),
+    version: z.number().int(),
+    created_at: z.string(),
+  })
+  .transform(({ id, ...row }): StoredAlert => ({ alert_id: id, ...row }));
+const ALERT_COLUMNS =
+  'id, product_id, location, kind, available, on_hand, reserved, threshold, version, created_at';
 
 const PRODUCT_COLUMNS =
   'id, name, description, low_stock_threshold, stock_levels(location, on_hand, reserved, version, updated_at)';
@@ -183,8 +239,21 @@ function unavailable(what: string, cause: unknown): StockwireError {
 
 const asJson = (value: unknown) => value as Json;
 
+const API_KEY_COLUMNS = 'id, role, created_by, created_at, revoked_at';
+const StoredApiKeySchema = z.object({
+  id: z.string(),
+  role: RoleSchema,
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+const ApiKeyResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), key: StoredApiKeySchema }),
+  z.object({ ok: z.literal(false), code: z.enum(['key_exists', 'key_not_found']) }),
+]);
+
 /** {@link InventoryStore} on Supabase: writes are `rpc` calls to the SQL functions in migrations. */
-export class SupabaseInventoryStore implements InventoryStore {
+export class SupabaseInventoryStore implements InventoryStore, InventoryDigests {
   private readonly db: SupabaseClient<Database>;
 
   constructor(url: string, serviceRoleKey: string) {
@@ -283,6 +352,7 @@ export class SupabaseInventoryStore implements InventoryStore {
         stock: input.stock,
         request_id: input.request_id,
         store: input.store,
+        actor: input.actor,
       }),
     });
     return CreateProductResultSchema.parse(raw);
@@ -313,8 +383,86 @@ export class SupabaseInventoryStore implements InventoryStore {
     return data === null ? null : toProductStock(ProductRowSchema.parse(data));
   }
 
+  async createApiKey(key: {
+    id: string;
+    role: Role;
+    key_hash: string;
+    created_by: string;
+  }): Promise<ApiKeyResult> {
+    return ApiKeyResultSchema.parse(await this.call('create_api_key', { key: asJson(key) }));
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyResult> {
+    return ApiKeyResultSchema.parse(await this.call('revoke_api_key', { key_id: id }));
+  }
+
+  async listApiKeys(): Promise<StoredApiKey[]> {
+    const { data, error } = await this.db.from('api_keys').select(API_KEY_COLUMNS).order('id');
+    if (error) throw unavailable('list API keys', error);
+    return z.array(StoredApiKeySchema).parse(data);
+  }
+
+  async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
+    const { data, error } = await this.db
+      .from('api_keys')
+      .select(API_KEY_COLUMNS)
+      .eq('key_hash', keyHash)
+      .maybeSingle();
+    if (error) throw unavailable('look up an API key', error);
+    return data === null ? null : StoredApiKeySchema.parse(data);
+  }
+
+  async listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]> {
+    let query = this.db
+      .from('inventory_events')
+      .select(EVENT_COLUMNS)
+      .order('id', { ascending: false })
+      .limit(limit);
+    if (filter.product_id !== undefined) query = query.eq('product_id', filter.product_id);
+    if (filter.location !== undefined) query = query.eq('location', filter.location);
+    if (filter.update_type !== undefined) query = query.in('update_type', filter.update_type);
+    if (filter.since !== undefined) query = query.gte('created_at', filter.since);
+    if (filter.until !== undefined) query = query.lt('created_at', filter.until);
+    if (filter.before !== undefined) query = query.lt('id', filter.before);
+    if (filter.after !== undefined) query = query.gt('id', filter.after);
+    const { data, error } = await query;
+    if (error) throw unavailable('read the ledger', error);
+    return z.array(EventRowSchema).parse(data);
+  }
+
+  async listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]> {
+    let query = this.db
+      .from('stock_alerts')
+      .select(ALERT_COLUMNS)
+      .order('id', { ascending: false })
+      .limit(limit);
+    if (filter.product_id !== undefined) query = query.eq('product_id', filter.product_id);
+    if (filter.location !== undefined) query = query.eq('location', filter.location);
+    if (filter.kind !== undefined) query = query.eq('kind', filter.kind);
+    if (filter.since !== undefined) query = query.gte('created_at', filter.since);
+    if (filter.until !== undefined) query = query.lt('created_at', filter.until);
+    if (filter.before !== undefined) query = query.lt('id', filter.before);
+    if (filter.after !== undefined) query = query.gt('id', filter.after);
+    const { data, error } = await query;
+    if (error) throw unavailable('read the alerts', error);
+    return z.array(AlertRowSchema).parse(data);
+  }
+
+  /** The database's side of the anti-entropy check (see `inventory_digest` in migrations). */
+  async digest(): Promise<InventoryDigest> {
+    const res = await this.db.rpc('inventory_digest');
+    if (res.error) throw unavailable('inventory_digest', res.error);
+    return DigestSchema.parse(res.data);
+  }
+
   async ping(): Promise<boolean> {
-    const { error } = await this.db.from('products').select('id').limit(1);
+    // One quick try: supabase-js retries reads for seconds, and /health must answer at once.
+    const { error } = await this.db
+      .from('products')
+      .select('id')
+      .limit(1)
+      .retry(false)
+      .abortSignal(AbortSignal.timeout(2000));
     return error === null;
   }
 }

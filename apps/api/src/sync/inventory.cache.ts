@@ -96,4 +96,17 @@ export class InventoryCache {
     if (changed) entry.encoded = undefined;
     return changed;
   }
+
+  /**
+   * Sets a product to exactly what the database holds, even where the cache is ahead: only for
+   * repairs, once a read that began after the cache was observed proves the cache wrong.
+   */
+  replace({ product, levels }: ProductStock): void {
+    this.entries.set(product.id, { product, levels: new Map(levels) });
+  }
+
+  /** Drops a product the database does not have (a repair); returns whether it was cached. */
+  remove(id: ProductId): boolean {
+    return this.entries.delete(id);
+  }
 }

@@ -68,7 +68,7 @@ function harness(initial: ProductStock) {
     onSnapshot: () => {},
   };
   const cache = new InventoryCache();
-  const sync = new InventorySync(cache, store as InventoryStore, bus as UpdateBus, listener, {
+  const sync = new InventorySync(cache, store, bus as UpdateBus, listener, {
     gapGraceMs: 100,
     log: () => {},
   });

@@ -24,7 +24,13 @@ export class RedisUpdateBus implements UpdateBus {
     url: string,
     private readonly options: RedisBusOptions = {},
   ) {
-    const common = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+    const common = {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      // Back soon after Redis is: at most a second between attempts.
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+    };
     // A group-committed batch publishes all its changes in one tick: one write, not one each.
     this.pub = new Redis(url, {
       ...common,
@@ -66,8 +72,14 @@ export class RedisUpdateBus implements UpdateBus {
       handlers.onMessage(parsed.data);
     });
     // ioredis re-subscribes by itself after a reconnect; what was published meanwhile is gone.
+    // Subscribing again (harmless) gives the moment the subscription is back: only a reload that
+    // starts after it is sure to miss nothing.
     this.sub.on('ready', () => {
-      if (this.subscribed) handlers.onReconnect();
+      if (!this.subscribed) return;
+      this.sub.subscribe(INVENTORY_CHANNEL).then(
+        () => handlers.onReconnect(),
+        () => {}, // the connection dropped again; the next 'ready' tries again
+      );
     });
     if (this.pub.status === 'wait') await this.pub.connect();
     await this.sub.connect();

@@ -1,0 +1,310 @@
+/* global io, document, window, fetch, CSS */
+// The live dashboard. It keeps every product as `GET /inventory/{id}` shows it, from the Socket.IO
+// `snapshot` on (re)connect, then `update` and `product` events from every store, and sells or
+// restocks through the HTTP API, whose changes come back as `update` events like anyone else's.
+// Writes need a credential: the store's DASHBOARD_API_KEY if it has one, else a key its user
+// enters, kept in sessionStorage (this tab only).
+'use strict';
+
+(() => {
+  const STORE = document.body.dataset.store;
+  const SELL = -1;
+  const RESTOCK = 10;
+  const FEED_SIZE = 40;
+  const KEY_ITEM = 'stockwire-api-key';
+  const NEEDS_KEY = 'Selling and restocking need an API key';
+
+  /** product_id → the product's inventory view */
+  const products = new Map();
+  /** Event ids already in the feed: a movement shows once. */
+  const feedIds = new Set();
+  /** Locations shown as columns, in order. */
+  let locations = [];
+
+  const grid = document.getElementById('grid');
+  const feed = document.getElementById('feed');
+  const connection = document.getElementById('connection');
+  const toast = document.getElementById('toast');
+  const credential = document.getElementById('credential');
+  const forgetKey = document.getElementById('forget-key');
+
+  /** The store's own key for this page, if it gave one. */
+  const storeKey = document.querySelector('meta[name="stockwire-api-key"]')?.content ?? '';
+  /** The credential writes are sent with; empty: none, the page asks for one. */
+  let apiKey = storeKey || window.sessionStorage.getItem(KEY_ITEM) || '';
+
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  };
+  const signed = (n) => (n > 0 ? `+${n}` : `−${Math.abs(n)}`);
+  const isLow = (available, threshold) => available < threshold;
+
+  function setConnection(state, label) {
+    connection.dataset.state = state;
+    connection.querySelector('.label').textContent = label;
+  }
+
+  let toastTimer;
+  function showToast(message) {
+    toast.textContent = message;
+    toast.classList.add('shown');
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(() => toast.classList.remove('shown'), 4000);
+  }
+
+  function columns() {
+    const all = new Set([STORE]);
+    for (const p of products.values()) for (const loc of Object.keys(p.locations)) all.add(loc);
+    return [...all].sort((a, b) => a.localeCompare(b));
+  }
+
+  function fillCell(td, p, loc) {
+    const level = p.locations[loc];
+    td.replaceChildren();
+    td.classList.remove('low', 'out');
+    if (level) {
+      const available = el('div', 'available');
+      available.append(el('span', '', level.available), ' ', el('small', '', 'available'));
+      available.firstChild.dataset.field = 'available';
+      const detail = el('div', 'detail');
+      const onHand = el('span', '', level.on_hand);
+      onHand.dataset.field = 'on_hand';
+      const reserved = el('span', '', level.reserved);
+      reserved.dataset.field = 'reserved';
+      detail.append(onHand, ' on hand · ', reserved, ' reserved');
+      td.append(available, detail);
+      if (level.available === 0) td.classList.add('out');
+      else if (isLow(level.available, p.low_stock_threshold)) td.classList.add('low');
+    } else {
+      td.append(el('div', 'detail', 'not stocked here'));
+    }
+    const actions = el('div', 'actions');
+    const sell = el('button', '', `Sell ${Math.abs(SELL)}`);
+    sell.dataset.action = 'sell';
+    sell.disabled = !apiKey || !level || level.available < Math.abs(SELL);
+    const restock = el('button', '', `Restock ${RESTOCK}`);
+    restock.dataset.action = 'restock';
+    restock.disabled = !apiKey;
+    for (const button of [sell, restock]) if (!apiKey) button.title = NEEDS_KEY;
+    actions.append(sell, restock);
+    td.append(actions);
+  }
+
+  function fillTotal(td, p) {
+    td.replaceChildren();
+    td.classList.remove('low', 'out');
+    const available = el('div', 'available');
+    available.append(el('span', '', p.available_stock), ' ', el('small', '', 'available'));
+    available.firstChild.dataset.field = 'available';
+    const detail = el('div', 'detail', `${p.total_stock} on hand · ${p.reserved_stock} reserved`);
+    td.append(available, detail);
+    if (p.available_stock === 0) td.classList.add('out');
+    else if (isLow(p.available_stock, p.low_stock_threshold)) td.classList.add('low');
+  }
+
+  function renderRow(p) {
+    const tr = el('tr');
+    tr.dataset.product = p.product_id;
+    const name = el('td', 'product');
+    name.append(
+      el('div', 'name', p.name),
+      el('div', 'meta', `${p.product_id} · low below ${p.low_stock_threshold}`),
+    );
+    tr.append(name);
+    for (const loc of locations) {
+      const td = el('td', loc === STORE ? 'cell here' : 'cell');
+      td.dataset.location = loc;
+      fillCell(td, p, loc);
+      tr.append(td);
+    }
+    const total = el('td', 'cell total');
+    total.dataset.location = '*';
+    fillTotal(total, p);
+    tr.append(total);
+    return tr;
+  }
+
+  function renderAll() {
+    locations = columns();
+    const head = el('tr');
+    head.append(el('th', '', 'Product'));
+    for (const loc of locations) {
+      const th = el('th', loc === STORE ? 'here' : '', loc);
+      if (loc === STORE) th.append(el('span', 'you', 'you are here'));
+      head.append(th);
+    }
+    head.append(el('th', '', 'All stores'));
+    grid.tHead.replaceChildren(head);
+    const sorted = [...products.values()].sort((a, b) => a.name.localeCompare(b.name));
+    grid.tBodies[0].replaceChildren(...sorted.map(renderRow));
+    document.getElementById('empty').hidden = products.size > 0;
+  }
+
+  function row(productId) {
+    return grid.tBodies[0].querySelector(`tr[data-product="${CSS.escape(productId)}"]`);
+  }
+
+  function flash(td, change) {
+    td.classList.remove('flash-up', 'flash-down');
+    void td.offsetWidth; // restart the animation when the same cell changes again
+    td.classList.add(change < 0 ? 'flash-down' : 'flash-up');
+  }
+
+  function addToFeed(u) {
+    if (feedIds.has(u.event_id)) return;
+    feedIds.add(u.event_id);
+    const name = products.get(u.product_id)?.name ?? u.product_id;
+    const li = el('li');
+    li.dataset.type = u.update_type;
+    li.dataset.store = u.store;
+    const what = el('span', 'what');
+    what.append(
+      el('b', '', signed(u.change)),
+      ` ${name} at ${u.warehouse} (${u.quantity - u.change} → ${u.quantity})`,
+    );
+    li.append(
+      el('time', '', new Date(u.timestamp).toLocaleTimeString()),
+      el('span', `badge ${u.update_type}`, u.update_type),
+      what,
+      el('span', 'by', `by ${u.store}${u.store === STORE ? ' (this store)' : ''}`),
+    );
+    feed.prepend(li);
+    while (feed.children.length > FEED_SIZE) feed.lastElementChild.remove();
+    document.getElementById('feed-empty').hidden = true;
+  }
+
+  /** Takes a product's exact view from this store, when an event alone cannot say it all. */
+  async function refresh(productId) {
+    const res = await fetch(`/inventory/${encodeURIComponent(productId)}`);
+    if (!res.ok) return;
+    const view = await res.json();
+    const known = products.get(productId);
+    if (known && known.version > view.version) return;
+    setProduct(view);
+  }
+
+  function setProduct(view) {
+    const isNew = !products.has(view.product_id);
+    products.set(view.product_id, view);
+    const current = row(view.product_id);
+    if (isNew || !current || columns().length !== locations.length) renderAll();
+    else current.replaceWith(renderRow(view));
+  }
+
+  function applyUpdate(u) {
+    const p = products.get(u.product_id);
+    if (!p) {
+      void refresh(u.product_id);
+      addToFeed(u);
+      return;
+    }
+    addToFeed(u);
+    const before = p.locations[u.warehouse];
+    if (before && before.version >= u.version) return; // the snapshot already had it
+    const reserved = typeof u.reserved === 'number' ? u.reserved : (before?.reserved ?? 0);
+    p.locations[u.warehouse] = {
+      on_hand: u.quantity,
+      reserved,
+      available: u.quantity - reserved,
+      version: u.version,
+    };
+    p.warehouses[u.warehouse] = u.quantity;
+    p.total_stock = u.total_stock;
+    p.reserved_stock = u.reserved_stock;
+    p.available_stock = u.available_stock;
+    p.version = u.product_version;
+    p.last_updated = u.timestamp;
+
+    const tr = row(p.product_id);
+    if (!tr || !locations.includes(u.warehouse)) renderAll();
+    else {
+      const td = tr.querySelector(`td[data-location="${CSS.escape(u.warehouse)}"]`);
+      fillCell(td, p, u.warehouse);
+      fillTotal(tr.querySelector('td[data-location="*"]'), p);
+    }
+    const cell = row(p.product_id)?.querySelector(`td[data-location="${CSS.escape(u.warehouse)}"]`);
+    if (cell) flash(cell, u.change);
+
+    // Reservations move `reserved` without a per-location figure in the event: ask for the view.
+    const reservedHere = Object.values(p.locations).reduce((sum, l) => sum + l.reserved, 0);
+    if (reservedHere !== p.reserved_stock) void refresh(p.product_id);
+  }
+
+  /** Shows whether writes have a credential: the key form when not, "forget" for the user's own. */
+  function showCredential() {
+    credential.hidden = Boolean(apiKey);
+    forgetKey.hidden = !apiKey || apiKey === storeKey;
+  }
+
+  /** Writes with `key` from now on (empty: none); a key the user entered stays in this tab. */
+  function useKey(key) {
+    apiKey = key;
+    if (key && key !== storeKey) window.sessionStorage.setItem(KEY_ITEM, key);
+    else window.sessionStorage.removeItem(KEY_ITEM);
+    showCredential();
+    renderAll();
+  }
+
+  async function move(productId, warehouse, action) {
+    if (!apiKey) {
+      showToast(NEEDS_KEY);
+      return;
+    }
+    const body =
+      action === 'sell'
+        ? { warehouse, change: SELL, update_type: 'sale' }
+        : { warehouse, change: RESTOCK, update_type: 'restock' };
+    try {
+      const res = await fetch(`/inventory/${encodeURIComponent(productId)}/update`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) {
+        const { error } = await res.json();
+        showToast(`${error.code}: ${error.message}`);
+        // A key that does not hold (unknown, revoked, expired) is dropped: the page asks again.
+        if (res.status === 401) useKey('');
+      }
+    } catch {
+      showToast(`Could not reach ${STORE}`);
+    }
+  }
+
+  credential.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = document.getElementById('api-key');
+    const key = input.value.trim();
+    input.value = '';
+    if (key) useKey(key);
+  });
+  forgetKey.addEventListener('click', () => useKey(''));
+
+  grid.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-action]');
+    if (!button) return;
+    const td = button.closest('td[data-location]');
+    const tr = button.closest('tr[data-product]');
+    void move(tr.dataset.product, td.dataset.location, button.dataset.action);
+  });
+
+  showCredential();
+  const socket = io();
+  socket.on('connect', () => setConnection('live', 'live'));
+  socket.on('disconnect', (reason) => {
+    setConnection('offline', 'offline');
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.io.on('reconnect_attempt', () => setConnection('reconnecting', 'reconnecting…'));
+  socket.on('connect_error', () => setConnection('reconnecting', 'reconnecting…'));
+  socket.on('snapshot', (views) => {
+    products.clear();
+    for (const view of views) products.set(view.product_id, view);
+    renderAll();
+  });
+  socket.on('product', setProduct);
+  socket.on('update', applyUpdate);
+})();

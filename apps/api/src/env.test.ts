@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './env.js';
+
+const STAFF = 'till-secret-for-tests-only-0001';
+const ADMIN = 'office-secret-for-tests-only-0002';
+const BASE = {
+  SUPABASE_URL: 'http://127.0.0.1:54321',
+  SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests-only',
+  API_KEYS: `till:staff:${STAFF},office:admin:${ADMIN}`,
+};
+
+describe('DASHBOARD_API_KEY', () => {
+  it('is optional: without it the dashboard has no key and asks for one', () => {
+    expect(loadConfig(BASE).dashboardApiKey).toBeUndefined();
+  });
+
+  it('gives the dashboard the key configured', () => {
+    expect(loadConfig({ ...BASE, DASHBOARD_API_KEY: STAFF }).dashboardApiKey).toBe(STAFF);
+  });
+
+  it('refuses an admin key of API_KEYS: every browser that opens the dashboard would get it', () => {
+    expect(() => loadConfig({ ...BASE, DASHBOARD_API_KEY: ADMIN })).toThrow(
+      /DASHBOARD_API_KEY: is the admin key office/,
+    );
+  });
+
+  it('refuses a value that cannot be a bearer token', () => {
+    expect(() => loadConfig({ ...BASE, DASHBOARD_API_KEY: 'two words' })).toThrow(
+      /DASHBOARD_API_KEY/,
+    );
+  });
+});

@@ -1,0 +1,54 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * Counts requests in flight, so that a stopping instance can finish them before it closes. Once
+ * draining, responses ask the client to close the connection, so keep-alive clients move on.
+ */
+export class RequestDrain {
+  private inFlight = 0;
+  private draining = false;
+  private readonly waiters = new Set<() => void>();
+
+  readonly middleware: RequestHandler = (_req, res, next) => {
+    this.inFlight++;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.waiters) wake();
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    if (this.draining) res.set('Connection', 'close');
+    next();
+  };
+
+  get requests(): number {
+    return this.inFlight;
+  }
+
+  isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** From now on `GET /ready` says 503 and connections are not kept alive. */
+  begin(): void {
+    this.draining = true;
+  }
+
+  /** Resolves true once no request is in flight, or false after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve(idle);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.waiters.add(wake);
+    });
+  }
+}

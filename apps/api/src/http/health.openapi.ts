@@ -1,0 +1,129 @@
+import { LocationSchema } from '@stockwire/domain';
+import { z } from 'zod';
+import { DIGEST_RESULTS } from '../sync/anti-entropy.js';
+import type { HealthReport } from './health.routes.js';
+import { component, jsonResponse, type OpenApiContribution } from './openapi.js';
+
+const UpDown = z.enum(['up', 'down']);
+const Count = z.number().int().nonnegative();
+
+/** What `GET /health` answers; its example is typed as `HealthReport`, so the two keep in step. */
+const healthReport = component(
+  'HealthReport',
+  z.object({
+    status: z.enum(['ok', 'degraded', 'starting', 'stopping']),
+    store: LocationSchema,
+    instance_id: z.string(),
+    ready: z.boolean(),
+    redis: UpDown,
+    database: UpDown,
+    cache: z.object({ products: Count }),
+    clients: z.object({ socketio: Count, ws: Count }),
+    requests_in_flight: Count,
+    resyncs: Count,
+    stale: z
+      .boolean()
+      .meta({ description: 'Reads may be missing changes (Redis down, or a resync owed)' }),
+    sync: z.object({
+      resyncs: Count,
+      refetches: Count,
+      repairs: Count,
+      waiting: Count,
+      last_resync_at: z.string().nullable(),
+    }),
+    pubsub: z.object({
+      received: Count,
+      invalid: Count,
+      last_received_at: z.string().nullable(),
+      last_lag_ms: z.number().nonnegative().nullable(),
+      avg_lag_ms: z.number().nonnegative().nullable(),
+    }),
+    digest: z.object({
+      interval_ms: Count,
+      checks: Count,
+      audits: Count,
+      failures: Count,
+      last_check_at: z.string().nullable(),
+      last_result: z.enum(DIGEST_RESULTS).nullable(),
+    }),
+    outbox: z.object({
+      queued: Count,
+      failed_publishes: Count,
+      republished: Count,
+      dropped: Count,
+    }),
+    uptime_seconds: Count,
+  }),
+);
+
+const readiness = component('Readiness', z.object({ ready: z.boolean() }));
+
+const HEALTH_EXAMPLE: HealthReport = {
+  status: 'ok',
+  store: 'main-store',
+  instance_id: 'main-store@host-1:4242:9c1e07aa',
+  ready: true,
+  redis: 'up',
+  database: 'up',
+  cache: { products: 9 },
+  clients: { socketio: 3, ws: 1 },
+  requests_in_flight: 1,
+  resyncs: 0,
+  stale: false,
+  sync: { resyncs: 0, refetches: 2, repairs: 0, waiting: 0, last_resync_at: null },
+  pubsub: {
+    received: 1840,
+    invalid: 0,
+    last_received_at: '2026-11-23T12:01:13.876Z',
+    last_lag_ms: 0.4,
+    avg_lag_ms: 0.6,
+  },
+  digest: {
+    interval_ms: 30000,
+    checks: 120,
+    audits: 0,
+    failures: 0,
+    last_check_at: '2026-11-23T12:01:00.000Z',
+    last_result: 'match',
+  },
+  outbox: { queued: 0, failed_publishes: 0, republished: 0, dropped: 0 },
+  uptime_seconds: 3600,
+};
+
+/** `health.routes.ts` in the OpenAPI document. */
+export const healthOpenApi: OpenApiContribution = (registry) => {
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    operationId: 'getHealth',
+    tags: ['operations'],
+    summary: 'What is up',
+    description:
+      'Always 200: the store, its instance, Redis and database status, cache size, connected clients and resyncs.',
+    responses: {
+      200: jsonResponse('The store and its dependencies', healthReport, {
+        ok: { value: HEALTH_EXAMPLE },
+        degraded: {
+          summary: 'Redis does not answer',
+          value: { ...HEALTH_EXAMPLE, status: 'degraded', redis: 'down' },
+        },
+      }),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/ready',
+    operationId: 'getReadiness',
+    tags: ['operations'],
+    summary: 'Whether the store serves a synced cache',
+    responses: {
+      200: jsonResponse('The cache is loaded and in sync', readiness, {
+        ready: { value: { ready: true } },
+      }),
+      503: jsonResponse('Still loading or resyncing', readiness, {
+        starting: { value: { ready: false } },
+      }),
+    },
+  });
+};

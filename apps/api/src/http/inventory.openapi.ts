@@ -1,0 +1,275 @@
+import {
+  CreateProductRequestSchema,
+  ERROR_CODES,
+  ProductIdParamsSchema,
+  ProductInventorySchema,
+  StockUpdateRequestSchema,
+  UPDATE_ACTION,
+  type ProductInventory,
+  type StockUpdateRequest,
+} from '@stockwire/domain';
+import type { z } from 'zod';
+import type { CatalogueEntry } from '../inventory/inventory.service.js';
+import {
+  BODY_ERRORS,
+  component,
+  CREDENTIAL_REQUIRED,
+  errorResponses,
+  IdempotentWriteHeaders,
+  jsonResponse,
+  NO_ROLE,
+  READ_ACCESS_ERRORS,
+  READ_NOTE,
+  ReplayHeaders,
+  RequestIdHeaders,
+  roleNote,
+  roleTooSmall,
+  WRITE_ACCESS_ERRORS,
+  WRITE_ERRORS,
+  type OpenApiContribution,
+} from './openapi.js';
+
+const productInventory = component(
+  'ProductInventory',
+  ProductInventorySchema,
+  "A product with its stock at every location, from the store's cache",
+);
+const catalogueEntry = component(
+  'CatalogueEntry',
+  ProductInventorySchema.pick({
+    product_id: true,
+    name: true,
+    description: true,
+    low_stock_threshold: true,
+  }),
+);
+const stockUpdateRequest = component(
+  'StockUpdateRequest',
+  StockUpdateRequestSchema,
+  '`sale` and `damage` take a negative `change`, `restock` and `return` a positive one, `adjustment` either; never 0. `warehouse` defaults to the store that receives the request.',
+);
+const createProductRequest = component(
+  'CreateProductRequest',
+  CreateProductRequestSchema,
+  '`stock` is the initial on-hand quantity per location; an id is generated if omitted.',
+);
+
+/** The path parameter as the routes validate it, with an example for "Try it out". */
+const ProductIdParams = ProductIdParamsSchema.extend({
+  product_id: ProductIdParamsSchema.shape.product_id.meta({
+    description: 'The product id',
+    example: 'OLJCESPC7Z',
+  }),
+});
+
+/** Sunglasses as `npm start` seeds them, after two sold at main-store. */
+export const PRODUCT_EXAMPLE: ProductInventory = {
+  product_id: 'OLJCESPC7Z',
+  name: 'Sunglasses',
+  description: 'Add a modern touch to your outfits with these sleek aviator sunglasses.',
+  low_stock_threshold: 10,
+  total_stock: 133,
+  reserved_stock: 0,
+  available_stock: 133,
+  warehouses: { 'downtown-store': 45, 'main-store': 58, 'mall-store': 30 },
+  locations: {
+    'downtown-store': { on_hand: 45, reserved: 0, available: 45, version: 1 },
+    'main-store': { on_hand: 58, reserved: 0, available: 58, version: 2 },
+    'mall-store': { on_hand: 30, reserved: 0, available: 30, version: 1 },
+  },
+  last_updated: '2026-11-23T12:01:13.874Z',
+  version: 4,
+};
+
+const CATALOGUE_EXAMPLE: CatalogueEntry[] = [
+  {
+    product_id: 'OLJCESPC7Z',
+    name: 'Sunglasses',
+    description: PRODUCT_EXAMPLE.description,
+    low_stock_threshold: 10,
+  },
+  {
+    product_id: '6E92ZMYYFZ',
+    name: 'Mug',
+    description: 'A simple mug with a mustard interior.',
+    low_stock_threshold: 12,
+  },
+];
+
+const UPDATE_EXAMPLES: Record<string, { summary: string; value: StockUpdateRequest }> = {
+  sale: { summary: 'Sell 2 here', value: { change: -2, update_type: 'sale' } },
+  restock: {
+    summary: 'Restock 20 at mall-store',
+    value: { warehouse: 'mall-store', change: 20, update_type: 'restock' },
+  },
+  adjustment: {
+    summary: 'Correct a count by -1',
+    value: { warehouse: 'downtown-store', change: -1, update_type: 'adjustment' },
+  },
+};
+
+const CREATE_EXAMPLES: Record<
+  string,
+  { summary: string; value: z.input<typeof CreateProductRequestSchema> }
+> = {
+  stocked: {
+    summary: 'A product stocked at two stores',
+    value: {
+      name: 'Espresso Cup',
+      description: 'A small cup for a strong coffee.',
+      low_stock_threshold: 6,
+      stock: { 'main-store': 24, 'mall-store': 12 },
+    },
+  },
+  minimal: { summary: 'Only a name; no stock yet', value: { name: 'Tea Towel' } },
+};
+
+const CREATED_EXAMPLE: ProductInventory = {
+  product_id: 'Q3N8ZT5KMD',
+  name: 'Espresso Cup',
+  description: 'A small cup for a strong coffee.',
+  low_stock_threshold: 6,
+  total_stock: 36,
+  reserved_stock: 0,
+  available_stock: 36,
+  warehouses: { 'main-store': 24, 'mall-store': 12 },
+  locations: {
+    'main-store': { on_hand: 24, reserved: 0, available: 24, version: 1 },
+    'mall-store': { on_hand: 12, reserved: 0, available: 12, version: 1 },
+  },
+  last_updated: '2026-11-23T12:04:51.102Z',
+  version: 2,
+};
+
+const BAD_PRODUCT_ID = {
+  summary: 'The product id is malformed',
+  message: 'Invalid path: product_id: letters, digits, - and _, at most 64 characters',
+  details: { fields: { product_id: ['letters, digits, - and _, at most 64 characters'] } },
+};
+
+/** `inventory.routes.ts` in the OpenAPI document. */
+export const inventoryOpenApi: OpenApiContribution = (registry) => {
+  registry.registerPath({
+    method: 'get',
+    path: '/inventory',
+    operationId: 'listInventory',
+    tags: ['inventory'],
+    summary: "Every product's inventory",
+    description: `From this store's cache, kept current from every store's changes. ${READ_NOTE}`,
+    responses: {
+      200: jsonResponse('Every product with its stock everywhere', productInventory.array(), {
+        products: { value: [PRODUCT_EXAMPLE] },
+      }),
+      ...errorResponses([...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL], { forbidden: NO_ROLE }),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/inventory/{product_id}',
+    operationId: 'getInventory',
+    tags: ['inventory'],
+    summary: "One product's inventory",
+    description: READ_NOTE,
+    request: { params: ProductIdParams },
+    responses: {
+      200: jsonResponse('The product with its stock everywhere', productInventory, {
+        sunglasses: { value: PRODUCT_EXAMPLE },
+      }),
+      ...errorResponses(
+        [
+          ERROR_CODES.VALIDATION_FAILED,
+          ...READ_ACCESS_ERRORS,
+          ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.INTERNAL,
+        ],
+        { validation_failed: BAD_PRODUCT_ID, forbidden: NO_ROLE },
+      ),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/inventory/{product_id}/update',
+    operationId: 'updateStock',
+    tags: ['inventory'],
+    summary: 'Record a stock movement',
+    description: [
+      'Applied atomically in the database: refused (409) rather than letting stock go negative or below what is reserved. Every store sees the change within milliseconds.',
+      roleNote(UPDATE_ACTION),
+    ].join('\n\n'),
+    security: CREDENTIAL_REQUIRED,
+    request: {
+      params: ProductIdParams,
+      headers: IdempotentWriteHeaders,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: stockUpdateRequest, examples: UPDATE_EXAMPLES } },
+      },
+    },
+    responses: {
+      200: {
+        ...jsonResponse('The product as it now stands', productInventory, {
+          sunglasses: { value: PRODUCT_EXAMPLE },
+        }),
+        headers: ReplayHeaders,
+      },
+      ...errorResponses(
+        [
+          ...BODY_ERRORS,
+          ...WRITE_ACCESS_ERRORS,
+          ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.INSUFFICIENT_STOCK,
+          ERROR_CODES.QUANTITY_OUT_OF_RANGE,
+          ERROR_CODES.INVALID_CHANGE,
+          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+          ...WRITE_ERRORS,
+        ],
+        { forbidden: roleTooSmall(UPDATE_ACTION.adjustment) },
+      ),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/products',
+    operationId: 'listProducts',
+    tags: ['products'],
+    summary: 'The catalogue',
+    description: READ_NOTE,
+    responses: {
+      200: jsonResponse('Every product, without its stock', catalogueEntry.array(), {
+        catalogue: { value: CATALOGUE_EXAMPLE },
+      }),
+      ...errorResponses([...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL], { forbidden: NO_ROLE }),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/products',
+    operationId: 'createProduct',
+    tags: ['products'],
+    summary: 'Add a product, with initial stock',
+    description: roleNote({ 'create a product': 'create_product' }),
+    security: CREDENTIAL_REQUIRED,
+    request: {
+      headers: RequestIdHeaders,
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: createProductRequest, examples: CREATE_EXAMPLES },
+        },
+      },
+    },
+    responses: {
+      201: jsonResponse('The product with its stock everywhere', productInventory, {
+        created: { value: CREATED_EXAMPLE },
+      }),
+      ...errorResponses(
+        [...BODY_ERRORS, ...WRITE_ACCESS_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ...WRITE_ERRORS],
+        { forbidden: roleTooSmall('create_product') },
+      ),
+    },
+  });
+};

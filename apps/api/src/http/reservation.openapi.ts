@@ -1,0 +1,294 @@
+import {
+  ERROR_CODES,
+  LocationSchema,
+  ProductIdParamsSchema,
+  ProductIdSchema,
+  ReservationIdParamsSchema,
+  ReserveRequestSchema,
+  type ReserveRequest,
+} from '@stockwire/domain';
+import { z } from 'zod';
+import type { ReservationReceipt, ReservationView } from '../inventory/reservation.service.js';
+import {
+  BODY_ERRORS,
+  component,
+  CREDENTIAL_REQUIRED,
+  ErrorBodySchema,
+  errorResponses,
+  IdempotentWriteHeaders,
+  jsonResponse,
+  NO_ROLE,
+  READ_ACCESS_ERRORS,
+  READ_NOTE,
+  ReplayHeaders,
+  roleNote,
+  WRITE_ACCESS_ERRORS,
+  WRITE_ERRORS,
+  type ErrorExample,
+  type OpenApiContribution,
+} from './openapi.js';
+
+const Timestamp = z.iso.datetime({ offset: true });
+const Quantity = z.int().min(1);
+
+const reserveRequest = component(
+  'ReserveRequest',
+  ReserveRequestSchema,
+  "`warehouse` defaults to the store that receives the request, `ttl_seconds` to the store's `RESERVATION_TTL_SECONDS` (600). A Socket.IO client connected with the same `client_id` hears `reservation_expired` when the hold runs out.",
+);
+
+const reservationReceipt = component(
+  'ReservationReceipt',
+  z.object({
+    success: z.literal(true),
+    reservation_id: z.uuid(),
+    product_id: ProductIdSchema,
+    warehouse: LocationSchema,
+    quantity: Quantity,
+    expires_at: Timestamp,
+    available_stock: z
+      .int()
+      .min(0)
+      .meta({ description: 'Available at the warehouse, after the hold' }),
+  }) satisfies z.ZodType<ReservationReceipt>,
+  'A hold placed: its units count against available stock until committed, released or expired.',
+);
+
+const reservationView = component(
+  'Reservation',
+  z.object({
+    reservation_id: z.uuid(),
+    product_id: ProductIdSchema,
+    warehouse: LocationSchema,
+    quantity: Quantity,
+    status: z.enum(['held', 'committed', 'released', 'expired']),
+    expires_at: Timestamp,
+    client_id: z.string().nullable(),
+    order_id: z.string().nullable(),
+    store: LocationSchema.meta({ description: 'The store that placed the hold' }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  }) satisfies z.ZodType<ReservationView>,
+  'A hold and what became of it.',
+);
+
+/** The refusal the checkout clients of the service Stockwire replaces read: `success`, `available_stock`. */
+const reservationRefusal = component(
+  'ReservationRefusal',
+  z.object({
+    success: z.literal(false),
+    message: z.string(),
+    available_stock: z.int().min(0),
+    error: ErrorBodySchema.shape.error,
+  }),
+  'Not enough available stock: nothing was held. `error` is the usual error object.',
+);
+
+const ProductIdParams = ProductIdParamsSchema.extend({
+  product_id: ProductIdParamsSchema.shape.product_id.meta({
+    description: 'The product id',
+    example: 'OLJCESPC7Z',
+  }),
+});
+
+const RESERVATION_ID = '8b7f1a52-5c1e-4c4e-9d55-0d6f4f2a1b3c';
+
+const ReservationIdParams = ReservationIdParamsSchema.extend({
+  id: ReservationIdParamsSchema.shape.id.meta({
+    description: 'The `reservation_id` that `POST /inventory/{product_id}/reserve` answered',
+    example: RESERVATION_ID,
+  }),
+});
+
+const RESERVE_EXAMPLES: Record<string, { summary: string; value: ReserveRequest }> = {
+  checkout: {
+    summary: 'Hold 2 here for 15 minutes; tell client checkout-42 if the hold runs out',
+    value: { quantity: 2, ttl_seconds: 900, client_id: 'checkout-42' },
+  },
+  elsewhere: {
+    summary: 'Hold 1 at downtown-store for the default time',
+    value: { quantity: 1, warehouse: 'downtown-store' },
+  },
+};
+
+const RECEIPT_EXAMPLE: ReservationReceipt = {
+  success: true,
+  reservation_id: RESERVATION_ID,
+  product_id: 'OLJCESPC7Z',
+  warehouse: 'main-store',
+  quantity: 2,
+  expires_at: '2026-11-23T12:16:13.874+00:00',
+  available_stock: 56,
+};
+
+const HELD_EXAMPLE: ReservationView = {
+  reservation_id: RESERVATION_ID,
+  product_id: 'OLJCESPC7Z',
+  warehouse: 'main-store',
+  quantity: 2,
+  status: 'held',
+  expires_at: '2026-11-23T12:16:13.874+00:00',
+  client_id: 'checkout-42',
+  order_id: null,
+  store: 'main-store',
+  created_at: '2026-11-23T12:01:13.874+00:00',
+  updated_at: '2026-11-23T12:01:13.874+00:00',
+};
+
+const FINISHED_AT = '2026-11-23T12:03:40.512+00:00';
+
+const REFUSAL_EXAMPLE: z.infer<typeof reservationRefusal> = {
+  success: false,
+  message: 'Not enough stock of OLJCESPC7Z at main-store: 1 available',
+  available_stock: 1,
+  error: {
+    code: ERROR_CODES.INSUFFICIENT_STOCK,
+    message: 'Not enough stock of OLJCESPC7Z at main-store: 1 available',
+    available_stock: 1,
+    warehouse: 'main-store',
+  },
+};
+
+const BAD_RESERVATION_ID: ErrorExample = {
+  summary: 'The reservation id is not a UUID',
+  message: 'Invalid path: id: Invalid UUID',
+  details: { fields: { id: ['Invalid UUID'] } },
+};
+
+/** The errors of commit and release: the hold must exist and still be held. */
+const FINISH_ERRORS = [
+  ERROR_CODES.VALIDATION_FAILED,
+  ...WRITE_ACCESS_ERRORS,
+  ERROR_CODES.RESERVATION_NOT_FOUND,
+  ERROR_CODES.RESERVATION_COMMITTED,
+  ERROR_CODES.RESERVATION_RELEASED,
+  ERROR_CODES.RESERVATION_EXPIRED,
+  ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+  ...WRITE_ERRORS,
+];
+
+/** `reservation.routes.ts` in the OpenAPI document. */
+export const reservationOpenApi: OpenApiContribution = (registry) => {
+  registry.registerPath({
+    method: 'post',
+    path: '/inventory/{product_id}/reserve',
+    operationId: 'reserveStock',
+    tags: ['checkout'],
+    summary: 'Hold units during checkout',
+    description: [
+      'The units count against available stock at once, at every store, until the hold is committed (a sale), released, or expires. Refused (409) when fewer are available; nothing is held then.',
+      roleNote({ 'hold stock': 'reserve' }),
+    ].join('\n\n'),
+    security: CREDENTIAL_REQUIRED,
+    request: {
+      params: ProductIdParams,
+      headers: IdempotentWriteHeaders,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: reserveRequest, examples: RESERVE_EXAMPLES } },
+      },
+    },
+    responses: {
+      201: {
+        ...jsonResponse('The hold', reservationReceipt, { held: { value: RECEIPT_EXAMPLE } }),
+        headers: ReplayHeaders,
+      },
+      ...errorResponses(
+        [
+          ...BODY_ERRORS,
+          ...WRITE_ACCESS_ERRORS,
+          ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+          ...WRITE_ERRORS,
+        ],
+        { forbidden: NO_ROLE },
+      ),
+      409: jsonResponse(
+        '`insufficient_stock`: fewer units are available than asked for; nothing was held',
+        reservationRefusal,
+        { insufficient_stock: { value: REFUSAL_EXAMPLE } },
+      ),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/reservations/{id}',
+    operationId: 'getReservation',
+    tags: ['checkout'],
+    summary: 'A hold',
+    description: `\`status\` is \`held\`, \`committed\`, \`released\` or \`expired\`; an expired hold's units are available again. ${READ_NOTE}`,
+    request: { params: ReservationIdParams },
+    responses: {
+      200: jsonResponse('The hold', reservationView, {
+        held: { value: HELD_EXAMPLE },
+        expired: {
+          summary: 'Its time ran out',
+          value: { ...HELD_EXAMPLE, status: 'expired', updated_at: HELD_EXAMPLE.expires_at },
+        },
+      }),
+      ...errorResponses(
+        [
+          ERROR_CODES.VALIDATION_FAILED,
+          ...READ_ACCESS_ERRORS,
+          ERROR_CODES.RESERVATION_NOT_FOUND,
+          ERROR_CODES.DATABASE_UNAVAILABLE,
+          ERROR_CODES.INTERNAL,
+        ],
+        { validation_failed: BAD_RESERVATION_ID, forbidden: NO_ROLE },
+      ),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/reservations/{id}/commit',
+    operationId: 'commitReservation',
+    tags: ['checkout'],
+    summary: 'Turn a hold into a sale',
+    description: [
+      'Takes the held units off the shelf: one `sale` in the ledger, published to every store. A hold that was released or has expired cannot be committed.',
+      roleNote({ 'commit a hold': 'reserve' }),
+    ].join('\n\n'),
+    security: CREDENTIAL_REQUIRED,
+    request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
+    responses: {
+      200: {
+        ...jsonResponse('The hold, now committed', reservationView, {
+          committed: { value: { ...HELD_EXAMPLE, status: 'committed', updated_at: FINISHED_AT } },
+        }),
+        headers: ReplayHeaders,
+      },
+      ...errorResponses(FINISH_ERRORS, {
+        validation_failed: BAD_RESERVATION_ID,
+        forbidden: NO_ROLE,
+      }),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/reservations/{id}/release',
+    operationId: 'releaseReservation',
+    tags: ['checkout'],
+    summary: 'Give the held units back',
+    description: [
+      'The units are available again at once, at every store. A hold that was committed or has expired cannot be released.',
+      roleNote({ 'release a hold': 'reserve' }),
+    ].join('\n\n'),
+    security: CREDENTIAL_REQUIRED,
+    request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
+    responses: {
+      200: {
+        ...jsonResponse('The hold, now released', reservationView, {
+          released: { value: { ...HELD_EXAMPLE, status: 'released', updated_at: FINISHED_AT } },
+        }),
+        headers: ReplayHeaders,
+      },
+      ...errorResponses(FINISH_ERRORS, {
+        validation_failed: BAD_RESERVATION_ID,
+        forbidden: NO_ROLE,
+      }),
+    },
+  });
+};

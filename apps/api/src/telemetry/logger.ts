@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
+import { pinoHttp, type HttpLogger } from 'pino-http';
+import pretty from 'pino-pretty';
+import type { Logger } from '../app.js';
+
+export type { PinoLogger };
+
+/** `json`: one JSON object per line; `pretty`: coloured, human-readable lines. */
+export type LogFormat = 'json' | 'pretty';
+
+export interface LoggerOptions {
+  store: string;
+  instanceId: string;
+  /** @default 'info' */
+  level?: Level;
+  /** @default 'json' */
+  format?: LogFormat;
+  /** Where lines go. @default stdout */
+  destination?: DestinationStream;
+}
+
+/** The store's structured logger: every line carries the store and instance it came from. */
+export function createLogger(options: LoggerOptions): PinoLogger {
+  const settings = {
+    level: options.level ?? 'info',
+    base: { store: options.store, instance_id: options.instanceId },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (options.format === 'pretty') {
+    return pino(
+      settings,
+      pretty({
+        colorize: true,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,store,instance_id,req,res,responseTime,alert',
+        messageFormat: (log, key) => {
+          const req = log.req as { id?: unknown } | undefined;
+          const id = typeof req?.id === 'string' ? ` (${req.id})` : '';
+          return `[${String(log.store)}] ${String(log[key])}${id}`;
+        },
+        ...(options.destination ? { destination: options.destination } : {}),
+      }),
+    );
+  }
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+/** A logger that writes nothing. */
+export function silentLogger(): PinoLogger {
+  return pino({ enabled: false });
+}
+
+/** The `(message, error?)` {@link Logger} the code calls, writing to a pino logger. */
+export function messageLogger(logger: PinoLogger): Logger {
+  return (message, error) => {
+    if (error === undefined) logger.info(message);
+    else logger.error({ err: error }, message);
+  };
+}
+
+/** A caller's `X-Request-Id` is kept if it is sane; it ends up in the ledger, so it is bounded. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Requests answered often and uninteresting to read: logged at debug level only. */
+const QUIET_PATHS = new Set(['/metrics', '/health', '/ready']);
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` if sane, else a new UUID), echoes it in
+ * the `X-Request-Id` response header, and logs one line per request with it. The same id is
+ * recorded in the ledger for the changes the request makes.
+ */
+export function requestLogger(logger: PinoLogger): HttpLogger<IncomingMessage, ServerResponse> {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (req, res, error) => {
+      if (error !== undefined || res.statusCode >= 500) return 'error';
+      return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
+    },
+    customSuccessMessage: (req, res, ms) =>
+      `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)} ms`,
+    customErrorMessage: (req, res, error) =>
+      `${req.method} ${req.url} ${res.statusCode} failed: ${error.message}`,
+    // Only what identifies a request: headers may carry keys and cookies.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remote_address: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+  });
+}

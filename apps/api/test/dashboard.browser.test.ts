@@ -1,0 +1,277 @@
+import { join } from 'node:path';
+import type { ConsoleMessage, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreInstance } from '../src/app.js';
+import { launchChromium, SCREENSHOTS, type Browser } from './browser.js';
+import { api, createProduct, KEYS, ledger, startStores, stockRow } from './helpers.js';
+
+let stores: StoreInstance[];
+let main: StoreInstance;
+let downtown: StoreInstance;
+let browser: Browser;
+
+beforeAll(async () => {
+  // The dashboards sell and restock with a staff key, as `npm start` sets them up.
+  [browser, stores] = await Promise.all([
+    launchChromium(),
+    startStores(['main-store', 'downtown-store'], { dashboardApiKey: KEYS.staff }),
+  ]);
+  [main, downtown] = stores as [StoreInstance, StoreInstance];
+});
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(stores.map((s) => s.close()));
+});
+
+const WAIT = { timeout: 10_000, interval: 25 };
+
+/** What the page's Content-Security-Policy refused, as the browser reports it. */
+const cspViolations = new WeakMap<Page, string[]>();
+
+/** A new tab that records what the Content-Security-Policy (helmet's default) refuses. */
+async function newPage(): Promise<Page> {
+  const page = await browser.context.newPage();
+  const refused: string[] = [];
+  cspViolations.set(page, refused);
+  page.on('console', (message: ConsoleMessage) => {
+    if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+  });
+  return page;
+}
+
+/** Closes a tab, checking that the Content-Security-Policy let everything the page wanted run. */
+async function close(...pages: Page[]): Promise<void> {
+  for (const page of pages) {
+    expect(cspViolations.get(page)).toEqual([]);
+    await page.close();
+  }
+}
+
+/** Opens a store's dashboard and waits until it is live and shows the product. */
+async function dashboard(store: StoreInstance, productId: string): Promise<Page> {
+  const page = await newPage();
+  await page.goto(store.url);
+  await page.locator('#connection[data-state="live"]').waitFor();
+  await page.locator(`tr[data-product="${productId}"]`).waitFor();
+  return page;
+}
+
+const cell = (page: Page, productId: string, location: string) =>
+  page.locator(`tr[data-product="${productId}"] td[data-location="${location}"]`);
+
+const field = (page: Page, productId: string, location: string, name: string) =>
+  cell(page, productId, location).locator(`[data-field="${name}"]`).textContent();
+
+describe('the live dashboard', () => {
+  it("shows a sale made on one store's dashboard live on another's", async () => {
+    const id = await createProduct(stores, { 'main-store': 30, 'downtown-store': 8 });
+    const [atMain, atDowntown] = await Promise.all([dashboard(main, id), dashboard(downtown, id)]);
+
+    await expect(atDowntown.locator('#store').textContent()).resolves.toBe('downtown-store');
+    await expect(atMain.locator('#store').textContent()).resolves.toBe('main-store');
+    expect(await field(atDowntown, id, 'main-store', 'on_hand')).toBe('30');
+
+    await cell(atMain, id, 'main-store').getByRole('button', { name: 'Sell 1' }).click();
+
+    await expect.poll(() => field(atDowntown, id, 'main-store', 'on_hand'), WAIT).toBe('29');
+    expect(await field(atDowntown, id, 'main-store', 'available')).toBe('29');
+    expect(await field(atDowntown, id, 'main-store', 'reserved')).toBe('0');
+    expect(await field(atDowntown, id, '*', 'available')).toBe('37');
+    await expect(cell(atDowntown, id, 'main-store').getAttribute('class')).resolves.toMatch(
+      /\bflash-down\b/,
+    );
+    await expect(cell(atDowntown, id, 'downtown-store').getAttribute('class')).resolves.not.toMatch(
+      /flash/,
+    );
+    const entry = atDowntown.locator('#feed li').first();
+    await expect(entry.getAttribute('data-type')).resolves.toBe('sale');
+    await expect(entry.getAttribute('data-store')).resolves.toBe('main-store');
+    await expect(entry.textContent()).resolves.toContain(`−1 Test ${id} at main-store (30 → 29)`);
+    await atDowntown.screenshot({ path: join(SCREENSHOTS, 'dashboard-live.png'), fullPage: true });
+
+    // The click made exactly one sale, at main-store, by main-store: nothing else moved.
+    expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 29, version: 2 });
+    expect(await stockRow(id, 'downtown-store')).toMatchObject({ on_hand: 8, version: 1 });
+    const sales = (await ledger(id)).filter((e) => e.update_type === 'sale');
+    expect(sales).toEqual([
+      expect.objectContaining({ location: 'main-store', change: -1, store: 'main-store' }),
+    ]);
+    await close(atMain, atDowntown);
+  });
+
+  it('shows changes made through the API at another store, with their origin', async () => {
+    const id = await createProduct(stores, { 'main-store': 20 });
+    const atMain = await dashboard(main, id);
+
+    const res = await api(downtown.url, 'POST', `/inventory/${id}/update`, {
+      warehouse: 'main-store',
+      change: 5,
+      update_type: 'return',
+    });
+    expect(res.status).toBe(200);
+
+    await expect.poll(() => field(atMain, id, 'main-store', 'on_hand'), WAIT).toBe('25');
+    await expect(cell(atMain, id, 'main-store').getAttribute('class')).resolves.toMatch(
+      /\bflash-up\b/,
+    );
+    const entry = atMain.locator('#feed li').first();
+    await expect(entry.getAttribute('data-type')).resolves.toBe('return');
+    await expect(entry.locator('.by').textContent()).resolves.toBe('by downtown-store');
+    await close(atMain);
+  });
+
+  it('highlights low and sold-out stock, and restocking clears it', async () => {
+    const id = await createProduct(stores, { 'main-store': 10, 'downtown-store': 1 });
+    const page = await dashboard(downtown, id);
+    const classOf = (location: string) => cell(page, id, location).getAttribute('class');
+
+    // The threshold is 10: 10 available is not low yet, 9 is.
+    expect(await classOf('main-store')).not.toMatch(/\blow\b/);
+    await cell(page, id, 'main-store').getByRole('button', { name: 'Sell 1' }).click();
+    await expect.poll(() => classOf('main-store'), WAIT).toMatch(/\blow\b/);
+
+    await cell(page, id, 'downtown-store').getByRole('button', { name: 'Sell 1' }).click();
+    await expect.poll(() => classOf('downtown-store'), WAIT).toMatch(/\bout\b/);
+    await expect(
+      cell(page, id, 'downtown-store').getByRole('button', { name: 'Sell 1' }).isDisabled(),
+    ).resolves.toBe(true);
+
+    await cell(page, id, 'downtown-store').getByRole('button', { name: 'Restock 10' }).click();
+    await expect.poll(() => field(page, id, 'downtown-store', 'available'), WAIT).toBe('10');
+    expect(await classOf('downtown-store')).not.toMatch(/\b(low|out)\b/);
+
+    expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 9 });
+    expect(await stockRow(id, 'downtown-store')).toMatchObject({ on_hand: 10, version: 3 });
+    await close(page);
+  });
+
+  it('says when it loses its store', async () => {
+    const [extra] = await startStores(['airport-store']);
+    const id = await createProduct([...stores, extra!], { 'airport-store': 3 });
+    const page = await dashboard(extra!, id);
+    await expect(page.locator('#connection .label').textContent()).resolves.toBe('live');
+
+    await extra!.close();
+
+    await expect
+      .poll(() => page.locator('#connection').getAttribute('data-state'), WAIT)
+      .toMatch(/^(offline|reconnecting)$/);
+    await page.close();
+  });
+
+  it('asks for a key instead of writing without one, and writes with the key given', async () => {
+    // Another main-store instance, without DASHBOARD_API_KEY.
+    const [keyless] = await startStores(['main-store']);
+    try {
+      const id = await createProduct([...stores, keyless!], { 'main-store': 5 });
+      const page = await dashboard(keyless!, id);
+      const writes: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/inventory/')) writes.push(`${r.method()} ${r.url()}`);
+      });
+      const sell = cell(page, id, 'main-store').getByRole('button', { name: 'Sell 1' });
+      const restock = cell(page, id, 'main-store').getByRole('button', { name: 'Restock 10' });
+
+      await expect(page.locator('#credential').isVisible()).resolves.toBe(true);
+      await expect(page.locator('#credential label').textContent()).resolves.toContain('API key');
+      for (const button of [sell, restock]) {
+        await expect(button.isDisabled()).resolves.toBe(true);
+        await expect(button.getAttribute('title')).resolves.toContain('need an API key');
+        await button.click({ force: true });
+      }
+      expect(writes).toEqual([]);
+
+      // A key that does not hold is refused, said so, and dropped: the page asks again.
+      await page.locator('#api-key').fill('not-a-key');
+      await page.getByRole('button', { name: 'Use key' }).click();
+      await sell.click();
+      await expect.poll(() => page.locator('#toast').textContent(), WAIT).toContain('unauthorized');
+      await expect.poll(() => page.locator('#credential').isVisible(), WAIT).toBe(true);
+      await expect(sell.isDisabled()).resolves.toBe(true);
+      expect(writes).toHaveLength(1);
+      expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, version: 1 });
+
+      // A staff key sells, and the tab keeps it across a reload.
+      await page.locator('#api-key').fill(KEYS.staff);
+      await page.getByRole('button', { name: 'Use key' }).click();
+      await expect(page.locator('#credential').isVisible()).resolves.toBe(false);
+      await sell.click();
+      await expect.poll(() => field(page, id, 'main-store', 'on_hand'), WAIT).toBe('4');
+      await page.reload();
+      await page.locator(`tr[data-product="${id}"]`).waitFor();
+      await expect(sell.isDisabled()).resolves.toBe(false);
+      await expect(page.locator('#forget-key').isVisible()).resolves.toBe(true);
+      await page.locator('#forget-key').click();
+      await expect(sell.isDisabled()).resolves.toBe(true);
+
+      expect(writes).toHaveLength(2);
+      expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 4, version: 2 });
+      const sales = (await ledger(id)).filter((e) => e.update_type === 'sale');
+      expect(sales).toEqual([expect.objectContaining({ change: -1, store: 'main-store' })]);
+      await close(page);
+    } finally {
+      await keyless!.close();
+    }
+  });
+});
+
+describe('Swagger UI', () => {
+  it('runs "Try it out" against the store that serves it', async () => {
+    const id = await createProduct(stores, { 'main-store': 7 });
+    const page = await newPage();
+    await page.goto(`${main.url}/docs`);
+
+    const operation = page.locator('#operations-inventory-getInventory');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    await operation.getByRole('button', { name: 'Execute' }).click();
+
+    const response = operation.locator('.live-responses-table .response');
+    await response.first().waitFor();
+    await expect(response.first().locator('.response-col_status').textContent()).resolves.toContain(
+      '200',
+    );
+    await expect(
+      response.first().locator('.response-col_description').textContent(),
+    ).resolves.toContain(`"product_id": "${id}"`);
+    await expect(operation.locator('.request-url').textContent()).resolves.toContain(
+      `${main.url}/inventory/${id}`,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'swagger-ui.png') });
+    await close(page);
+  });
+
+  it('sends writes with the key given to Authorize, and refuses them without', async () => {
+    const id = await createProduct(stores, { 'main-store': 7 });
+    const page = await newPage();
+    await page.goto(`${main.url}/docs`);
+
+    const operation = page.locator('#operations-inventory-updateStock');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    const status = operation.locator('.live-responses-table .response .response-col_status');
+    const curl = operation.locator('.curl-command');
+
+    // The body is the first example: sell 2 here.
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(() => status.first().textContent(), WAIT).toContain('401');
+    await expect(curl.textContent()).resolves.not.toContain('Authorization');
+    expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 7, version: 1 });
+    await operation.getByRole('button', { name: 'Clear' }).click();
+
+    await page.locator('.auth-wrapper .btn.authorize').click();
+    const dialog = page.locator('.modal-ux');
+    await expect(dialog.textContent()).resolves.toContain('app_metadata.stockwire_role');
+    await dialog.locator('input[aria-label="auth-bearer-value"]').fill(KEYS.staff);
+    await dialog.locator('.btn.modal-btn.auth.authorize').click();
+    await dialog.locator('.btn.modal-btn.auth.btn-done').click();
+
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(() => status.first().textContent(), WAIT).toContain('200');
+    await expect(curl.textContent()).resolves.toContain(`Authorization: Bearer ${KEYS.staff}`);
+    expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, version: 2 });
+    await close(page);
+  });
+});

@@ -1,0 +1,7 @@
+export * from './cluster.js';
+export * from './store-process.js';
+export * from './truth.js';
+export * from './writes.js';
+export * from './messages.js';
+export * from './clients.js';
+export * from './drills.js';

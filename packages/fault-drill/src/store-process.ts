@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '@stockwire/local-stack';
+import { DRILL_API_KEYS } from './credentials.js';
+
+export interface StoreProcessOptions {
+  name: string;
+  port: number;
+  /** The store's environment (STORE_NAME and PORT are set from `name` and `port`). */
+  env: Record<string, string>;
+  /** Receives each line the store prints. */
+  log?: (line: string) => void;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * One store as its own OS process (`node --import tsx apps/api/src/main.ts`), as it runs in
+ * production: it can be killed, stopped and started again on the same port.
+ */
+export class StoreProcess {
+  readonly name: string;
+  readonly port: number;
+  readonly url: string;
+  /** How each run ended so far, in order. */
+  readonly exits: Exit[] = [];
+  /** The last lines the store printed, for diagnosis. */
+  readonly output: string[] = [];
+  private child: ChildProcess | null = null;
+  private exited: Promise<Exit> | null = null;
+
+  constructor(private readonly options: StoreProcessOptions) {
+    this.name = options.name;
+    this.port = options.port;
+    this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  /** Whether the process is alive (it may still be starting). */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Spawns the store; resolves once `GET /ready` answers 200. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    if (this.running) throw new Error(`${this.name} is already running`);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          API_KEYS: DRILL_API_KEYS,
+          ...this.options.env,
+          STORE_NAME: this.name,
+          PORT: String(this.port),
+          HOST: '127.0.0.1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.child = child;
+    const record = (data: Buffer) => {
+      for (const line of data.toString().split('\n')) {
+        if (!line) continue;
+        this.output.push(line);
+        if (this.output.length > 200) this.output.shift();
+        this.options.log?.(line);
+      }
+    };
+    child.stdout?.on('data', record);
+    child.stderr?.on('data', record);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        const exit = { code, signal };
+        this.exits.push(exit);
+        resolve(exit);
+      }),
+    );
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) {
+        throw new Error(`${this.name} exited while starting:\n${this.output.join('\n')}`);
+      }
+      if (await this.ready()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${this.name} was not ready after ${timeoutMs} ms`);
+  }
+
+  /** Whether `GET /ready` answers 200 now. */
+  async ready(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.url}/ready`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends a signal (SIGKILL: a crash; SIGTERM: an orderly stop). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** Resolves how the current run ended, once it has. */
+  async waitForExit(): Promise<Exit> {
+    if (!this.exited) throw new Error(`${this.name} was never started`);
+    return this.exited;
+  }
+
+  /** Stops the store if it runs: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (!this.running) return;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    await this.waitForExit();
+    clearTimeout(timer);
+  }
+}
