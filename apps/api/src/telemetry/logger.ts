@@ -45,7 +45,12 @@ export function createLogger(options: LoggerOptions): PinoLogger {
       }),
     );
   }
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  // Lines are buffered and written in 4 KB chunks rather than one write per line: under load the
+  // per-line writes cost a tenth of a store's CPU. pino flushes what is buffered on exit.
+  return pino(
+    settings,
+    options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+  );
 }
 
 /** A logger that writes nothing. */
