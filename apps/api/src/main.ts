@@ -7,6 +7,8 @@ const logger = storeLogger(config);
 const log = messageLogger(logger);
 const store = await startStore(config, logger);
 logger.info(`ready at ${store.url} (instance ${config.instanceId})`);
+// Whoever started this store (npm start, a supervisor) waits for that line: write it now.
+logger.flush();
 
 let stopping = false;
 const stop = (signal: string) => {
