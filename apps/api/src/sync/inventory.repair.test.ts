@@ -1,50 +1,10 @@
-import type {
-  InventoryMessage,
-  ProductCreatedMessage,
-  ProductStock,
-  StockChangedMessage,
-} from '@stockwire/domain';
+import type { InventoryMessage, ProductCreatedMessage, ProductStock } from '@stockwire/domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InventoryStore } from '../store/inventory.store.js';
 import { InventoryCache } from './inventory.cache.js';
 import { InventorySync, type CacheListener } from './inventory.sync.js';
 import type { UpdateBusHandlers } from './updates.bus.js';
-
-const product = { id: 'P1', name: 'Mug', description: '', low_stock_threshold: 5 };
-
-function stockAt(onHand: number, version: number): ProductStock {
-  return {
-    product,
-    levels: new Map([
-      [
-        'main-store',
-        { location: 'main-store', on_hand: onHand, reserved: 0, version, updated_at: 't' },
-      ],
-    ]),
-  };
-}
-
-function change(version: number, onHand: number): StockChangedMessage {
-  return {
-    type: 'stock_changed',
-    product_id: 'P1',
-    location: 'main-store',
-    on_hand: onHand,
-    reserved: 0,
-    version,
-    change: -1,
-    update_type: 'sale',
-    reserved_change: 0,
-    event_id: version,
-    request_id: null,
-    order_id: null,
-    reservation_id: null,
-    updated_at: 't',
-    store: 'main-store',
-    instance_id: 'other',
-    timestamp: new Date().toISOString(),
-  };
-}
+import { change, stockAt } from './sync.fixtures.js';
 
 const phantom: ProductCreatedMessage = {
   type: 'product_created',

@@ -1,50 +1,10 @@
-import type {
-  InventoryMessage,
-  ProductStock,
-  StockChangedMessage,
-  StockUpdate,
-} from '@stockwire/domain';
+import type { InventoryMessage, ProductStock, StockUpdate } from '@stockwire/domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InventoryStore } from '../store/inventory.store.js';
 import { InventoryCache } from './inventory.cache.js';
 import { InventorySync, type CacheListener } from './inventory.sync.js';
 import type { UpdateBus, UpdateBusHandlers } from './updates.bus.js';
-
-const product = { id: 'P1', name: 'Mug', description: '', low_stock_threshold: 5 };
-
-function stockAt(onHand: number, version: number): ProductStock {
-  return {
-    product,
-    levels: new Map([
-      [
-        'main-store',
-        { location: 'main-store', on_hand: onHand, reserved: 0, version, updated_at: 't' },
-      ],
-    ]),
-  };
-}
-
-function change(version: number, onHand: number): StockChangedMessage {
-  return {
-    type: 'stock_changed',
-    product_id: 'P1',
-    location: 'main-store',
-    on_hand: onHand,
-    reserved: 0,
-    version,
-    change: -1,
-    reserved_change: 0,
-    update_type: 'sale',
-    event_id: version,
-    request_id: null,
-    order_id: null,
-    reservation_id: null,
-    updated_at: 't',
-    store: 'main-store',
-    instance_id: 'other',
-    timestamp: 't',
-  };
-}
+import { change, stockAt } from './sync.fixtures.js';
 
 /** The database and the bus are ports; here they are plain objects the test drives. */
 function harness(initial: ProductStock) {

@@ -1,0 +1,43 @@
+import type { ProductStock, StockChangedMessage } from '@stockwire/domain';
+
+/*
+ * Data for the sync's unit tests: one product, one location, and changes to it by version.
+ */
+
+export const product = { id: 'P1', name: 'Mug', description: '', low_stock_threshold: 5 };
+
+/** The product with `onHand` units at main-store, at row version `version`. */
+export function stockAt(onHand: number, version: number): ProductStock {
+  return {
+    product,
+    levels: new Map([
+      [
+        'main-store',
+        { location: 'main-store', on_hand: onHand, reserved: 0, version, updated_at: 't' },
+      ],
+    ]),
+  };
+}
+
+/** A sale at main-store from another instance that left `onHand` units at row version `version`. */
+export function change(version: number, onHand: number): StockChangedMessage {
+  return {
+    type: 'stock_changed',
+    product_id: 'P1',
+    location: 'main-store',
+    on_hand: onHand,
+    reserved: 0,
+    version,
+    change: -1,
+    reserved_change: 0,
+    update_type: 'sale',
+    event_id: version,
+    request_id: null,
+    order_id: null,
+    reservation_id: null,
+    updated_at: 't',
+    store: 'main-store',
+    instance_id: 'other',
+    timestamp: new Date().toISOString(),
+  };
+}
