@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type {
   IncomingMessage,
   OutgoingHttpHeaders,
@@ -6,9 +5,9 @@ import type {
   ServerResponse,
 } from 'node:http';
 import type { ProductId } from '@stockwire/domain';
+import { requestIdFrom } from './request-id.js';
 
 const PREFIX = '/inventory/';
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The Express route this path stands in for, as request metrics name it. */
 export const FAST_READ_ROUTE = '/inventory/:product_id';
@@ -94,12 +93,11 @@ export function fastInventoryRead(
       const body = encoded(url.slice(PREFIX.length));
       if (body) {
         const started = performance.now();
-        const given = req.headers['x-request-id'];
         const head = lasting.slice();
         if (current) head.push(...pairs(current()));
         head.push(
           'x-request-id',
-          typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(),
+          requestIdFrom(req.headers['x-request-id']),
           'content-type',
           'application/json; charset=utf-8',
           'content-length',

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import pretty from 'pino-pretty';
 import type { Logger } from '../app.js';
+import { requestIdFrom } from '../http/request-id.js';
 
 export type { PinoLogger };
 
@@ -67,9 +67,6 @@ export function messageLogger(logger: PinoLogger): Logger {
   };
 }
 
-/** A caller's `X-Request-Id` is kept if it is sane; it ends up in the ledger, so it is bounded. */
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /** Requests answered often and uninteresting to read: logged at debug level only. */
 const QUIET_PATHS = new Set(['/metrics', '/health', '/ready']);
 
@@ -82,8 +79,7 @@ export function requestLogger(logger: PinoLogger): HttpLogger<IncomingMessage, S
   return pinoHttp({
     logger,
     genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      const id = requestIdFrom(req.headers['x-request-id']);
       res.setHeader('X-Request-Id', id);
       return id;
     },
