@@ -1,7 +1,15 @@
 import type { ProductInventory } from '@stockwire/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
-import { api, bearer, createProduct, eventually, KEYS, startStores } from './helpers.js';
+import {
+  api,
+  bearer,
+  createProduct,
+  eventually,
+  KEYS,
+  requestsCounted,
+  startStores,
+} from './helpers.js';
 
 let stores: StoreInstance[];
 
@@ -39,18 +47,7 @@ describe('GET /inventory/{id} before Express', () => {
   it('counts what it serves in the request metrics, under the route it stands in for', async () => {
     const id = await createProduct(stores, { 'main-store': 1 });
     const url = stores[0]!.url;
-    const served = async () => {
-      const res = await fetch(`${url}/metrics`, { headers: bearer(KEYS.admin) });
-      const line = (await res.text())
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('stockwire_http_request_duration_seconds_count{') &&
-            l.includes('route="/inventory/:product_id"') &&
-            l.includes('status="200"'),
-        );
-      return Number(line?.split(' ').at(-1) ?? 0);
-    };
+    const served = () => requestsCounted(url, 'GET', '/inventory/:product_id', 200);
     const before = await served();
     for (let i = 0; i < 5; i++) await raw(`${url}/inventory/${id}`);
     expect(await served()).toBe(before + 5);

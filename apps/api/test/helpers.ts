@@ -103,6 +103,25 @@ export async function createProduct(
   return id;
 }
 
+/** How many requests a store's metrics count for a method, route and status. */
+export async function requestsCounted(
+  storeUrl: string,
+  method: string,
+  route: string,
+  status: number,
+): Promise<number> {
+  const res = await fetch(`${storeUrl}/metrics`, { headers: bearer(KEYS.admin) });
+  const labels = [`method="${method}"`, `route="${route}"`, `status="${status}"`];
+  const line = (await res.text())
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('stockwire_http_request_duration_seconds_count{') &&
+        labels.every((label) => l.includes(label)),
+    );
+  return Number(line?.split(' ').at(-1) ?? 0);
+}
+
 /** Polls until `check` holds (or fails the test after `timeoutMs`). */
 export async function eventually(
   check: () => boolean | Promise<boolean>,

@@ -33,30 +33,38 @@ export interface RateLimits {
 }
 
 /**
- * Limits writes per credential and per client address, counted in Redis so that the budget is
- * shared by every store. Answers 429 with `Retry-After` when spent.
+ * Spends one write of the client address's budget and the credential's, counted in Redis so that
+ * the budget is shared by every store. Throws `rate_limited` (429, with `Retry-After`) when spent.
  */
+export async function spendWriteBudget(
+  limiter: RateLimiter,
+  limits: RateLimits,
+  ip: string,
+  principal: Principal | null,
+): Promise<void> {
+  const buckets: Array<[string, number]> = [[`ip:${ip}`, limits.perIp]];
+  if (principal) buckets.push([`actor:${principal.actor}`, limits.perCredential]);
+  for (const [bucket, limit] of buckets) {
+    if (limit <= 0) continue;
+    const { allowed, retryAfterMs } = await limiter.hit(bucket, limit, limits.windowMs);
+    if (!allowed) {
+      const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+      throw new StockwireError(
+        ERROR_CODES.RATE_LIMITED,
+        `Too many writes; try again in ${seconds} s`,
+        {
+          retry_after_seconds: seconds,
+        },
+      );
+    }
+  }
+}
+
+/** {@link spendWriteBudget} for every request that is not a read. */
 export function limitWrites(limiter: RateLimiter, limits: RateLimits): RequestHandler {
   return async (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    const principal = principalOf(res);
-    const buckets: Array<[string, number]> = [[`ip:${req.ip ?? 'unknown'}`, limits.perIp]];
-    if (principal) buckets.push([`actor:${principal.actor}`, limits.perCredential]);
-    for (const [bucket, limit] of buckets) {
-      if (limit <= 0) continue;
-      const { allowed, retryAfterMs } = await limiter.hit(bucket, limit, limits.windowMs);
-      if (!allowed) {
-        const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-        res.set('Retry-After', String(seconds));
-        throw new StockwireError(
-          ERROR_CODES.RATE_LIMITED,
-          `Too many writes; try again in ${seconds} s`,
-          {
-            retry_after_seconds: seconds,
-          },
-        );
-      }
-    }
+    await spendWriteBudget(limiter, limits, req.ip ?? 'unknown', principalOf(res));
     next();
   };
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /**
@@ -10,6 +11,13 @@ export class RequestDrain {
   private readonly waiters = new Set<() => void>();
 
   readonly middleware: RequestHandler = (_req, res, next) => {
+    this.track(res);
+    if (this.draining) res.set('Connection', 'close');
+    next();
+  };
+
+  /** Counts `res` as in flight until it finishes or its connection closes. */
+  track(res: ServerResponse): void {
     this.inFlight++;
     let ended = false;
     const end = () => {
@@ -20,9 +28,7 @@ export class RequestDrain {
     };
     res.once('finish', end);
     res.once('close', end);
-    if (this.draining) res.set('Connection', 'close');
-    next();
-  };
+  }
 
   get requests(): number {
     return this.inFlight;

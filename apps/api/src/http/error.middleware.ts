@@ -55,24 +55,47 @@ export const notFound: RequestHandler = (req) => {
   throw new StockwireError(ERROR_CODES.NOT_FOUND, `No route for ${req.method} ${req.path}`);
 };
 
-/** The one place errors become responses. Unknown errors are logged and answered without details. */
+/** An error as the response it becomes: status, JSON body and any headers. */
+export interface ErrorReply {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+/**
+ * The one place errors become responses. Unknown errors (and an unavailable database) are logged
+ * with `what` (method and URL) and answered without details.
+ */
+export function errorReply(
+  err: unknown,
+  what: string,
+  log: (message: string, error?: unknown) => void,
+): ErrorReply {
+  const known = err instanceof StockwireError ? err : fromBodyParser(err);
+  const error =
+    known ?? new StockwireError(ERROR_CODES.INTERNAL, 'Internal error', undefined, { cause: err });
+  if (!known || error.code === ERROR_CODES.DATABASE_UNAVAILABLE) {
+    log(`${what} failed: ${error.message}`, error.cause ?? err);
+  }
+  const status = HTTP_STATUS[error.code];
+  const headers: Record<string, string> = {};
+  if (status === 503) headers['Retry-After'] = '1';
+  const retryAfter = error.details?.retry_after_seconds;
+  if (status === 429 && typeof retryAfter === 'number') headers['Retry-After'] = String(retryAfter);
+  return {
+    status,
+    body: { error: { ...error.details, code: error.code, message: error.message } },
+    headers,
+  };
+}
+
+/** Express's end of {@link errorReply}. */
 export function errorMiddleware(
   log: (message: string, error?: unknown) => void,
 ): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const known = err instanceof StockwireError ? err : fromBodyParser(err);
-    const error =
-      known ??
-      new StockwireError(ERROR_CODES.INTERNAL, 'Internal error', undefined, { cause: err });
-    if (!known || error.code === ERROR_CODES.DATABASE_UNAVAILABLE) {
-      log(`${req.method} ${req.originalUrl} failed: ${error.message}`, error.cause ?? err);
-    }
-    const status = HTTP_STATUS[error.code];
-    const body: ErrorBody = {
-      error: { ...error.details, code: error.code, message: error.message },
-    };
-    if (status === 503) res.set('Retry-After', '1');
-    res.status(status).json(body);
+    const reply = errorReply(err, `${req.method} ${req.originalUrl}`, log);
+    res.set(reply.headers).status(reply.status).json(reply.body);
   };
 }

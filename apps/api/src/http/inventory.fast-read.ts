@@ -38,7 +38,7 @@ export function headersSetBy(middleware: HeaderMiddleware[]): OutgoingHttpHeader
 }
 
 /** Headers as a flat list of names and values, a name repeated for each of several values. */
-function pairs(headers: OutgoingHttpHeaders): string[] {
+export function headerPairs(headers: OutgoingHttpHeaders): string[] {
   const flat: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -79,7 +79,7 @@ export function fastInventoryRead(
   const { encoded, enabled, current, observe } = options;
   // As name, value, name, value…: Node writes a flat array of headers at a fraction of the cost
   // of an object (measured here: 76k against 44k responses a second with helmet's headers).
-  const lasting = pairs(options.headers);
+  const lasting = headerPairs(options.headers);
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url;
     if (
@@ -94,7 +94,7 @@ export function fastInventoryRead(
       if (body) {
         const started = performance.now();
         const head = lasting.slice();
-        if (current) head.push(...pairs(current()));
+        if (current) head.push(...headerPairs(current()));
         head.push(
           'x-request-id',
           requestIdFrom(req.headers['x-request-id']),

@@ -103,3 +103,26 @@ export function requestLogger(logger: PinoLogger): HttpLogger<IncomingMessage, S
     },
   });
 }
+
+/** A request answered outside Express, for {@link logRequest}. */
+export interface RequestRecord {
+  id: string;
+  method: string;
+  url: string;
+  remoteAddress: string | undefined;
+  status: number;
+  ms: number;
+}
+
+/** The line {@link requestLogger} writes, for a request answered without Express. */
+export function logRequest(logger: PinoLogger, r: RequestRecord): void {
+  const level = r.status >= 500 ? 'error' : 'info';
+  logger[level](
+    {
+      req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress },
+      res: { status: r.status },
+      responseTime: Math.round(r.ms),
+    },
+    `${r.method} ${r.url} ${r.status} ${Math.round(r.ms)} ms`,
+  );
+}
