@@ -122,6 +122,22 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** The stores' group-commit counters of `apply_stock_changes`, summed: calls made, changes sent. */
+async function groupCommits(urls: string[]): Promise<{ calls: number; items: number }> {
+  const total = { calls: 0, items: 0 };
+  for (const url of urls) {
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } });
+    for (const line of (await res.text()).split('\n')) {
+      const m =
+        /^stockwire_group_commit_(calls|items)_total\{[^}]*function="apply_stock_changes"[^}]*\} (\d+)/.exec(
+          line,
+        );
+      if (m) total[m[1] as 'calls' | 'items'] += Number(m[2]);
+    }
+  }
+  return total;
+}
+
 /** Runs `fn` over `items`, `parallel` at a time. */
 async function eachLimited<T>(items: T[], parallel: number, fn: (item: T) => Promise<void>) {
   let next = 0;
@@ -430,6 +446,9 @@ async function main(): Promise<number> {
     };
     /** Every change a write task got accepted, warm-up included, for the ledger check. */
     let acceptedRandom = 0;
+    /** Group-commit calls and the changes they carried, in the random-products phase. */
+    let randomCalls = 0;
+    let randomItems = 0;
     const tally = async (run: Promise<WriteLoadResult>, count?: (n: number) => void) => {
       const r = await run;
       mergeAccepted(accepted, r.accepted);
@@ -465,15 +484,21 @@ async function main(): Promise<number> {
       ],
       [
         'writes: three stores, random products',
-        () =>
-          tally(
+        async () => {
+          const before = await groupCommits(stores.map((s) => s.url));
+          const result = await tally(
             worker.run('writes', {
               ...common,
               stores: targets,
               connections: size.writeConnections,
             }),
             (n) => (acceptedRandom += n),
-          ),
+          );
+          const after = await groupCommits(stores.map((s) => s.url));
+          randomCalls += after.calls - before.calls;
+          randomItems += after.items - before.items;
+          return result;
+        },
       ],
       [
         'writes: three stores, one hot row',
@@ -549,7 +574,7 @@ async function main(): Promise<number> {
         label: `three stores, random products (${size.writeConnections} connections)`,
         value: random.perSecond,
         unit: 'changes/s',
-        detail: lat(random),
+        detail: `${lat(random)}; ${fmt(randomItems / randomCalls)} changes per rpc`,
         baseline: restBaseline,
         ratio: random.perSecond / rest.perSecond,
         target: target(

@@ -131,10 +131,9 @@ export async function startStore(
   const metrics = new StoreMetrics(config.storeName);
   const database = new SupabaseInventoryStore(config.supabaseUrl, config.supabaseServiceRoleKey);
   const groupCommitMax = config.groupCommitMax ?? 128;
-  const store = meteredStore(
-    groupCommitMax > 0 ? withGroupCommit(database, { maxBatch: groupCommitMax }) : database,
-    metrics,
-  );
+  const batching =
+    groupCommitMax > 0 ? withGroupCommit(database, { maxBatch: groupCommitMax }) : null;
+  const store = meteredStore(batching ?? database, metrics);
   // Publishes that Redis refuses are held and retried: the writer's part of surviving an outage.
   const bus = meteredBus(
     new OutboxUpdateBus(
@@ -322,6 +321,12 @@ export async function startStore(
     ready: () => sync.isReady(),
     resyncs: () => sync.resyncs,
     invalidMessages: () => sync.invalidMessages,
+    ...(batching && {
+      groupCommits: () => ({
+        apply_stock_changes: batching.groupCommits.applyChanges,
+        reserve_stock: batching.groupCommits.reserve,
+      }),
+    }),
   });
 
   app.set('trust proxy', 'loopback');

@@ -124,6 +124,11 @@ describe('GET /metrics', () => {
       expect(value('stockwire_ready')).toBe(1);
       expect(value('stockwire_resyncs_total')).toBeGreaterThanOrEqual(0);
       expect(value('stockwire_invalid_messages_total')).toBe(0);
+      // Two changes one after the other: two calls of one change each; no holds.
+      const fn = { function: 'apply_stock_changes' };
+      expect(value('stockwire_group_commit_calls_total', fn)).toBe(2);
+      expect(value('stockwire_group_commit_items_total', fn)).toBe(2);
+      expect(value('stockwire_group_commit_calls_total', { function: 'reserve_stock' })).toBe(0);
       expect(value('process_cpu_seconds_total')).toBeGreaterThan(0);
       for (const family of metrics.values()) {
         for (const sample of family.samples) expect(sample.labels.store).toBe('main-store');

@@ -131,6 +131,25 @@ export class StoreMetrics {
     });
   }
 
+  /** Counters kept elsewhere as plain numbers, one per label value, read at each scrape. */
+  readCounters<L extends string>(
+    name: string,
+    help: string,
+    read: () => Record<string, number>,
+    labelName: L,
+  ): void {
+    this.counter({
+      name,
+      help,
+      labelNames: [labelName],
+      collect() {
+        this.reset();
+        for (const [label, v] of Object.entries(read()))
+          this.inc({ [labelName]: label } as never, v);
+      },
+    });
+  }
+
   /** The exposition: Prometheus text format. */
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
@@ -144,6 +163,8 @@ export interface InstanceState {
   ready: () => boolean;
   resyncs: () => number;
   invalidMessages: () => number;
+  /** Per group-committed function: calls made and the items (changes, holds) they carried. */
+  groupCommits?: () => Record<string, { calls: number; items: number }>;
 }
 
 /** Registers the gauges and counters read from a running instance's state. */
@@ -164,4 +185,21 @@ export function watchInstance(metrics: StoreMetrics, state: InstanceState): void
     'Messages on the inventory channel dropped as invalid',
     state.invalidMessages,
   );
+  const { groupCommits } = state;
+  if (groupCommits) {
+    const each = (field: 'calls' | 'items') => () =>
+      Object.fromEntries(Object.entries(groupCommits()).map(([fn, c]) => [fn, c[field]]));
+    metrics.readCounters(
+      'group_commit_calls_total',
+      'Group-committed database calls made, by function',
+      each('calls'),
+      'function',
+    );
+    metrics.readCounters(
+      'group_commit_items_total',
+      'Items (stock changes, holds) those calls carried, by function; items ÷ calls is the batch size',
+      each('items'),
+      'function',
+    );
+  }
 }
