@@ -127,8 +127,13 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadResult> {
   const cpu = process.cpuUsage();
 
   const acquire = async (port: number): Promise<RawHttpConnection> => {
-    const free = idle.get(port)?.pop();
-    if (free) return free;
+    // A connection the server closed while it sat idle (keep-alive timeout) is dropped here, so
+    // a request is never counted as failed for being sent on it.
+    for (let free = idle.get(port)?.pop(); free; free = idle.get(port)?.pop()) {
+      if (free.usable) return free;
+      free.close();
+      open.set(port, (open.get(port) ?? 1) - 1);
+    }
     if ((open.get(port) ?? 0) < maxPerPort) {
       open.set(port, (open.get(port) ?? 0) + 1);
       return RawHttpConnection.open(port);

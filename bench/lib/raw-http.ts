@@ -23,6 +23,13 @@ export class RawHttpConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => this.fail(new Error('connection closed')));
+    // The server ends a keep-alive connection left idle too long: not one to send on again.
+    socket.on('end', () => this.fail(new Error('connection ended by the server')));
+  }
+
+  /** Whether a request may still be sent on it (the server has not closed it). */
+  get usable(): boolean {
+    return !this.closed && !this.waiting;
   }
 
   static open(port: number, host = '127.0.0.1'): Promise<RawHttpConnection> {
