@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface RawResponse {
   status: number;
@@ -6,6 +7,9 @@ export interface RawResponse {
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** How long an idle connection is reused: a second less than Node's server keeps it open. */
+const KEEP_ALIVE_MS = 4000;
 
 /**
  * One keep-alive HTTP/1.1 connection that sends prebuilt request bytes, one request at a time, and
@@ -17,6 +21,8 @@ export class RawHttpConnection {
   private buffered: Buffer | null = null;
   private waiting: { resolve: (r: RawResponse) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
+  /** When the last response arrived (or the connection opened), for the keep-alive timeout. */
+  private idleSince = performance.now();
 
   private constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -27,9 +33,14 @@ export class RawHttpConnection {
     socket.on('end', () => this.fail(new Error('connection ended by the server')));
   }
 
-  /** Whether a request may still be sent on it (the server has not closed it). */
+  /**
+   * Whether a request may still be sent on it: the server has not closed it, and it has not sat
+   * idle so long that the server may be closing it right now. Node's servers close keep-alive
+   * connections after 5 s idle (`Keep-Alive: timeout=5`); like undici, this gives up on them a
+   * second before.
+   */
   get usable(): boolean {
-    return !this.closed && !this.waiting;
+    return !this.closed && !this.waiting && performance.now() - this.idleSince < KEEP_ALIVE_MS;
   }
 
   static open(port: number, host = '127.0.0.1'): Promise<RawHttpConnection> {
@@ -71,6 +82,7 @@ export class RawHttpConnection {
       }
       const waiting = this.waiting;
       this.waiting = null;
+      this.idleSince = performance.now();
       waiting?.resolve(parsed.response);
       if (parsed.end === buf.length) {
         this.buffered = null;
