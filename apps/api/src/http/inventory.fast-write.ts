@@ -119,6 +119,7 @@ export function fastStockUpdate(options: FastWriteOptions, next: RequestListener
     started: number,
   ) => {
     let routed = false;
+    let answer: { status: number; body: unknown; headers?: Record<string, string> };
     try {
       const body = parseJson(text);
       const principal = await options.authenticate(req.headers.authorization);
@@ -130,11 +131,11 @@ export function fastStockUpdate(options: FastWriteOptions, next: RequestListener
         productId: product,
       } = options.check(principal, { product_id: productId }, body);
       const view = await options.update(product, request, { requestId: id, actor: who.actor });
-      respond(req, res, id, started, routed, 200, view);
+      answer = { status: 200, body: view };
     } catch (error) {
-      const reply = errorReply(error, `${req.method} ${req.url}`, options.log);
-      respond(req, res, id, started, routed, reply.status, reply.body, reply.headers);
+      answer = errorReply(error, `${req.method} ${req.url}`, options.log);
     }
+    respond(req, res, id, started, routed, answer.status, answer.body, answer.headers);
   };
 
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -164,7 +165,11 @@ export function fastStockUpdate(options: FastWriteOptions, next: RequestListener
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
-      void handle(req, res, productId, text, id, started);
+      handle(req, res, productId, text, id, started).catch((error: unknown) => {
+        // Only answering itself can fail here; the connection cannot be trusted to say more.
+        options.log(`${req.method} ${req.url}: could not answer`, error);
+        res.destroy();
+      });
     });
     // An aborted upload has no one left to answer.
     req.on('error', () => res.destroy());
