@@ -169,8 +169,10 @@ export async function startStore(
       enabled: () => !drain.isDraining(),
       headers: lastingHeaders,
       track: (res) => drain.track(res),
+      // As Express's req.ip; a connection already gone has no address.
       ip: (req) =>
-        proxyAddr(req, app.get('trust proxy fn') as (addr: string, i: number) => boolean),
+        proxyAddr(req, app.get('trust proxy fn') as (addr: string, i: number) => boolean) ??
+        'unknown',
       authenticate: (authorization) => authenticator.authenticate(authorization),
       limit: (ip, principal) => spendWriteBudget(limiter, config.rateLimits, ip, principal),
       check: stockUpdateRequest,

@@ -110,6 +110,14 @@ describe('POST /inventory/{id}/update before Express', () => {
       ['a body that is not JSON', id, '{"change": -1,', staff, 400],
       ['a JSON string for a body', id, '"sale"', staff, 400],
       ['an empty body', id, '', staff, 400],
+      // Only spaces and tabs may pad a media type; body-parser reads no body behind this one.
+      [
+        'a media type padded with U+00A0',
+        id,
+        sale(-1),
+        { ...staff, 'content-type': 'application/json\u00a0' },
+        400,
+      ],
       ['bad JSON even without a credential', id, '{oops', JSON_TYPE, 400],
       [
         'a change of the wrong sign',

@@ -11,7 +11,7 @@ import { headerPairs } from './inventory.fast-read.js';
 import { requestIdFrom } from './request-id.js';
 
 /** What body-parser accepts as a JSON body in UTF-8 without looking further. */
-const JSON_TYPE = /^application\/json\s*(?:;\s*charset=(?:"utf-8"|utf-8)\s*)?$/i;
+const JSON_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:"utf-8"|utf-8)[ \t]*)?$/i;
 /** `/inventory/{id}/update` with a plain id: anything escaped or with a query goes to Express. */
 const UPDATE_PATH = /^\/inventory\/([A-Za-z0-9_-]{1,64})\/update$/;
 
@@ -105,9 +105,16 @@ export function fastStockUpdate(options: FastWriteOptions, next: RequestListener
       'content-length',
       String(bytes.length),
     );
+    // Counted and logged once the response is sent, as Express's middleware does ('finish').
+    res.once('finish', () => {
+      try {
+        options.answered({ id, req, status, routed, ms: performance.now() - started });
+      } catch (error) {
+        options.log('could not record an answered request', error);
+      }
+    });
     res.writeHead(status, head);
     res.end(bytes);
-    options.answered({ id, req, status, routed, ms: performance.now() - started });
   };
 
   const handle = async (
@@ -166,7 +173,7 @@ export function fastStockUpdate(options: FastWriteOptions, next: RequestListener
     req.on('end', () => {
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
       handle(req, res, productId, text, id, started).catch((error: unknown) => {
-        // Only answering itself can fail here; the connection cannot be trusted to say more.
+        // Only writing the answer can fail here: nothing more can be said on this connection.
         options.log(`${req.method} ${req.url}: could not answer`, error);
         res.destroy();
       });

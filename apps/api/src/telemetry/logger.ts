@@ -116,13 +116,16 @@ export interface RequestRecord {
 
 /** The line {@link requestLogger} writes, for a request answered without Express. */
 export function logRequest(logger: PinoLogger, r: RequestRecord): void {
-  const level = r.status >= 500 ? 'error' : 'info';
-  logger[level](
-    {
-      req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress },
-      res: { status: r.status },
-      responseTime: Math.round(r.ms),
-    },
-    `${r.method} ${r.url} ${r.status} ${Math.round(r.ms)} ms`,
-  );
+  const fields = {
+    req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress },
+    res: { status: r.status },
+    responseTime: Math.round(r.ms),
+  };
+  if (r.status >= 500) {
+    // As pino-http does for a 5xx answered without an error attached.
+    const err = new Error(`failed with status code ${r.status}`);
+    logger.error({ ...fields, err }, `${r.method} ${r.url} ${r.status} failed: ${err.message}`);
+    return;
+  }
+  logger.info(fields, `${r.method} ${r.url} ${r.status} ${Math.round(r.ms)} ms`);
 }
