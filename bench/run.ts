@@ -71,7 +71,7 @@ const SIZES = {
     writeMs: 10_000,
     writeConnections: 96,
     hotConnections: 48,
-    settleMs: 1000,
+    settleMs: 1500,
     openRate: 2000,
     openMs: 10_000,
     sqlClients: 8,
@@ -458,7 +458,7 @@ async function main(): Promise<number> {
       count?.(Object.values(r.accepted).reduce((n, a) => n + a.count, 0));
       return r;
     };
-    const [sql, rest, random, hot, holds, orders] = (await interleaved([
+    const [sql, rest, , random, hot, holds, orders] = (await interleaved([
       [
         'writes: direct SQL, one change per call',
         () =>
@@ -485,16 +485,29 @@ async function main(): Promise<number> {
           ),
       ],
       [
+        // The baselines just moved the bench rows behind the stores' backs (no store heard of
+        // it), so the stores' first writes to them find versions missing and every store reloads
+        // every product. That is the baselines' doing, not the stores' pace: it happens here,
+        // with its own CPU row, and is not measured as a figure.
+        'writes: stores catch up with the baselines (not a figure)',
+        () =>
+          tally(
+            worker.run('writes', {
+              ...common,
+              durationMs: size.settleMs,
+              warmupMs: 0,
+              stores: targets,
+              connections: size.writeConnections,
+            }),
+          ),
+      ],
+      [
         'writes: three stores, random products',
         async () => {
           const before = await groupCommits(stores.map((s) => s.url));
           const result = await tally(
             worker.run('writes', {
               ...common,
-              // The baselines just moved these rows behind the stores' backs (no store heard of
-              // it), so the stores' first writes to them find versions missing and reload those
-              // products. A longer warm-up lets that settle before measuring the stores' own pace.
-              warmupMs: common.warmupMs + size.settleMs,
               stores: targets,
               connections: size.writeConnections,
             }),
@@ -542,7 +555,7 @@ async function main(): Promise<number> {
             }),
           ),
       ],
-    ])) as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
+    ])) as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
     const open = await measured(`writes: open loop at ${size.openRate}/s`, () =>
       tally(
         worker.run('writes', {
@@ -580,7 +593,10 @@ async function main(): Promise<number> {
         label: `three stores, random products (${size.writeConnections} connections)`,
         value: random.perSecond,
         unit: 'changes/s',
-        detail: `${lat(random)}; ${fmt(randomItems / randomCalls)} changes per rpc`,
+        detail:
+          randomCalls > 0
+            ? `${lat(random)}; ${fmt(randomItems / randomCalls)} changes per rpc`
+            : lat(random),
         baseline: restBaseline,
         ratio: random.perSecond / rest.perSecond,
         target: target(
