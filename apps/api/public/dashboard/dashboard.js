@@ -298,6 +298,8 @@
     setConnection('offline', 'offline');
     if (reason === 'io server disconnect') socket.connect();
   });
+  // A stopping store says so before it closes: show it at once, not only when the socket drops.
+  socket.on('shutdown', () => setConnection('reconnecting', 'store stopping…'));
   socket.io.on('reconnect_attempt', () => setConnection('reconnecting', 'reconnecting…'));
   socket.on('connect_error', () => setConnection('reconnecting', 'reconnecting…'));
   socket.on('snapshot', (views) => {
