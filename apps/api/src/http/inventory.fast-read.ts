@@ -47,6 +47,31 @@ export function headerPairs(headers: OutgoingHttpHeaders): string[] {
   return flat;
 }
 
+/**
+ * Sends JSON bytes as the routes answered before Express do: the headers every response carries
+ * (flat, from {@link headerPairs}), those of this response, then the request id, type and length.
+ */
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  lasting: readonly string[],
+  extra: readonly string[],
+  requestId: string,
+  bytes: Buffer,
+): void {
+  res.writeHead(status, [
+    ...lasting,
+    ...extra,
+    'x-request-id',
+    requestId,
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(bytes.length),
+  ]);
+  res.end(bytes);
+}
+
 export interface FastReadOptions {
   /** The product's view as JSON bytes, or undefined for a product the cache does not have. */
   encoded: (id: ProductId) => Buffer | undefined;
@@ -93,18 +118,8 @@ export function fastInventoryRead(
       const body = encoded(url.slice(PREFIX.length));
       if (body) {
         const started = performance.now();
-        const head = lasting.slice();
-        if (current) head.push(...headerPairs(current()));
-        head.push(
-          'x-request-id',
-          requestIdFrom(req.headers['x-request-id']),
-          'content-type',
-          'application/json; charset=utf-8',
-          'content-length',
-          String(body.length),
-        );
-        res.writeHead(200, head);
-        res.end(body);
+        const now = current ? headerPairs(current()) : [];
+        writeJson(res, 200, lasting, now, requestIdFrom(req.headers['x-request-id']), body);
         observe?.((performance.now() - started) / 1000);
         return;
       }

@@ -7,7 +7,7 @@ import type {
 import type { Principal, ProductId, ProductInventory, StockUpdateRequest } from '@stockwire/domain';
 import type { RequestContext } from '../inventory/request.context.js';
 import { errorReply } from './error.middleware.js';
-import { headerPairs } from './inventory.fast-read.js';
+import { headerPairs, writeJson } from './inventory.fast-read.js';
 import { requestIdFrom } from './request-id.js';
 
 /** What body-parser accepts as a JSON body in UTF-8 without looking further. */
@@ -84,39 +84,6 @@ function parseJson(text: string): unknown {
 export function fastStockUpdate(options: FastWriteOptions, next: RequestListener): RequestListener {
   const lasting = headerPairs(options.headers);
 
-  const respond = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    started: number,
-    routed: boolean,
-    status: number,
-    body: unknown,
-    extra: Record<string, string> = {},
-  ) => {
-    const bytes = Buffer.from(JSON.stringify(body));
-    const head = lasting.slice();
-    for (const [name, value] of Object.entries(extra)) head.push(name, value);
-    head.push(
-      'x-request-id',
-      id,
-      'content-type',
-      'application/json; charset=utf-8',
-      'content-length',
-      String(bytes.length),
-    );
-    // Counted and logged once the response is sent, as Express's middleware does ('finish').
-    res.once('finish', () => {
-      try {
-        options.answered({ id, req, status, routed, ms: performance.now() - started });
-      } catch (error) {
-        options.log('could not record an answered request', error);
-      }
-    });
-    res.writeHead(status, head);
-    res.end(bytes);
-  };
-
   const handle = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -142,7 +109,17 @@ export function fastStockUpdate(options: FastWriteOptions, next: RequestListener
     } catch (error) {
       answer = errorReply(error, `${req.method} ${req.url}`, options.log);
     }
-    respond(req, res, id, started, routed, answer.status, answer.body, answer.headers);
+    const { status } = answer;
+    // Counted and logged once the response is sent, as Express's middleware does ('finish').
+    res.once('finish', () => {
+      try {
+        options.answered({ id, req, status, routed, ms: performance.now() - started });
+      } catch (error) {
+        options.log('could not record an answered request', error);
+      }
+    });
+    const bytes = Buffer.from(JSON.stringify(answer.body));
+    writeJson(res, status, lasting, headerPairs(answer.headers ?? {}), id, bytes);
   };
 
   return (req: IncomingMessage, res: ServerResponse) => {
