@@ -70,6 +70,14 @@ export function messageLogger(logger: PinoLogger): Logger {
 /** Requests answered often and uninteresting to read: logged at debug level only. */
 const QUIET_PATHS = new Set(['/metrics', '/health', '/ready']);
 
+/** A request line's message: method, URL, status and time. */
+const answeredLine = (method: string, url: string, status: number, ms: number) =>
+  `${method} ${url} ${status} ${Math.round(ms)} ms`;
+
+/** The message of a request line for a failed request. */
+const failedLine = (method: string, url: string, status: number, error: Error) =>
+  `${method} ${url} ${status} failed: ${error.message}`;
+
 /**
  * Gives every request an id (the caller's `X-Request-Id` if sane, else a new UUID), echoes it in
  * the `X-Request-Id` response header, and logs one line per request with it. The same id is
@@ -88,9 +96,9 @@ export function requestLogger(logger: PinoLogger): HttpLogger<IncomingMessage, S
       return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
     },
     customSuccessMessage: (req, res, ms) =>
-      `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)} ms`,
+      answeredLine(req.method ?? '', req.url ?? '', res.statusCode, ms),
     customErrorMessage: (req, res, error) =>
-      `${req.method} ${req.url} ${res.statusCode} failed: ${error.message}`,
+      failedLine(req.method ?? '', req.url ?? '', res.statusCode, error),
     // Only what identifies a request: headers may carry keys and cookies.
     serializers: {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
@@ -124,8 +132,8 @@ export function logRequest(logger: PinoLogger, r: RequestRecord): void {
   if (r.status >= 500) {
     // As pino-http does for a 5xx answered without an error attached.
     const err = new Error(`failed with status code ${r.status}`);
-    logger.error({ ...fields, err }, `${r.method} ${r.url} ${r.status} failed: ${err.message}`);
+    logger.error({ ...fields, err }, failedLine(r.method, r.url, r.status, err));
     return;
   }
-  logger.info(fields, `${r.method} ${r.url} ${r.status} ${Math.round(r.ms)} ms`);
+  logger.info(fields, answeredLine(r.method, r.url, r.status, r.ms));
 }
