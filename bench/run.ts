@@ -71,7 +71,7 @@ const SIZES = {
     writeMs: 10_000,
     writeConnections: 96,
     hotConnections: 48,
-    settleMs: 1500,
+    catchUpMs: 1500,
     openRate: 2000,
     openMs: 10_000,
     sqlClients: 8,
@@ -92,7 +92,7 @@ const SIZES = {
     writeMs: 2000,
     writeConnections: 48,
     hotConnections: 24,
-    settleMs: 300,
+    catchUpMs: 300,
     openRate: 500,
     openMs: 1500,
     sqlClients: 8,
@@ -494,7 +494,7 @@ async function main(): Promise<number> {
           tally(
             worker.run('writes', {
               ...common,
-              durationMs: size.settleMs,
+              durationMs: size.catchUpMs,
               warmupMs: 0,
               stores: targets,
               connections: size.writeConnections,
