@@ -28,7 +28,7 @@ if (!env.SUPABASE_URL) {
   process.exit(1);
 }
 const store = await startStore(loadConfig(env));
-console.log(`[${store.config.storeName}] ready at ${store.url}`);
+console.log(`[${store.config.store.name}] ready at ${store.url}`);
 const stop = () => void store.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

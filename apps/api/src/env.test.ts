@@ -11,11 +11,11 @@ const BASE = {
 
 describe('DASHBOARD_API_KEY', () => {
   it('is optional: without it the dashboard has no key and asks for one', () => {
-    expect(loadConfig(BASE).dashboardApiKey).toBeUndefined();
+    expect(loadConfig(BASE).access.dashboardApiKey).toBeUndefined();
   });
 
   it('gives the dashboard the key configured', () => {
-    expect(loadConfig({ ...BASE, DASHBOARD_API_KEY: STAFF }).dashboardApiKey).toBe(STAFF);
+    expect(loadConfig({ ...BASE, DASHBOARD_API_KEY: STAFF }).access.dashboardApiKey).toBe(STAFF);
   });
 
   it('refuses an admin key of API_KEYS: every browser that opens the dashboard would get it', () => {

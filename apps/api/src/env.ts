@@ -1,96 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ApiKeySpecSchema, LocationSchema, type ApiKeySpec } from '@stockwire/domain';
+import { ApiKeySpecSchema, LocationSchema } from '@stockwire/domain';
 import { z } from 'zod';
-import type { LogFormat } from './telemetry/logger.js';
-
-/** Everything a store instance is configured with. */
-export interface StoreConfig {
-  /** The store this instance runs as; its default stock location. */
-  storeName: string;
-  /** HTTP port; 0 picks a free one. */
-  port: number;
-  host: string;
-  /** Unique per process, so messages can name their origin. */
-  instanceId: string;
-  supabaseUrl: string;
-  supabaseServiceRoleKey: string;
-  redisUrl: string;
-  /**
-   * How long a message that skipped versions waits for the missing ones before the product is
-   * refetched from the database, in milliseconds.
-   * @default 200
-   */
-  gapGraceMs: number;
-  /**
-   * Lifetime of a hold when the request names none, in seconds.
-   * @default 600
-   */
-  reservationTtlSeconds: number;
-  /**
-   * How often this instance releases holds whose time is up, in milliseconds.
-   * @default 1000
-   */
-  reservationSweepMs: number;
-  /**
-   * How long an idempotency key is kept, in seconds.
-   * @default 86400
-   */
-  idempotencyTtlSeconds: number;
-  /**
-   * Consume the order streams (`order_validate`, `inventory_new_item`).
-   * @default true
-   */
-  orderStreams: boolean;
-  /**
-   * How long a stream entry may stay unacknowledged with a consumer before another instance
-   * claims it, in milliseconds.
-   * @default 30000
-   */
-  streamClaimIdleMs: number;
-  /** API keys from configuration (`API_KEYS=id:role:secret,…`). */
-  apiKeys: ApiKeySpec[];
-  /**
-   * Whether reads (inventory, feeds) need no credential.
-   * @default true
-   */
-  readsPublic: boolean;
-  /** The Supabase project's JWT secret, to accept Supabase Auth JWTs; unset, only API keys count. */
-  jwtSecret: string | undefined;
-  /** Origins allowed to call the API from a browser; empty allows none but the store's own pages. */
-  corsOrigins: string[];
-  /** Write limits, shared by all stores through Redis. */
-  rateLimits: { windowMs: number; perCredential: number; perIp: number };
-  /** @default 'info' */
-  logLevel?: LogLevel;
-  /** @default 'pretty' when stdout is a terminal, else 'json' */
-  logFormat?: LogFormat;
-  /**
-   * How often the cache is checked against a digest of the database (anti-entropy), in
-   * milliseconds; 0 turns the check off.
-   * @default 30000
-   */
-  digestIntervalMs?: number;
-  /**
-   * How long a stopping instance waits for in-flight requests before it closes them anyway.
-   * @default 10000
-   */
-  shutdownTimeoutMs?: number;
-  /**
-   * The credential the dashboard at `/` sells and restocks with. Every browser that opens the
-   * page receives it, so it should be a staff key. Unset, the dashboard asks its user for a key.
-   */
-  dashboardApiKey?: string | undefined;
-  /**
-   * Most stock changes (or holds) one group-committed rpc carries; 0 sends each request's changes
-   * on an rpc of its own. Past a hundred or so changes a call costs more per change, not less.
-   * @default 128
-   */
-  groupCommitMax?: number;
-}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `json`: one JSON object per line; `pretty`: coloured, human-readable lines. */
+export type LogFormat = 'json' | 'pretty';
 
 /** A comma-separated list of values, each checked by `item`; empty when unset. */
 const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -112,9 +29,13 @@ const flag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true');
 
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** The variables a store reads, each with its default. */
 const EnvSchema = z.object({
   STORE_NAME: LocationSchema.default('main-store'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  PORT: int(0, 65535, 3001),
   HOST: z.string().min(1).default('0.0.0.0'),
   INSTANCE_ID: z.string().min(1).max(128).optional(),
   SUPABASE_URL: z.url(),
@@ -123,37 +44,34 @@ const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
-  GAP_GRACE_MS: z.coerce.number().int().min(0).max(10_000).default(200),
-  RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
-  RESERVATION_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
-  IDEMPOTENCY_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(30 * 86_400)
-    .default(86_400),
+  GAP_GRACE_MS: int(0, 10_000, 200),
+  RESERVATION_TTL_SECONDS: int(1, 86_400, 600),
+  RESERVATION_SWEEP_MS: int(50, 600_000, 1000),
+  IDEMPOTENCY_TTL_SECONDS: int(60, 30 * 86_400, 86_400),
   ORDER_STREAMS: flag(true),
-  STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  STREAM_CLAIM_IDLE_MS: int(100, 3_600_000, 30_000),
   API_KEYS: commaList(ApiKeySpecSchema),
   READS_PUBLIC: flag(true),
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: commaList(z.url()),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
-  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(12_000),
+  RATE_LIMIT_WINDOW_MS: int(100, 3_600_000, 60_000),
+  RATE_LIMIT_PER_KEY: int(0, Number.MAX_SAFE_INTEGER, 6000),
+  RATE_LIMIT_PER_IP: int(0, Number.MAX_SAFE_INTEGER, 12_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  DIGEST_INTERVAL_MS: int(0, 86_400_000, 30_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
   DASHBOARD_API_KEY: z
     .string()
     .regex(/^\S{1,4096}$/, 'one token, without spaces')
     .optional(),
-  GROUP_COMMIT_MAX: z.coerce.number().int().min(0).max(10_000).default(128),
+  GROUP_COMMIT_MAX: int(0, 10_000, 128),
 });
 
+type Env = z.output<typeof EnvSchema>;
+
 /** The dashboard hands its key to every browser: never one of the admin keys configured here. */
-const StoreEnvSchema = EnvSchema.superRefine((env, ctx) => {
+function refuseAdminDashboardKey(env: Env, ctx: z.RefinementCtx) {
   const admin = env.API_KEYS.find((k) => k.role === 'admin' && k.secret === env.DASHBOARD_API_KEY);
   if (admin) {
     ctx.addIssue({
@@ -162,7 +80,90 @@ const StoreEnvSchema = EnvSchema.superRefine((env, ctx) => {
       message: `is the admin key ${admin.id}, and every browser that opens the dashboard gets it: use a staff key`,
     });
   }
+}
+
+/** The environment as the store's configuration, grouped by what each part configures. */
+const configFrom = (e: Env, isTerminal: boolean) => ({
+  store: {
+    /** The store this instance runs as; its default stock location. */
+    name: e.STORE_NAME,
+    /** Unique per process, so messages can name their origin. */
+    instanceId:
+      e.INSTANCE_ID ?? `${e.STORE_NAME}@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  },
+  http: {
+    /** HTTP port; 0 picks a free one. @default 3001 */
+    port: e.PORT,
+    /** @default '0.0.0.0' */
+    host: e.HOST,
+    /** Origins allowed to call the API from a browser; empty allows none but the store's own pages. */
+    corsOrigins: e.CORS_ORIGINS,
+    /** How long a stopping instance waits for in-flight requests. @default 10000 */
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  },
+  database: {
+    supabaseUrl: e.SUPABASE_URL,
+    serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
+    /**
+     * Most stock changes (or holds) one group-committed rpc carries; 0 sends each request's
+     * changes on an rpc of its own. @default 128
+     */
+    groupCommitMax: e.GROUP_COMMIT_MAX,
+  },
+  redis: {
+    /** @default 'redis://127.0.0.1:6379' */
+    url: e.REDIS_URL,
+  },
+  sync: {
+    /** How long a message that skipped versions waits before a refetch, in ms. @default 200 */
+    gapGraceMs: e.GAP_GRACE_MS,
+    /** How often the cache is checked against the database's digest, in ms; 0 is off. @default 30000 */
+    digestIntervalMs: e.DIGEST_INTERVAL_MS,
+  },
+  checkout: {
+    /** Lifetime of a hold when the request names none, in seconds. @default 600 */
+    reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
+    /** How often this instance releases holds whose time is up, in ms. @default 1000 */
+    reservationSweepMs: e.RESERVATION_SWEEP_MS,
+    /** How long an idempotency key is kept, in seconds. @default 86400 */
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+  },
+  streams: {
+    /** Consume the order streams (`order_validate`, `inventory_new_item`). @default true */
+    enabled: e.ORDER_STREAMS,
+    /** How long an entry may stay unacknowledged before another instance claims it, in ms. @default 30000 */
+    claimIdleMs: e.STREAM_CLAIM_IDLE_MS,
+  },
+  access: {
+    /** API keys from configuration (`API_KEYS=id:role:secret,…`). */
+    apiKeys: e.API_KEYS,
+    /** Whether reads (inventory, feeds) need no credential. @default true */
+    readsPublic: e.READS_PUBLIC,
+    /** The Supabase project's JWT secret, to accept Supabase Auth JWTs; unset, only API keys count. */
+    jwtSecret: e.SUPABASE_JWT_SECRET,
+    /** Write limits, shared by all stores through Redis; 0 turns one off. */
+    rateLimits: {
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      perCredential: e.RATE_LIMIT_PER_KEY,
+      perIp: e.RATE_LIMIT_PER_IP,
+    },
+    /** The credential the dashboard sells and restocks with (a staff key); unset, it asks. */
+    dashboardApiKey: e.DASHBOARD_API_KEY,
+  },
+  log: {
+    /** @default 'info' */
+    level: e.LOG_LEVEL,
+    /** @default 'pretty' when stdout is a terminal, else 'json' */
+    format: e.LOG_FORMAT ?? ((isTerminal ? 'pretty' : 'json') satisfies LogFormat),
+  },
 });
+
+/** The environment in, the store's configuration out; `isTerminal` picks the log format. */
+export const configSchema = (isTerminal: boolean) =>
+  EnvSchema.superRefine(refuseAdminDashboardKey).transform((env) => configFrom(env, isTerminal));
+
+/** Everything a store instance is configured with: the output of {@link configSchema}. */
+export type StoreConfig = z.output<ReturnType<typeof configSchema>>;
 
 /**
  * Parses the environment once, failing with every bad variable named. The only place that reads
@@ -172,41 +173,10 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   isTerminal = process.stdout.isTTY,
 ): StoreConfig {
-  const parsed = StoreEnvSchema.safeParse(env);
+  const parsed = configSchema(isTerminal).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
-  return {
-    storeName: e.STORE_NAME,
-    port: e.PORT,
-    host: e.HOST,
-    instanceId:
-      e.INSTANCE_ID ?? `${e.STORE_NAME}@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    supabaseUrl: e.SUPABASE_URL,
-    supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
-    redisUrl: e.REDIS_URL,
-    gapGraceMs: e.GAP_GRACE_MS,
-    reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
-    reservationSweepMs: e.RESERVATION_SWEEP_MS,
-    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
-    orderStreams: e.ORDER_STREAMS,
-    streamClaimIdleMs: e.STREAM_CLAIM_IDLE_MS,
-    apiKeys: e.API_KEYS,
-    readsPublic: e.READS_PUBLIC,
-    jwtSecret: e.SUPABASE_JWT_SECRET,
-    corsOrigins: e.CORS_ORIGINS,
-    rateLimits: {
-      windowMs: e.RATE_LIMIT_WINDOW_MS,
-      perCredential: e.RATE_LIMIT_PER_KEY,
-      perIp: e.RATE_LIMIT_PER_IP,
-    },
-    logLevel: e.LOG_LEVEL,
-    logFormat: e.LOG_FORMAT ?? (isTerminal ? 'pretty' : 'json'),
-    digestIntervalMs: e.DIGEST_INTERVAL_MS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    dashboardApiKey: e.DASHBOARD_API_KEY,
-    groupCommitMax: e.GROUP_COMMIT_MAX,
-  };
+  return parsed.data;
 }

@@ -1,2 +1,3 @@
-export { startStore, type StoreInstance, type Logger } from './app.js';
+export { startStore, type StoreInstance } from './app.js';
 export { loadConfig, type StoreConfig } from './env.js';
+export type { Logger } from './telemetry/logger.js';

@@ -1,12 +1,12 @@
-import { startStore, storeLogger } from './app.js';
+import { startStore } from './app.js';
 import { loadConfig } from './env.js';
-import { messageLogger } from './telemetry/logger.js';
+import { messageLogger, storeLogger } from './telemetry/logger.js';
 
 const config = loadConfig();
 const logger = storeLogger(config);
 const log = messageLogger(logger);
 const store = await startStore(config, logger);
-logger.info(`ready at ${store.url} (instance ${config.instanceId})`);
+logger.info(`ready at ${store.url} (instance ${config.store.instanceId})`);
 // Whoever started this store (npm start, a supervisor) waits for that line: write it now.
 logger.flush();
 
@@ -16,7 +16,7 @@ const stop = (signal: string) => {
   stopping = true;
   log(`${signal}: closing`);
   // close() bounds itself by SHUTDOWN_TIMEOUT_MS; this only guards against a hang in it.
-  const force = setTimeout(() => process.exit(1), (config.shutdownTimeoutMs ?? 10_000) + 5_000);
+  const force = setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs + 5_000);
   force.unref();
   store.close().then(
     () => process.exit(0),

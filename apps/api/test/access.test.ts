@@ -319,7 +319,7 @@ describe('who may change stock', () => {
 
 describe('read access when reads are not public', () => {
   it('needs a credential for reads and for the live feeds', async () => {
-    const [closed] = await startStores(['closed-store'], { readsPublic: false });
+    const [closed] = await startStores(['closed-store'], { access: { readsPublic: false } });
     try {
       expect((await api(closed!.url, 'GET', '/inventory')).status).toBe(401);
       expect(
@@ -347,7 +347,7 @@ describe('read access when reads are not public', () => {
 describe('rate limits', () => {
   it('share one budget per credential across stores, answering 429 with Retry-After', async () => {
     const limited = await startStores(['east-store', 'west-store'], {
-      rateLimits: { windowMs: 60_000, perCredential: 5, perIp: 0 },
+      access: { rateLimits: { windowMs: 60_000, perCredential: 5, perIp: 0 } },
     });
     try {
       const made = await api<{ secret: string }>(main.url, 'POST', '/keys', {

@@ -11,7 +11,7 @@ import { api, createProduct, eventually, stack, startStores, withDb } from './he
 let stores: StoreInstance[];
 
 beforeAll(async () => {
-  stores = await startStores(['main-store', 'mall-store'], { digestIntervalMs: 300 });
+  stores = await startStores(['main-store', 'mall-store'], { sync: { digestIntervalMs: 300 } });
 });
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));

@@ -20,7 +20,7 @@ let main: StoreInstance;
 beforeAll(async () => {
   // No background sweeper here: these tests see what the write paths themselves do with expired holds.
   stores = await startStores(['main-store', 'downtown-store', 'mall-store'], {
-    reservationSweepMs: 600_000,
+    checkout: { reservationSweepMs: 600_000 },
   });
   main = stores[0]!;
 });
@@ -217,7 +217,7 @@ describe('reservations', () => {
 describe('the expiry sweeper', () => {
   it('releases holds from any number of instances at once, each exactly once, and tells the client that made it wherever it is connected', async () => {
     const sweepers = await startStores(['north-store', 'south-store', 'east-store'], {
-      reservationSweepMs: 100,
+      checkout: { reservationSweepMs: 100 },
     });
     const client = await socketClient(stores[1]!.url, { client_id: 'checkout-42' });
     try {

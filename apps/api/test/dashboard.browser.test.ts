@@ -14,7 +14,7 @@ beforeAll(async () => {
   // The dashboards sell and restock with a staff key, as `npm start` sets them up.
   [browser, stores] = await Promise.all([
     launchChromium(),
-    startStores(['main-store', 'downtown-store'], { dashboardApiKey: KEYS.staff }),
+    startStores(['main-store', 'downtown-store'], { access: { dashboardApiKey: KEYS.staff } }),
   ]);
   [main, downtown] = stores as [StoreInstance, StoreInstance];
 });

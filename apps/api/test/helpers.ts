@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type {
   ClientToServerEvents,
   ProductInventory,
@@ -25,41 +27,65 @@ export const KEYS = {
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 export const NO_CREDENTIAL = { authorization: '' };
 
+/** Settings a test changes, group by group. */
+export type ConfigOverrides = { [G in keyof StoreConfig]?: Partial<StoreConfig[G]> };
+
 /** A store's configuration against the suite's stack, as the tests run stores. */
-export function testConfig(storeName: string, overrides: Partial<StoreConfig> = {}): StoreConfig {
+export function testConfig(storeName: string, overrides: ConfigOverrides = {}): StoreConfig {
   const { supabaseUrl, serviceRoleKey, redisUrl, jwtSecret } = stack();
-  return {
-    storeName,
-    port: 0,
-    host: '127.0.0.1',
-    instanceId: `${storeName}-${randomUUID().slice(0, 8)}`,
-    supabaseUrl,
-    supabaseServiceRoleKey: serviceRoleKey,
-    redisUrl,
-    gapGraceMs: 100,
-    reservationTtlSeconds: 600,
-    reservationSweepMs: 200,
-    idempotencyTtlSeconds: 3600,
-    orderStreams: false,
-    streamClaimIdleMs: 30_000,
-    apiKeys: [
-      { id: 'test-admin', role: 'admin', secret: KEYS.admin },
-      { id: 'test-staff', role: 'staff', secret: KEYS.staff },
-    ],
-    readsPublic: true,
-    jwtSecret,
-    corsOrigins: [],
-    rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
-    ...overrides,
+  const base: StoreConfig = {
+    store: { name: storeName, instanceId: `${storeName}-${randomUUID().slice(0, 8)}` },
+    http: { port: 0, host: '127.0.0.1', corsOrigins: [], shutdownTimeoutMs: 10_000 },
+    database: { supabaseUrl, serviceRoleKey, groupCommitMax: 128 },
+    redis: { url: redisUrl },
+    sync: { gapGraceMs: 100, digestIntervalMs: 30_000 },
+    checkout: { reservationTtlSeconds: 600, reservationSweepMs: 200, idempotencyTtlSeconds: 3600 },
+    streams: { enabled: false, claimIdleMs: 30_000 },
+    access: {
+      apiKeys: [
+        { id: 'test-admin', role: 'admin', secret: KEYS.admin },
+        { id: 'test-staff', role: 'staff', secret: KEYS.staff },
+      ],
+      readsPublic: true,
+      jwtSecret,
+      rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
+      dashboardApiKey: undefined,
+    },
+    log: { level: 'info', format: 'json' },
   };
+  const merged = Object.entries(base).map(([group, values]) => [
+    group,
+    { ...values, ...overrides[group as keyof StoreConfig] },
+  ]);
+  return Object.fromEntries(merged) as StoreConfig;
 }
 
 /** Starts store instances in this process, against the suite's stack. */
 export async function startStores(
   names: string[],
-  overrides: Partial<StoreConfig> = {},
+  overrides: ConfigOverrides = {},
 ): Promise<StoreInstance[]> {
   return Promise.all(names.map((name) => startStore(testConfig(name, overrides), () => {})));
+}
+
+/**
+ * The store's routes and pages on its Express adapter, served on a port of their own: the same
+ * pipeline as the store's node:http server, for tests that compare the two.
+ */
+export async function serveOnExpress(
+  store: StoreInstance,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(store.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** A product id no other test uses. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { StoreInstance } from '../src/app.js';
 import { API_OPENAPI } from '../src/http/api.openapi.js';
-import { HTTP_STATUS } from '../src/http/error.middleware.js';
+import { HTTP_STATUS } from '../src/http/error.reply.js';
 import { ErrorBodySchema, type OpenApiDocument } from '../src/http/openapi.js';
 import { api, bearer, createProduct, KEYS, NO_CREDENTIAL, startStores } from './helpers.js';
 
@@ -336,8 +336,10 @@ describe('the API as documented', () => {
     const id = await createProduct(stores, { 'main-store': 50 });
     const secret = `doc-limited-${randomUUID()}`;
     const [limited] = await startStores(['main-store'], {
-      apiKeys: [{ id: `doc-limited-${randomUUID().slice(0, 8)}`, role: 'staff', secret }],
-      rateLimits: { windowMs: 60_000, perCredential: 1, perIp: 0 },
+      access: {
+        apiKeys: [{ id: `doc-limited-${randomUUID().slice(0, 8)}`, role: 'staff', secret }],
+        rateLimits: { windowMs: 60_000, perCredential: 1, perIp: 0 },
+      },
     });
     try {
       let res: Response | undefined;

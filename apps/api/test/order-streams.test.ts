@@ -58,8 +58,7 @@ describe('order streams', () => {
     expect(taken[0]![1]).toHaveLength(5);
 
     stores = await startStores(['main-store', 'downtown-store', 'mall-store'], {
-      orderStreams: true,
-      streamClaimIdleMs: 1000,
+      streams: { enabled: true, claimIdleMs: 1000 },
     });
     for (const orderId of orderIds.slice(5, 30))
       await push(STREAMS.orders, {

@@ -289,7 +289,7 @@ describe('the ledger', () => {
     }
     expect(rows.slice(1).map((r) => r.request_id)).toEqual(moves.map((_, i) => `req-${i}`));
     expect(rows.slice(1).map((r) => r.store)).toEqual(
-      moves.map((_, i) => stores[i % 3]!.config.storeName),
+      moves.map((_, i) => stores[i % 3]!.config.store.name),
     );
     expect(await stockRow(id, 'main-store')).toMatchObject({
       on_hand: rows.at(-1)!.new_quantity,

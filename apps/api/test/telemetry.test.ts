@@ -35,7 +35,7 @@ const lines: LogLine[] = [];
 beforeAll(async () => {
   const instanceId = `main-store-${randomUUID().slice(0, 8)}`;
   main = await startStore(
-    testConfig('main-store', { instanceId }),
+    testConfig('main-store', { store: { instanceId } }),
     createLogger({
       store: 'main-store',
       instanceId,
@@ -198,7 +198,7 @@ describe('structured logs', () => {
     expect(line).toMatchObject({
       level: 30,
       store: 'main-store',
-      instance_id: main.config.instanceId,
+      instance_id: main.config.store.instanceId,
       msg: expect.stringMatching(new RegExp(`^POST /inventory/${id}/update 200 \\d+ ms$`)),
       req: { id: `obs-${id}`, method: 'POST', url: `/inventory/${id}/update` },
       res: { status: 200 },

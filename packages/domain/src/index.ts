@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './access.js';
 export * from './history.js';
 export * from './alerts.js';
+export * from './refusals.js';

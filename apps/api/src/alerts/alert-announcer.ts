@@ -1,6 +1,5 @@
 import type { StockAlert } from '@stockwire/domain';
-import type { Logger } from '../app.js';
-import type { PinoLogger } from '../telemetry/logger.js';
+import type { Logger, PinoLogger } from '../telemetry/logger.js';
 import type { StoreMetrics } from '../telemetry/metrics.js';
 import { describeAlert } from './low-stock.monitor.js';
 

@@ -5,18 +5,46 @@ import type {
   EventsQuery,
   ProductId,
 } from '@stockwire/domain';
+import { GenerationMemo } from '../inventory/generation.memo.js';
 import type { InventoryStore } from '../store/inventory.store.js';
 
 /**
  * Reads the stock-movement ledger and the recorded low-stock alerts from the database (they are
  * history, not state: the cache does not hold them). Pages are newest first, cut by row id.
+ *
+ * Every ledger row and alert comes with a change to stock, which reaches this instance's cache, so
+ * a page read from the database holds until the cache next changes: until then the same query is
+ * answered with the same bytes, read once however many clients ask.
  */
 export class HistoryService {
+  private readonly pages: GenerationMemo<Promise<Buffer>>;
+
   constructor(
     private readonly store: Pick<InventoryStore, 'listEvents' | 'listAlerts'>,
     /** A product's name, from the cache. */
     private readonly productName: (id: ProductId) => string | undefined,
-  ) {}
+    /** The cache's generation: it moves with every change the instance hears of. */
+    generation: () => number,
+    /** Whether the instance may be missing changes (Redis down): then every read goes to the database. */
+    private readonly stale: () => boolean,
+  ) {
+    this.pages = new GenerationMemo(generation);
+  }
+
+  /** A page of the ledger, as JSON. */
+  eventsPage(query: EventsQuery): Promise<Buffer> {
+    return this.page(`events ${JSON.stringify(query)}`, () => this.events(query));
+  }
+
+  /** A page of the recorded alerts, as JSON. */
+  alertsPage(query: AlertsQuery): Promise<Buffer> {
+    return this.page(`alerts ${JSON.stringify(query)}`, () => this.alerts(query));
+  }
+
+  private page(key: string, read: () => Promise<unknown>): Promise<Buffer> {
+    const encode = async () => Buffer.from(JSON.stringify(await read()));
+    return this.stale() ? encode() : this.pages.get(key, encode);
+  }
 
   async events(query: EventsQuery): Promise<EventsPage> {
     const { limit, ...filter } = query;

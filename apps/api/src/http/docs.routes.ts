@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import express, { Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { OpenApiDocument } from './openapi.js';
 import { PUBLIC_DIR } from './public.js';
+import { Encoded, reply, type Route } from './route.js';
 
 /** swagger-ui-dist's files, served from this store: the docs page works without internet. */
 const SWAGGER_UI_DIR = dirname(
@@ -16,25 +18,29 @@ const SWAGGER_UI_FILES = new Set([
   '/favicon-16x16.png',
 ]);
 
+export const HTML_TYPE = 'text/html; charset=utf-8';
+
 /**
  * `GET /openapi.json` (the document) and `GET /docs` (Swagger UI on it, whose "Try it out" calls
- * this store), with the page's assets under `/docs/`.
+ * this store).
  */
-export function docsRoutes(document: OpenApiDocument): Router {
-  const router = Router();
-  const json = JSON.stringify(document);
-  const swaggerUi = express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' });
+export function docsRoutes(document: OpenApiDocument): Route[] {
+  const json = new Encoded(Buffer.from(JSON.stringify(document)));
+  const page = new Encoded(readFileSync(join(PUBLIC_DIR, 'docs.html')), HTML_TYPE);
+  return [
+    { method: 'GET', path: '/openapi.json', handle: () => reply(json) },
+    { method: 'GET', path: '/docs', handle: () => reply(page) },
+  ];
+}
 
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(json);
-  });
-  router.get('/docs', (_req, res) => {
-    res.sendFile(join(PUBLIC_DIR, 'docs.html'));
-  });
-  router.use('/docs', express.static(join(PUBLIC_DIR, 'docs'), { index: false }));
-  router.use('/docs', (req, res, next) => {
-    if (SWAGGER_UI_FILES.has(req.path)) swaggerUi(req, res, next);
-    else next();
-  });
-  return router;
+/** The docs page's assets under `/docs/`: its own script and swagger-ui-dist's files. */
+export function docsAssets(): RequestHandler[] {
+  const swaggerUi = express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' });
+  return [
+    express.static(join(PUBLIC_DIR, 'docs'), { index: false }),
+    (req, res, next) => {
+      if (SWAGGER_UI_FILES.has(req.path)) swaggerUi(req, res, next);
+      else next();
+    },
+  ];
 }

@@ -1,7 +1,7 @@
-import { Router } from 'express';
 import type { DigestHealth } from '../sync/anti-entropy.js';
 import type { SyncHealth } from '../sync/inventory.sync.js';
 import type { OutboxHealth } from '../sync/outbox.bus.js';
+import { reply, type Route } from './route.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'starting' | 'stopping';
@@ -26,14 +26,17 @@ export interface HealthReport {
 }
 
 /** `GET /health` (always 200, with what is up) and `GET /ready` (200 once the cache is synced). */
-export function healthRoutes(report: () => Promise<HealthReport>, isReady: () => boolean): Router {
-  const router = Router();
-  router.get('/health', async (_req, res) => {
-    res.json(await report());
-  });
-  router.get('/ready', (_req, res) => {
-    const ready = isReady();
-    res.status(ready ? 200 : 503).json({ ready });
-  });
-  return router;
+export function healthRoutes(report: () => Promise<HealthReport>, isReady: () => boolean): Route[] {
+  return [
+    { method: 'GET', path: '/health', open: true, handle: async () => reply(await report()) },
+    {
+      method: 'GET',
+      path: '/ready',
+      open: true,
+      handle: () => {
+        const ready = isReady();
+        return reply({ ready }, ready ? 200 : 503);
+      },
+    },
+  ];
 }

@@ -7,11 +7,10 @@ import {
   type ProductId,
   type StockUpdateRequest,
 } from '@stockwire/domain';
-import { Router } from 'express';
-import type { InventoryService } from '../inventory/inventory.service.js';
 import { authorize } from '../auth/authenticator.js';
-import { principalOf } from './access.middleware.js';
+import type { InventoryService } from '../inventory/inventory.service.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
+import { Encoded, reply, type Route } from './route.js';
 import { parse } from './validate.js';
 
 /** The route of stock changes, as request metrics name it. */
@@ -33,40 +32,53 @@ export function stockUpdateRequest(
   return { productId: product_id, request, who };
 }
 
+/** Stock and the catalogue: reads from the cache, as bytes encoded once per change; writes. */
 export function inventoryRoutes(
   inventory: InventoryService,
   responder: IdempotentResponder,
   idempotencyTtlSeconds: number,
-): Router {
-  const router = Router();
-
-  router.get('/inventory', (_req, res) => {
-    res.json(inventory.list());
-  });
-
-  router.get('/inventory/:product_id', (req, res) => {
-    const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
-    res.json(inventory.get(product_id));
-  });
-
-  router.post(STOCK_UPDATE_ROUTE, async (req, res) => {
-    const { productId, request, who } = stockUpdateRequest(principalOf(res), req.params, req.body);
-    const ctx = requestContext(req, who, idempotencyTtlSeconds);
-    const outcome = await inventory.updateStock(productId, request, ctx);
-    responder.send(res, ctx, outcome, 200, outcome.value);
-  });
-
-  router.get('/products', (_req, res) => {
-    res.json(inventory.catalogue());
-  });
-
-  router.post('/products', async (req, res) => {
-    const who = authorize(principalOf(res), 'create_product');
-    const body = parse(CreateProductRequestSchema, req.body, 'request body');
-    res
-      .status(201)
-      .json(await inventory.createProduct(body, requestContext(req, who, idempotencyTtlSeconds)));
-  });
-
-  return router;
+): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/inventory',
+      cached: true,
+      handle: () => reply(new Encoded(inventory.encodedList())),
+    },
+    {
+      method: 'GET',
+      path: '/inventory/:product_id',
+      cached: true,
+      handle: (req) => {
+        const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
+        return reply(new Encoded(inventory.encoded(product_id)));
+      },
+    },
+    {
+      method: 'POST',
+      path: STOCK_UPDATE_ROUTE,
+      handle: async (req) => {
+        const { productId, request, who } = stockUpdateRequest(req.principal, req.params, req.body);
+        const ctx = requestContext(req, who, idempotencyTtlSeconds);
+        const outcome = await inventory.updateStock(productId, request, ctx);
+        return responder.reply(ctx, outcome, 200, outcome.value);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/products',
+      cached: true,
+      handle: () => reply(new Encoded(inventory.encodedCatalogue())),
+    },
+    {
+      method: 'POST',
+      path: '/products',
+      handle: async (req) => {
+        const who = authorize(req.principal, 'create_product');
+        const body = parse(CreateProductRequestSchema, req.body, 'request body');
+        const ctx = requestContext(req, who, idempotencyTtlSeconds);
+        return reply(await inventory.createProduct(body, ctx), 201);
+      },
+    },
+  ];
 }

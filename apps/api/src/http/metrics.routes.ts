@@ -1,12 +1,17 @@
-import { Router } from 'express';
 import type { StoreMetrics } from '../telemetry/metrics.js';
+import { Encoded, reply, type Route } from './route.js';
 
 /** `GET /metrics`: this instance's metrics in the Prometheus text format. */
-export function metricsRoutes(metrics: StoreMetrics): Router {
-  const router = Router();
-  router.get('/metrics', async (_req, res) => {
-    const { contentType, body } = await metrics.exposition();
-    res.type(contentType).send(body);
-  });
-  return router;
+export function metricsRoutes(metrics: StoreMetrics): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/metrics',
+      open: true,
+      handle: async () => {
+        const { contentType, body } = await metrics.exposition();
+        return reply(new Encoded(Buffer.from(body), contentType));
+      },
+    },
+  ];
 }

@@ -14,7 +14,7 @@ import {
   type StoreName,
 } from '@stockwire/domain';
 import { z } from 'zod';
-import { HTTP_STATUS } from './error.middleware.js';
+import { HTTP_STATUS } from './error.reply.js';
 
 /** The OpenAPI document as served at `GET /openapi.json`. */
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;

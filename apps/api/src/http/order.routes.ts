@@ -1,33 +1,34 @@
 import { orderSchemaFor } from '@stockwire/domain';
-import { Router } from 'express';
-import type { OrderService } from '../inventory/order.service.js';
 import { authorize } from '../auth/authenticator.js';
-import { principalOf } from './access.middleware.js';
+import type { OrderService } from '../inventory/order.service.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
+import type { Route } from './route.js';
 import { parse } from './validate.js';
 
+/** All-or-nothing orders, in either body form the earlier services took. */
 export function orderRoutes(
   orders: OrderService,
   responder: IdempotentResponder,
   idempotencyTtlSeconds: number,
-): Router {
-  const router = Router();
-
-  router.post('/orders', async (req, res) => {
-    const who = authorize(principalOf(res), 'order');
-    const order = parse(orderSchemaFor(req.body), req.body, 'order');
-    const ctx = requestContext(req, who, idempotencyTtlSeconds);
-    const outcome = await orders.place(order, ctx);
-    const { response, accepted, duplicate, code } = outcome.value;
-    if (!accepted) {
-      responder.send(res, ctx, outcome, 409, {
-        ...response,
-        error: { code, message: response.message },
-      });
-      return;
-    }
-    responder.send(res, ctx, outcome, duplicate ? 200 : 201, response);
-  });
-
-  return router;
+): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/orders',
+      handle: async (req) => {
+        const who = authorize(req.principal, 'order');
+        const order = parse(orderSchemaFor(req.body), req.body, 'order');
+        const ctx = requestContext(req, who, idempotencyTtlSeconds);
+        const outcome = await orders.place(order, ctx);
+        const { response, accepted, duplicate, code } = outcome.value;
+        if (!accepted) {
+          return responder.reply(ctx, outcome, 409, {
+            ...response,
+            error: { code, message: response.message },
+          });
+        }
+        return responder.reply(ctx, outcome, duplicate ? 200 : 201, response);
+      },
+    },
+  ];
 }

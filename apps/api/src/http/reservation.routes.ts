@@ -5,63 +5,65 @@ import {
   ReserveRequestSchema,
   StockwireError,
 } from '@stockwire/domain';
-import { Router } from 'express';
-import type { ReservationService } from '../inventory/reservation.service.js';
 import { authorize } from '../auth/authenticator.js';
-import { principalOf } from './access.middleware.js';
+import type { ReservationService } from '../inventory/reservation.service.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
+import { reply, type Route, type RouteRequest } from './route.js';
 import { parse } from './validate.js';
 
+/** Holds during checkout: place, look up, commit, release. */
 export function reservationRoutes(
   reservations: ReservationService,
   responder: IdempotentResponder,
   idempotencyTtlSeconds: number,
-): Router {
-  const router = Router();
-
-  router.post('/inventory/:product_id/reserve', async (req, res) => {
-    const who = authorize(principalOf(res), 'reserve');
-    const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
-    const body = parse(ReserveRequestSchema, req.body, 'request body');
-    const ctx = requestContext(req, who, idempotencyTtlSeconds);
-    try {
-      const outcome = await reservations.reserve(product_id, body, ctx);
-      responder.send(res, ctx, outcome, 201, outcome.value);
-    } catch (error) {
-      // The checkout clients of the service Stockwire replaces read `success` and `available_stock`.
-      if (error instanceof StockwireError && error.code === ERROR_CODES.INSUFFICIENT_STOCK) {
-        res.status(409).json({
-          success: false,
-          message: error.message,
-          available_stock: error.details?.available_stock ?? 0,
-          error: { ...error.details, code: error.code, message: error.message },
-        });
-        return;
-      }
-      throw error;
-    }
-  });
-
-  router.get('/reservations/:id', async (req, res) => {
-    const { id } = parse(ReservationIdParamsSchema, req.params, 'path');
-    res.json(await reservations.get(id));
-  });
-
-  router.post('/reservations/:id/commit', async (req, res) => {
-    const who = authorize(principalOf(res), 'reserve');
+): Route[] {
+  /** A commit or release of the hold in the path. */
+  const finish = (action: 'commit' | 'release') => async (req: RouteRequest) => {
+    const who = authorize(req.principal, 'reserve');
     const { id } = parse(ReservationIdParamsSchema, req.params, 'path');
     const ctx = requestContext(req, who, idempotencyTtlSeconds);
-    const outcome = await reservations.commit(id, ctx);
-    responder.send(res, ctx, outcome, 200, outcome.value);
-  });
+    const outcome = await reservations[action](id, ctx);
+    return responder.reply(ctx, outcome, 200, outcome.value);
+  };
 
-  router.post('/reservations/:id/release', async (req, res) => {
-    const who = authorize(principalOf(res), 'reserve');
-    const { id } = parse(ReservationIdParamsSchema, req.params, 'path');
-    const ctx = requestContext(req, who, idempotencyTtlSeconds);
-    const outcome = await reservations.release(id, ctx);
-    responder.send(res, ctx, outcome, 200, outcome.value);
-  });
-
-  return router;
+  return [
+    {
+      method: 'POST',
+      path: '/inventory/:product_id/reserve',
+      handle: async (req) => {
+        const who = authorize(req.principal, 'reserve');
+        const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
+        const body = parse(ReserveRequestSchema, req.body, 'request body');
+        const ctx = requestContext(req, who, idempotencyTtlSeconds);
+        try {
+          const outcome = await reservations.reserve(product_id, body, ctx);
+          return responder.reply(ctx, outcome, 201, outcome.value);
+        } catch (error) {
+          // The checkout clients of the service Stockwire replaces read `success` and `available_stock`.
+          if (error instanceof StockwireError && error.code === ERROR_CODES.INSUFFICIENT_STOCK) {
+            return reply(
+              {
+                success: false,
+                message: error.message,
+                available_stock: error.details?.available_stock ?? 0,
+                error: { ...error.details, code: error.code, message: error.message },
+              },
+              409,
+            );
+          }
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/reservations/:id',
+      handle: async (req) => {
+        const { id } = parse(ReservationIdParamsSchema, req.params, 'path');
+        return reply(await reservations.get(id));
+      },
+    },
+    { method: 'POST', path: '/reservations/:id/commit', handle: finish('commit') },
+    { method: 'POST', path: '/reservations/:id/release', handle: finish('release') },
+  ];
 }

@@ -1,17 +1,18 @@
 import { randomInt } from 'node:crypto';
 import {
   ERROR_CODES,
+  refusalError,
   StockwireError,
   type CreateProductRequest,
-  type Location,
   type ProductId,
   type ProductInventory,
   type StockUpdateRequest,
 } from '@stockwire/domain';
-import type { InventoryStore, RefusalCode, RowChange } from '../store/inventory.store.js';
+import type { InventoryStore, RowChange } from '../store/inventory.store.js';
 import type { InventoryCache } from '../sync/inventory.cache.js';
-import type { ChangePublisher } from './change.publisher.js';
-import { settle, type Outcome, type RequestContext } from './request.context.js';
+import { GenerationMemo } from './generation.memo.js';
+import type { Outcome, RequestContext } from './request.context.js';
+import type { WriteCommitter } from './write.committer.js';
 
 export type CatalogueEntry = Pick<
   ProductInventory,
@@ -25,45 +26,17 @@ function newProductId(): ProductId {
   return Array.from({ length: 10 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
 }
 
-/** The error for a movement the database refused; nothing of it was written. */
-export function refusal(
-  code: RefusalCode,
-  productId: ProductId,
-  location: Location,
-  available = 0,
-): StockwireError {
-  switch (code) {
-    case 'product_not_found':
-      return new StockwireError(
-        ERROR_CODES.PRODUCT_NOT_FOUND,
-        `Product ${productId} does not exist`,
-      );
-    case 'insufficient_stock':
-      return new StockwireError(
-        ERROR_CODES.INSUFFICIENT_STOCK,
-        `Not enough stock of ${productId} at ${location}: ${available} available`,
-        { available_stock: available, warehouse: location },
-      );
-    case 'quantity_out_of_range':
-      return new StockwireError(
-        ERROR_CODES.QUANTITY_OUT_OF_RANGE,
-        `Stock of ${productId} at ${location} would exceed the largest quantity stored`,
-        { warehouse: location },
-      );
-    case 'invalid_change':
-      return new StockwireError(ERROR_CODES.INVALID_CHANGE, 'change does not fit update_type', {
-        field: 'change',
-      });
-  }
-}
-
 /** The inventory use cases: reads from the cache, writes to the database and then everywhere. */
 export class InventoryService {
+  private readonly catalogueBytes: GenerationMemo<Buffer>;
+
   constructor(
     private readonly store: InventoryStore,
     private readonly cache: InventoryCache,
-    private readonly publisher: ChangePublisher,
-  ) {}
+    private readonly committer: WriteCommitter,
+  ) {
+    this.catalogueBytes = new GenerationMemo(() => cache.generation, 1);
+  }
 
   list(): ProductInventory[] {
     return this.cache.views();
@@ -79,11 +52,27 @@ export class InventoryService {
     }));
   }
 
+  /** {@link list} as JSON, encoded once per change. */
+  encodedList(): Buffer {
+    return this.cache.encodedViews();
+  }
+
+  /** {@link catalogue} as JSON, encoded once per change. */
+  encodedCatalogue(): Buffer {
+    return this.catalogueBytes.get('', () => Buffer.from(JSON.stringify(this.catalogue())));
+  }
+
   get(id: ProductId): ProductInventory {
     const view = this.cache.view(id);
-    if (!view)
-      throw new StockwireError(ERROR_CODES.PRODUCT_NOT_FOUND, `Product ${id} does not exist`);
+    if (!view) throw notFound(id);
     return view;
+  }
+
+  /** {@link get} as JSON, encoded once per change. */
+  encoded(id: ProductId): Buffer {
+    const bytes = this.cache.encoded(id);
+    if (!bytes) throw notFound(id);
+    return bytes;
   }
 
   /** Applies one stock movement; refused movements write nothing and throw. */
@@ -92,7 +81,7 @@ export class InventoryService {
     request: StockUpdateRequest,
     ctx: RequestContext,
   ): Promise<Outcome<ProductInventory>> {
-    const location = request.warehouse ?? this.publisher.store;
+    const location = request.warehouse ?? this.committer.store;
     const [answer] = await this.store.applyChanges([
       {
         product_id: productId,
@@ -101,14 +90,15 @@ export class InventoryService {
         update_type: request.update_type,
         request_id: ctx.requestId,
         actor: ctx.actor,
-        store: this.publisher.store,
+        store: this.committer.store,
         ...(ctx.idempotency && { idempotency: ctx.idempotency }),
       },
     ]);
     if (!answer) throw new StockwireError(ERROR_CODES.INTERNAL, 'no result for the change');
-    const { result, replayed, response } = settle(answer);
-    if (!replayed) this.publisher.publishEffects(result, ctx.requestId);
-    if (!result.ok) throw refusal(result.code, productId, location, result.available);
+    const at = { product_id: productId, location };
+    const { result, replayed, response } = this.committer.commit(answer, ctx.requestId, (r) =>
+      refusalError(r.code, { ...at, available: r.available }),
+    );
     const change = result.changes.find(
       (c) => c.product_id === productId && c.location === location,
     );
@@ -134,20 +124,18 @@ export class InventoryService {
       stock: request.stock,
       request_id: ctx.requestId,
       actor: ctx.actor,
-      store: this.publisher.store,
+      store: this.committer.store,
     });
     if (!result.ok) {
       throw new StockwireError(ERROR_CODES.PRODUCT_EXISTS, `Product ${id} already exists`, {
         field: 'product_id',
       });
     }
-    this.publisher.publish({
+    this.committer.announce({
       type: 'product_created',
       product: result.product,
       levels: result.levels,
-      store: this.publisher.store,
-      instance_id: this.publisher.instanceId,
-      timestamp: new Date().toISOString(),
+      ...this.committer.envelope(),
     });
     return this.get(id);
   }
@@ -181,3 +169,6 @@ export class InventoryService {
     };
   }
 }
+
+const notFound = (id: ProductId) =>
+  new StockwireError(ERROR_CODES.PRODUCT_NOT_FOUND, `Product ${id} does not exist`);

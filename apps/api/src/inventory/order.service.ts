@@ -1,7 +1,7 @@
 import type { OrderRequest, OrderResponse } from '@stockwire/domain';
 import type { InventoryStore, RefusalCode } from '../store/inventory.store.js';
-import type { ChangePublisher } from './change.publisher.js';
-import { settle, type Outcome, type RequestContext } from './request.context.js';
+import type { Outcome, RequestContext } from './request.context.js';
+import type { WriteCommitter } from './write.committer.js';
 
 /** An order's answer, and whether stock was taken (or had been, for a repeated order_id). */
 export interface OrderOutcome {
@@ -17,25 +17,24 @@ export interface OrderOutcome {
 export class OrderService {
   constructor(
     private readonly store: InventoryStore,
-    private readonly publisher: ChangePublisher,
+    private readonly committer: WriteCommitter,
   ) {}
 
   async place(order: OrderRequest, ctx: RequestContext): Promise<Outcome<OrderOutcome>> {
     const lines = order.lines.map((line) => ({
       product_id: line.product_id,
-      location: line.warehouse ?? this.publisher.store,
+      location: line.warehouse ?? this.committer.store,
       quantity: line.quantity,
     }));
     const answer = await this.store.placeOrder({
       order_id: order.order_id,
       lines,
-      store: this.publisher.store,
+      store: this.committer.store,
       request_id: ctx.requestId,
       actor: ctx.actor,
       ...(ctx.idempotency && { idempotency: ctx.idempotency }),
     });
-    const { result, replayed, response } = settle(answer);
-    if (!replayed) this.publisher.publishEffects(result, ctx.requestId);
+    const { result, replayed, response } = this.committer.commit(answer, ctx.requestId);
     const order_data = {
       order_id: order.order_id,
       lines: lines.map(({ location, ...l }) => ({ ...l, warehouse: location })),

@@ -1,5 +1,4 @@
-import { ERROR_CODES, StockwireError } from '@stockwire/domain';
-import type { IdempotencyKey, Idempotent } from '../store/inventory.store.js';
+import type { IdempotencyKey } from '../store/inventory.store.js';
 
 /** What a write carries besides its body: the request id for the ledger, an idempotency key. */
 export interface RequestContext {
@@ -15,20 +14,4 @@ export interface Outcome<T> {
   /** The response kept for the key, to send verbatim; null for a first request. */
   replay: { status: number; body: unknown } | null;
   replayed: boolean;
-}
-
-/** Turns the store's answer into a result, refusing a key reused for another request. */
-export function settle<T>(answer: Idempotent<T>): {
-  result: T;
-  replayed: boolean;
-  response: Outcome<T>['replay'];
-} {
-  if ('mismatch' in answer) {
-    throw new StockwireError(
-      ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-      'This Idempotency-Key was already used with a different request',
-      { field: 'Idempotency-Key' },
-    );
-  }
-  return { result: answer.result, replayed: answer.replayed, response: answer.response };
 }

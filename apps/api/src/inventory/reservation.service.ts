@@ -1,13 +1,14 @@
 import {
   ERROR_CODES,
+  holdRefusalError,
+  refusalError,
   StockwireError,
   type ProductId,
   type ReserveRequest,
 } from '@stockwire/domain';
-import type { FinishResult, InventoryStore, Reservation } from '../store/inventory.store.js';
-import type { ChangePublisher } from './change.publisher.js';
-import { refusal } from './inventory.service.js';
-import { settle, type Outcome, type RequestContext } from './request.context.js';
+import type { InventoryStore, Reservation } from '../store/inventory.store.js';
+import type { Outcome, RequestContext } from './request.context.js';
+import type { WriteCommitter } from './write.committer.js';
 
 /** What `POST /inventory/{id}/reserve` answers. */
 export interface ReservationReceipt {
@@ -56,31 +57,11 @@ export interface ReservationOptions {
   defaultTtlSeconds: number;
 }
 
-const FINISH_ERRORS: Record<
-  Exclude<Extract<FinishResult, { ok: false }>['code'], 'invalid_change'>,
-  (id: string) => StockwireError
-> = {
-  reservation_not_found: (id) =>
-    new StockwireError(ERROR_CODES.RESERVATION_NOT_FOUND, `Reservation ${id} does not exist`),
-  reservation_committed: (id) =>
-    new StockwireError(
-      ERROR_CODES.RESERVATION_COMMITTED,
-      `Reservation ${id} was already committed`,
-    ),
-  reservation_released: (id) =>
-    new StockwireError(ERROR_CODES.RESERVATION_RELEASED, `Reservation ${id} was already released`),
-  reservation_expired: (id) =>
-    new StockwireError(
-      ERROR_CODES.RESERVATION_EXPIRED,
-      `Reservation ${id} has expired; its units are available again`,
-    ),
-};
-
 /** Holds during checkout: place, commit (a sale), release, and expiry. */
 export class ReservationService {
   constructor(
     private readonly store: InventoryStore,
-    private readonly publisher: ChangePublisher,
+    private readonly committer: WriteCommitter,
     private readonly options: ReservationOptions,
   ) {}
 
@@ -89,7 +70,7 @@ export class ReservationService {
     request: ReserveRequest,
     ctx: RequestContext,
   ): Promise<Outcome<ReservationReceipt>> {
-    const location = request.warehouse ?? this.publisher.store;
+    const location = request.warehouse ?? this.committer.store;
     const [answer] = await this.store.reserve([
       {
         product_id: productId,
@@ -97,16 +78,17 @@ export class ReservationService {
         quantity: request.quantity,
         ttl_seconds: request.ttl_seconds ?? this.options.defaultTtlSeconds,
         client_id: request.client_id ?? null,
-        store: this.publisher.store,
+        store: this.committer.store,
         request_id: ctx.requestId,
         actor: ctx.actor,
         ...(ctx.idempotency && { idempotency: ctx.idempotency }),
       },
     ]);
     if (!answer) throw new StockwireError(ERROR_CODES.INTERNAL, 'no result for the hold');
-    const { result, replayed, response } = settle(answer);
-    if (!replayed) this.publisher.publishEffects(result, ctx.requestId);
-    if (!result.ok) throw refusal(result.code, productId, location, result.available);
+    const at = { product_id: productId, location };
+    const { result, replayed, response } = this.committer.commit(answer, ctx.requestId, (r) =>
+      refusalError(r.code, { ...at, available: r.available }),
+    );
     if (!result.reservation)
       throw new StockwireError(ERROR_CODES.INTERNAL, 'hold placed without a reservation');
     const hold = result.reservation;
@@ -135,14 +117,14 @@ export class ReservationService {
 
   async get(id: string): Promise<ReservationView> {
     const hold = await this.store.getReservation(id);
-    if (!hold) throw FINISH_ERRORS.reservation_not_found(id);
+    if (!hold) throw holdRefusalError('reservation_not_found', id, 'commit');
     return toReservationView(hold);
   }
 
   /** Releases the holds whose time is up; any number of instances may sweep at once. */
   async sweep(maxRows = 500): Promise<number> {
-    const effects = await this.store.expireReservations(maxRows, this.publisher.store);
-    this.publisher.publishEffects(effects, null);
+    const effects = await this.store.expireReservations(maxRows, this.committer.store);
+    this.committer.effects(effects, null);
     return effects.expired.length;
   }
 
@@ -154,18 +136,14 @@ export class ReservationService {
     const answer = await this.store.finishReservation({
       reservation_id: id,
       action,
-      store: this.publisher.store,
+      store: this.committer.store,
       request_id: ctx.requestId,
       actor: ctx.actor,
       ...(ctx.idempotency && { idempotency: ctx.idempotency }),
     });
-    const { result, replayed, response } = settle(answer);
-    if (!replayed) this.publisher.publishEffects(result, ctx.requestId);
-    if (!result.ok) {
-      if (result.code === 'invalid_change')
-        throw new StockwireError(ERROR_CODES.INTERNAL, `cannot ${action}`);
-      throw FINISH_ERRORS[result.code](id);
-    }
+    const { result, replayed, response } = this.committer.commit(answer, ctx.requestId, (r) =>
+      holdRefusalError(r.code, id, action),
+    );
     return { value: toReservationView(result.reservation), replay: response, replayed };
   }
 }

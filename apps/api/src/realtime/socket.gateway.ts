@@ -12,7 +12,7 @@ import {
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { AlertListener } from '../alerts/low-stock.monitor.js';
-import type { HoldNotifier } from '../inventory/change.publisher.js';
+import type { HoldNotifier } from '../inventory/write.committer.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
 import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
@@ -31,17 +31,12 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
   private readonly pub: Redis;
   private readonly sub: Redis;
 
-  constructor(
-    http: HttpServer,
-    redisUrl: string,
-    snapshot: () => ProductInventory[],
-    options: RealtimeOptions,
-  ) {
+  constructor(redisUrl: string, snapshot: () => ProductInventory[], options: RealtimeOptions) {
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
     this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
     this.pub.on('error', () => {});
     this.sub.on('error', () => {});
-    this.io = new Server(http, {
+    this.io = new Server({
       adapter: createAdapter(this.pub, this.sub),
       cors: { origin: options.corsOrigins },
       maxHttpBufferSize: 16 * 1024,
@@ -105,6 +100,11 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
 
   get clients(): number {
     return this.io.of('/').sockets.size;
+  }
+
+  /** Serves Socket.IO on `http`, after the server's own request listener. */
+  attach(http: HttpServer): void {
+    this.io.attach(http);
   }
 
   async close(): Promise<void> {

@@ -22,8 +22,14 @@ export const WS_PATH = '/ws';
 export class WsGateway implements CacheListener, AlertListener {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
-  constructor(http: HttpServer, snapshot: () => ProductInventory[], options: RealtimeOptions) {
-    // Only /ws is ours; Socket.IO handles its own upgrades on the same server.
+  constructor(
+    private readonly snapshot: () => ProductInventory[],
+    private readonly options: RealtimeOptions,
+  ) {}
+
+  /** Serves `/ws` on `http`; Socket.IO handles its own upgrades on the same server. */
+  attach(http: HttpServer): void {
+    const { snapshot, options } = this;
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== WS_PATH) return;

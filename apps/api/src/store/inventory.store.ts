@@ -2,12 +2,14 @@ import type { ApiKeyStore, StoredApiKey } from '../auth/api-keys.js';
 import type {
   AlertsQuery,
   EventsQuery,
+  HoldRefusalCode,
   InventoryEvent,
   Location,
   MovementType,
   Product,
   ProductId,
   ProductStock,
+  RefusalCode,
   Role,
   StockLevel,
   RecordedStockAlert,
@@ -56,8 +58,7 @@ export interface Effects {
   expired: ExpiredHold[];
 }
 
-export type RefusalCode =
-  'product_not_found' | 'insufficient_stock' | 'quantity_out_of_range' | 'invalid_change';
+export type { RefusalCode };
 
 export type MoveResult = Effects &
   ({ ok: true; available: number } | { ok: false; code: RefusalCode; available?: number });
@@ -126,12 +127,7 @@ export type FinishResult = Effects &
     | { ok: true; reservation: Reservation }
     | {
         ok: false;
-        code:
-          | 'reservation_not_found'
-          | 'reservation_committed'
-          | 'reservation_released'
-          | 'reservation_expired'
-          | 'invalid_change';
+        code: HoldRefusalCode;
         reservation?: Reservation;
       }
   );

@@ -24,6 +24,13 @@ interface Entry {
  */
 export class InventoryCache {
   private readonly entries = new Map<ProductId, Entry>();
+  private changes = 0;
+  private all: { at: number; bytes: Buffer } | null = null;
+
+  /** Counts every change to the cache: what was read at one count holds until the next. */
+  get generation(): number {
+    return this.changes;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -53,6 +60,14 @@ export class InventoryCache {
     return [...this.entries.keys()].sort().map((id) => this.view(id)!);
   }
 
+  /** {@link views} as UTF-8 JSON, encoded once per change rather than once per request. */
+  encodedViews(): Buffer {
+    if (this.all?.at !== this.changes) {
+      this.all = { at: this.changes, bytes: Buffer.from(JSON.stringify(this.views())) };
+    }
+    return this.all.bytes;
+  }
+
   /** What applying this change would mean: the next version, an old one, or versions missing. */
   judge(change: Pick<StockChangedMessage, 'product_id' | 'location' | 'version'>): VersionVerdict {
     const entry = this.entries.get(change.product_id);
@@ -72,6 +87,7 @@ export class InventoryCache {
       updated_at: change.updated_at,
     });
     entry.encoded = undefined;
+    this.changes++;
   }
 
   /** Takes in a product as loaded from the database, row by row where newer. Returns whether anything changed. */
@@ -93,7 +109,10 @@ export class InventoryCache {
         changed = true;
       }
     }
-    if (changed) entry.encoded = undefined;
+    if (changed) {
+      entry.encoded = undefined;
+      this.changes++;
+    }
     return changed;
   }
 
@@ -103,10 +122,13 @@ export class InventoryCache {
    */
   replace({ product, levels }: ProductStock): void {
     this.entries.set(product.id, { product, levels: new Map(levels) });
+    this.changes++;
   }
 
   /** Drops a product the database does not have (a repair); returns whether it was cached. */
   remove(id: ProductId): boolean {
-    return this.entries.delete(id);
+    const removed = this.entries.delete(id);
+    if (removed) this.changes++;
+    return removed;
   }
 }

@@ -1,14 +1,34 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
-import { pinoHttp, type HttpLogger } from 'pino-http';
 import pretty from 'pino-pretty';
-import type { Logger } from '../app.js';
-import { requestIdFrom } from '../http/request-id.js';
+import type { LogFormat, StoreConfig } from '../env.js';
 
 export type { PinoLogger };
 
-/** `json`: one JSON object per line; `pretty`: coloured, human-readable lines. */
-export type LogFormat = 'json' | 'pretty';
+/** How the code reports what happened: a message, and the error behind it if any. */
+export type Logger = (message: string, error?: unknown) => void;
+
+/** One line about an error and its causes, without stack traces. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    if (typeof e === 'object' && 'message' in e && typeof e.message === 'string') {
+      parts.push(e.message);
+      e = 'cause' in e ? e.cause : undefined;
+    } else {
+      parts.push(typeof e === 'string' ? e : JSON.stringify(e));
+      break;
+    }
+  }
+  return parts.join(' <- ');
+}
+
+/** A {@link Logger} writing plain lines to stderr, named by store. */
+export const consoleLogger =
+  (store: string): Logger =>
+  (message, error) => {
+    const detail = error === undefined ? '' : `: ${describeError(error)}`;
+    console.error(`[${store}] ${message}${detail}`);
+  };
 
 export interface LoggerOptions {
   store: string;
@@ -54,9 +74,14 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   return pino(settings, stdout);
 }
 
-/** A logger that writes nothing. */
-export function silentLogger(): PinoLogger {
-  return pino({ enabled: false });
+/** The logger of a store configured like this: pino, JSON or pretty as configured. */
+export function storeLogger(config: StoreConfig): PinoLogger {
+  return createLogger({
+    store: config.store.name,
+    instanceId: config.store.instanceId,
+    level: config.log.level,
+    format: config.log.format,
+  });
 }
 
 /** The `(message, error?)` {@link Logger} the code calls, writing to a pino logger. */
@@ -78,41 +103,7 @@ const answeredLine = (method: string, url: string, status: number, ms: number) =
 const failedLine = (method: string, url: string, status: number, error: Error) =>
   `${method} ${url} ${status} failed: ${error.message}`;
 
-/**
- * Gives every request an id (the caller's `X-Request-Id` if sane, else a new UUID), echoes it in
- * the `X-Request-Id` response header, and logs one line per request with it. The same id is
- * recorded in the ledger for the changes the request makes.
- */
-export function requestLogger(logger: PinoLogger): HttpLogger<IncomingMessage, ServerResponse> {
-  return pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const id = requestIdFrom(req.headers['x-request-id']);
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (req, res, error) => {
-      if (error !== undefined || res.statusCode >= 500) return 'error';
-      return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
-    },
-    customSuccessMessage: (req, res, ms) =>
-      answeredLine(req.method ?? '', req.url ?? '', res.statusCode, ms),
-    customErrorMessage: (req, res, error) =>
-      failedLine(req.method ?? '', req.url ?? '', res.statusCode, error),
-    // Only what identifies a request: headers may carry keys and cookies.
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-        remote_address: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-    },
-  });
-}
-
-/** A request answered outside Express, for {@link logRequest}. */
+/** An answered request, for {@link logRequest}. */
 export interface RequestRecord {
   id: string;
   method: string;
@@ -122,7 +113,10 @@ export interface RequestRecord {
   ms: number;
 }
 
-/** The line {@link requestLogger} writes, for a request answered without Express. */
+/**
+ * One line per answered request, with its id (the same id is in the `X-Request-Id` header and the
+ * ledger). Only what identifies a request is logged: headers may carry keys and cookies.
+ */
 export function logRequest(logger: PinoLogger, r: RequestRecord): void {
   const fields = {
     req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress },
@@ -130,10 +124,10 @@ export function logRequest(logger: PinoLogger, r: RequestRecord): void {
     responseTime: Math.round(r.ms),
   };
   if (r.status >= 500) {
-    // As pino-http does for a 5xx answered without an error attached.
     const err = new Error(`failed with status code ${r.status}`);
     logger.error({ ...fields, err }, failedLine(r.method, r.url, r.status, err));
     return;
   }
-  logger.info(fields, answeredLine(r.method, r.url, r.status, r.ms));
+  const quiet = QUIET_PATHS.has(r.url.split('?')[0] ?? '');
+  logger[quiet ? 'debug' : 'info'](fields, answeredLine(r.method, r.url, r.status, r.ms));
 }

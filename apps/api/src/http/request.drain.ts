@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
 
 /**
  * Counts requests in flight, so that a stopping instance can finish them before it closes. Once
@@ -9,12 +8,6 @@ export class RequestDrain {
   private inFlight = 0;
   private draining = false;
   private readonly waiters = new Set<() => void>();
-
-  readonly middleware: RequestHandler = (_req, res, next) => {
-    this.track(res);
-    if (this.draining) res.set('Connection', 'close');
-    next();
-  };
 
   /** Counts `res` as in flight until it finishes or its connection closes. */
   track(res: ServerResponse): void {

@@ -1,5 +1,6 @@
 import { ERROR_CODES, StockwireError, type ErrorCode } from '@stockwire/domain';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../telemetry/logger.js';
 
 /** Every error code's HTTP status; a new code does not compile until it has one. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -66,11 +67,7 @@ export interface ErrorReply {
  * The one place errors become responses. Unknown errors (and an unavailable database) are logged
  * with `what` (method and URL) and answered without details.
  */
-export function errorReply(
-  err: unknown,
-  what: string,
-  log: (message: string, error?: unknown) => void,
-): ErrorReply {
+export function errorReply(err: unknown, what: string, log: Logger): ErrorReply {
   const known = err instanceof StockwireError ? err : fromBodyParser(err);
   const error =
     known ?? new StockwireError(ERROR_CODES.INTERNAL, 'Internal error', undefined, { cause: err });
@@ -89,10 +86,8 @@ export function errorReply(
   };
 }
 
-/** Express's end of {@link errorReply}. */
-export function errorMiddleware(
-  log: (message: string, error?: unknown) => void,
-): ErrorRequestHandler {
+/** Express's end of {@link errorReply}, for the pages. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const reply = errorReply(err, `${req.method} ${req.originalUrl}`, log);

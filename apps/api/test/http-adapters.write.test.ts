@@ -7,16 +7,20 @@ import {
   KEYS,
   ledger,
   requestsCounted,
+  serveOnExpress,
   startStores,
   stockRow,
 } from './helpers.js';
 
 let stores: StoreInstance[];
+let express: Awaited<ReturnType<typeof serveOnExpress>>;
 
 beforeAll(async () => {
   stores = await startStores(['main-store', 'downtown-store']);
+  express = await serveOnExpress(stores[0]!);
 });
 afterAll(async () => {
+  await express.close();
   await Promise.all(stores.map((s) => s.close()));
 });
 
@@ -39,8 +43,9 @@ async function post(
   path: string,
   body: string | undefined,
   headers: Record<string, string>,
+  base = stores[0]!.url,
 ): Promise<Answer> {
-  const res = await fetch(`${stores[0]!.url}${path}`, { method: 'POST', headers, body });
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
   const text = await res.text();
   return {
     status: res.status,
@@ -51,18 +56,15 @@ async function post(
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-/**
- * The same request answered before Express and by Express. A query string is left to Express,
- * which ignores it, so `?via=express` is the same route the slow way.
- */
+/** The same request answered by the store's node:http adapter and by its Express adapter. */
 async function bothWays(id: string, body: string | undefined, headers: Record<string, string>) {
   const fast = await post(`/inventory/${id}/update`, body, headers);
-  const slow = await post(`/inventory/${id}/update?via=express`, body, headers);
+  const slow = await post(`/inventory/${id}/update`, body, headers, express.url);
   return { fast, slow };
 }
 
-describe('POST /inventory/{id}/update before Express', () => {
-  it('makes the change and answers as the Express route does: body, status, headers', async () => {
+describe('POST /inventory/{id}/update through node:http and through Express', () => {
+  it('makes the change and answers as the Express adapter does: body, status, headers', async () => {
     const [a, b] = [
       await createProduct(stores, { 'main-store': 10 }),
       await createProduct(stores, { 'main-store': 10 }),
@@ -70,7 +72,7 @@ describe('POST /inventory/{id}/update before Express', () => {
     const sale = JSON.stringify({ change: -3, update_type: 'sale' });
     const headers = { ...JSON_TYPE, ...bearer(KEYS.staff) };
     const fast = await post(`/inventory/${a}/update`, sale, headers);
-    const slow = await post(`/inventory/${b}/update?via=express`, sale, headers);
+    const slow = await post(`/inventory/${b}/update`, sale, headers, express.url);
     expect(fast.status).toBe(200);
     expect(slow.status).toBe(200);
     expect(fast.headers).toEqual(slow.headers);
@@ -85,7 +87,7 @@ describe('POST /inventory/{id}/update before Express', () => {
     expect(row).toMatchObject({ change: -3, update_type: 'sale', actor: 'key:test-staff' });
   });
 
-  it('refuses what Express refuses, with the same error, and writes nothing', async () => {
+  it('refuses what the Express adapter refuses, with the same error, and writes nothing', async () => {
     const id = await createProduct(stores, { 'main-store': 2 });
     const before = await ledger(id);
     const staff = { ...JSON_TYPE, ...bearer(KEYS.staff) };
@@ -158,11 +160,11 @@ describe('POST /inventory/{id}/update before Express', () => {
     expect(await ledger(id)).toEqual(before);
   });
 
-  it('leaves to Express what it does not take on, which still answers it', async () => {
+  it('refuses bodies body-parser refuses, and replays a keyed write', async () => {
     const id = await createProduct(stores, { 'main-store': 10 });
     const staff = bearer(KEYS.staff);
     const sale = JSON.stringify({ change: -1, update_type: 'sale' });
-    // A form body, a charset other than UTF-8, a body over the limit: Express's own refusals.
+    // A form body, a charset other than UTF-8, a body over the limit: body-parser's refusals.
     const form = await post(`/inventory/${id}/update`, 'change=-1', {
       ...staff,
       'content-type': 'application/x-www-form-urlencoded',
@@ -182,7 +184,7 @@ describe('POST /inventory/{id}/update before Express', () => {
       },
     );
     expect(huge).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
-    // An Idempotency-Key: Express keeps the response and replays it.
+    // An Idempotency-Key: the response is kept and replayed.
     const keyed = { ...staff, ...JSON_TYPE, 'idempotency-key': `fast-write-${id}` };
     const first = await post(`/inventory/${id}/update`, sale, keyed);
     const again = await post(`/inventory/${id}/update`, sale, keyed);
@@ -227,10 +229,11 @@ describe('POST /inventory/{id}/update before Express', () => {
     expect(await counted(409)).toBe(refused + 1);
   });
 
-  it('answers 429 with Retry-After as Express does once a credential’s budget is spent', async () => {
+  it('answers 429 with Retry-After on both adapters once a credential’s budget is spent', async () => {
     const [limited] = await startStores(['limited-store'], {
-      rateLimits: { windowMs: 60_000, perCredential: 1, perIp: 0 },
+      access: { rateLimits: { windowMs: 60_000, perCredential: 1, perIp: 0 } },
     });
+    const limitedExpress = await serveOnExpress(limited!);
     try {
       const id = await createProduct(stores, { 'main-store': 5 });
       // A key of its own, so that no other test's writes count against its budget.
@@ -243,11 +246,11 @@ describe('POST /inventory/{id}/update before Express', () => {
       const { secret } = (await made.json()) as { secret: string };
       const headers = { ...JSON_TYPE, ...bearer(secret) };
       const sale = JSON.stringify({ change: -1, update_type: 'sale', warehouse: 'main-store' });
-      const at = (path: string) =>
-        fetch(`${limited!.url}${path}`, { method: 'POST', headers, body: sale });
-      expect((await at(`/inventory/${id}/update`)).status).toBe(200);
-      const fast = await at(`/inventory/${id}/update`);
-      const slow = await at(`/inventory/${id}/update?via=express`);
+      const at = (base: string) =>
+        fetch(`${base}/inventory/${id}/update`, { method: 'POST', headers, body: sale });
+      expect((await at(limited!.url)).status).toBe(200);
+      const fast = await at(limited!.url);
+      const slow = await at(limitedExpress.url);
       for (const res of [fast, slow]) {
         expect(res.status).toBe(429);
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -255,6 +258,7 @@ describe('POST /inventory/{id}/update before Express', () => {
       }
       expect((await stockRow(id, 'main-store'))?.on_hand).toBe(4);
     } finally {
+      await limitedExpress.close();
       await limited?.close();
     }
   });

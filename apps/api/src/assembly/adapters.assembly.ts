@@ -1,0 +1,37 @@
+import { RedisRateLimiter } from '../auth/rate-limiter.js';
+import type { StoreConfig } from '../env.js';
+import { withGroupCommit } from '../store/batching.store.js';
+import { SupabaseInventoryStore } from '../store/supabase.store.js';
+import { InventoryCache } from '../sync/inventory.cache.js';
+import { OutboxUpdateBus } from '../sync/outbox.bus.js';
+import { RedisUpdateBus } from '../sync/redis.bus.js';
+import type { Logger } from '../telemetry/logger.js';
+import { meteredBus } from '../telemetry/metered.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
+
+/** The technologies a store talks to, each behind its port. */
+export function assembleAdapters(
+  config: StoreConfig,
+  metrics: StoreMetrics,
+  log: Logger,
+  onInvalidMessage: (reason: string) => void,
+) {
+  const database = new SupabaseInventoryStore(
+    config.database.supabaseUrl,
+    config.database.serviceRoleKey,
+  );
+  const { groupCommitMax } = config.database;
+  const batching =
+    groupCommitMax > 0 ? withGroupCommit(database, { maxBatch: groupCommitMax }) : null;
+  const redis = new RedisUpdateBus(config.redis.url, { onInvalid: onInvalidMessage });
+  return {
+    store: batching ?? database,
+    groupCommits: batching?.groupCommits ?? null,
+    // Publishes that Redis refuses are held and retried: the writer's part of surviving an outage.
+    bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
+    limiter: new RedisRateLimiter(config.redis.url, log),
+    cache: new InventoryCache(),
+  };
+}
+
+export type Adapters = ReturnType<typeof assembleAdapters>;

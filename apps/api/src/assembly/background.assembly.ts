@@ -1,0 +1,63 @@
+import type { StoreConfig } from '../env.js';
+import { Sweeper } from '../inventory/sweeper.js';
+import { OrderStreamConsumer, STREAMS } from '../queues/order.streams.js';
+import { AntiEntropy } from '../sync/anti-entropy.js';
+import type { InventorySync } from '../sync/inventory.sync.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Adapters } from './adapters.assembly.js';
+import type { Services } from './services.assembly.js';
+
+/** Work that no request starts: the order streams, the hold sweeper, the digest check. */
+export function assembleBackground(
+  config: StoreConfig,
+  { store, cache }: Adapters,
+  sync: InventorySync,
+  { inventory, orders, reservations }: Services,
+  log: Logger,
+) {
+  const actor = `stream:${STREAMS.orders}`;
+  const streams = config.streams.enabled
+    ? new OrderStreamConsumer(
+        config.redis.url,
+        {
+          placeOrder: async (order, entryId) =>
+            (await orders.place(order, { requestId: `stream:${entryId}`, actor })).value.response,
+          createProduct: async (product, entryId) => {
+            await inventory.createProduct(product, { requestId: `stream:${entryId}`, actor });
+          },
+        },
+        {
+          consumer: config.store.instanceId,
+          store: config.store.name,
+          claimIdleMs: config.streams.claimIdleMs,
+          blockMs: 1000,
+        },
+        log,
+      )
+    : null;
+  const sweeper = new Sweeper(log);
+  const antiEntropy = new AntiEntropy(() => cache.views(), sync, store, {
+    intervalMs: config.sync.digestIntervalMs,
+    settleMs: Math.max(2 * config.sync.gapGraceMs, 250),
+    log,
+  });
+  return {
+    streams,
+    antiEntropy,
+    sweeper,
+    /** Starts the streams and the timers, once the cache is loaded and the server listens. */
+    async start() {
+      await streams?.start();
+      sweeper.every(config.checkout.reservationSweepMs, () => reservations.sweep());
+      sweeper.every(3_600_000, () => store.purgeIdempotencyKeys());
+      antiEntropy.start();
+    },
+    async stop() {
+      antiEntropy.stop();
+      sweeper.stop();
+      await streams?.stop();
+    },
+  };
+}
+
+export type Background = ReturnType<typeof assembleBackground>;

@@ -1,0 +1,46 @@
+import type { HealthReport } from '../http/health.routes.js';
+import type { RequestDrain } from '../http/request.drain.js';
+import type { AntiEntropy } from '../sync/anti-entropy.js';
+import type { InventorySync } from '../sync/inventory.sync.js';
+import type { Adapters } from './adapters.assembly.js';
+import type { Realtime } from './realtime.assembly.js';
+
+export interface HealthSources {
+  store: { name: string; instanceId: string };
+  adapters: Adapters;
+  sync: InventorySync;
+  realtime: Realtime;
+  antiEntropy: AntiEntropy;
+  drain: RequestDrain;
+}
+
+/** `GET /health`: what is up, and the state of sync, repair and the outbox. */
+export function healthReport(s: HealthSources): () => Promise<HealthReport> {
+  const startedAt = Date.now();
+  return async () => {
+    const { store, bus, cache } = s.adapters;
+    const database = (await store.ping().catch(() => false)) ? 'up' : 'down';
+    const redis = bus.isConnected() ? 'up' : 'down';
+    const { stale, pubsub, ...repair } = s.sync.health();
+    const draining = s.drain.isDraining();
+    const ok = database === 'up' && redis === 'up' && !stale;
+    return {
+      status: draining ? 'stopping' : !s.sync.isReady() ? 'starting' : ok ? 'ok' : 'degraded',
+      store: s.store.name,
+      instance_id: s.store.instanceId,
+      ready: s.sync.isReady(),
+      redis,
+      database,
+      cache: { products: cache.size },
+      clients: { socketio: s.realtime.sockets.clients, ws: s.realtime.ws.clients },
+      requests_in_flight: s.drain.requests,
+      resyncs: s.sync.resyncs,
+      stale,
+      sync: repair,
+      pubsub,
+      digest: s.antiEntropy.health(),
+      outbox: bus.health(),
+      uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+    };
+  };
+}

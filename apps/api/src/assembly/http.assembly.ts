@@ -1,0 +1,94 @@
+import { createServer } from 'node:http';
+import bodyParser from 'body-parser';
+import proxyAddr from 'proxy-addr';
+import { spendWriteBudget } from '../auth/write-budget.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { StoreConfig } from '../env.js';
+import { apiDocument } from '../http/api.openapi.js';
+import { dashboardRoutes } from '../http/dashboard.routes.js';
+import { docsRoutes } from '../http/docs.routes.js';
+import { expressAdapter } from '../http/express.adapter.js';
+import { healthRoutes, type HealthReport } from '../http/health.routes.js';
+import { historyRoutes } from '../http/history.routes.js';
+import { IdempotentResponder } from '../http/idempotency.js';
+import { inventoryRoutes } from '../http/inventory.routes.js';
+import { keyRoutes } from '../http/keys.routes.js';
+import { metricsRoutes } from '../http/metrics.routes.js';
+import { nodeAdapter } from '../http/node.adapter.js';
+import { orderRoutes } from '../http/order.routes.js';
+import { pagesApp } from '../http/pages.app.js';
+import type { RequestDrain } from '../http/request.drain.js';
+import { RequestPipeline } from '../http/request.pipeline.js';
+import { reservationRoutes } from '../http/reservation.routes.js';
+import type { Route } from '../http/route.js';
+import { SecurityHeaders } from '../http/security.headers.js';
+import type { InventorySync } from '../sync/inventory.sync.js';
+import type { Logger, PinoLogger } from '../telemetry/logger.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
+import { requestRecorder } from '../telemetry/request.recorder.js';
+import type { Adapters } from './adapters.assembly.js';
+import type { Services } from './services.assembly.js';
+
+/** The largest request body a store reads (64 KiB). */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Proxies whose `X-Forwarded-For` is believed when counting a client's writes. */
+const TRUSTED_PROXIES = proxyAddr.compile('loopback');
+
+/**
+ * Every route, in the order they are matched (the history routes before `/inventory/:product_id`,
+ * which would take `/inventory/events` otherwise), the one pipeline they all run, and the HTTP
+ * server with the node:http adapter over them; the same on Express for embedding.
+ */
+export function assembleHttp(
+  config: StoreConfig,
+  { store, limiter }: Adapters,
+  services: Services,
+  sync: InventorySync,
+  authenticator: Authenticator,
+  report: () => Promise<HealthReport>,
+  drain: RequestDrain,
+  metrics: StoreMetrics,
+  logger: { log: Logger; requests: PinoLogger | null },
+) {
+  const responder = new IdempotentResponder(
+    (key, status, body) => store.saveIdempotentResponse(key, status, body),
+    logger.log,
+  );
+  const ttl = config.checkout.idempotencyTtlSeconds;
+  const routes: Route[] = [
+    ...healthRoutes(report, () => sync.isReady() && !drain.isDraining()),
+    ...metricsRoutes(metrics),
+    ...historyRoutes(services.history),
+    ...inventoryRoutes(services.inventory, responder, ttl),
+    ...reservationRoutes(services.reservations, responder, ttl),
+    ...orderRoutes(services.orders, responder, ttl),
+    ...keyRoutes(store, services.committer),
+    ...docsRoutes(apiDocument(config.store.name)),
+    ...dashboardRoutes(config.store.name, config.access.dashboardApiKey),
+  ];
+  const json = bodyParser.json({ limit: BODY_LIMIT_BYTES });
+  const pipeline = new RequestPipeline({
+    drain,
+    security: new SecurityHeaders(config.http.corsOrigins),
+    parseBody: (req, res) =>
+      new Promise((resolve, reject) => {
+        json(req, res, (error?: Error) => (error ? reject(error) : resolve()));
+      }),
+    authenticate: (authorization) => authenticator.authenticate(authorization),
+    readsPublic: config.access.readsPublic,
+    // A connection already gone has no address.
+    clientIp: (req) => proxyAddr(req, TRUSTED_PROXIES) ?? 'unknown',
+    spendWriteBudget: (ip, principal) =>
+      spendWriteBudget(limiter, config.access.rateLimits, ip, principal),
+    isStale: () => sync.isStale(),
+    answered: requestRecorder(metrics, logger.requests),
+    log: logger.log,
+  });
+  const pages = pagesApp(logger.log);
+  const server = createServer(nodeAdapter(pipeline, routes, pages));
+  // Slow or stalled clients do not hold connections open.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return { server, app: expressAdapter(pipeline, routes, pages) };
+}

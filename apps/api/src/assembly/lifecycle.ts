@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { StoreConfig } from '../env.js';
+import type { RequestDrain } from '../http/request.drain.js';
+import type { InventorySync } from '../sync/inventory.sync.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Adapters } from './adapters.assembly.js';
+import type { Background } from './background.assembly.js';
+import type { Realtime } from './realtime.assembly.js';
+
+export interface Parts {
+  config: StoreConfig;
+  adapters: Adapters;
+  sync: InventorySync;
+  realtime: Realtime;
+  background: Background;
+  server: Server;
+  drain: RequestDrain;
+  log: Logger;
+}
+
+/**
+ * Starts a store in order: the cache synced (subscribe, load, apply what arrived meanwhile), the
+ * live feeds on the server, the port, then the background work. Resolves with its URL; on a
+ * failure everything started is stopped again.
+ */
+export async function start(p: Parts): Promise<string> {
+  try {
+    await p.sync.start();
+    p.realtime.alerts.prime(p.adapters.cache.views());
+    p.realtime.sockets.attach(p.server);
+    p.realtime.ws.attach(p.server);
+    await new Promise<void>((resolve, reject) => {
+      p.server.once('error', reject);
+      p.server.listen(p.config.http.port, p.config.http.host, resolve);
+    });
+    await p.background.start();
+  } catch (error) {
+    await stopWork(p);
+    await Promise.allSettled([
+      p.adapters.bus.close(),
+      p.realtime.sockets.close(),
+      p.realtime.ws.close(),
+    ]);
+    throw error;
+  }
+  const { port } = p.server.address() as AddressInfo;
+  const { host } = p.config.http;
+  return `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+}
+
+async function stopWork(p: Parts): Promise<void> {
+  await p.background.stop();
+  p.sync.close();
+  await p.adapters.limiter.close();
+}
+
+/**
+ * Stops a store: stop accepting, move live clients on (a `shutdown` notice, `/ws` 1012), finish
+ * what is in flight within `SHUTDOWN_TIMEOUT_MS`, then let go of Redis with the outbox flushed.
+ */
+export async function stop(p: Parts): Promise<void> {
+  const { shutdownTimeoutMs } = p.config.http;
+  const { sockets, ws } = p.realtime;
+  p.drain.begin();
+  p.server.close();
+  const notice = { store: p.config.store.name, reason: 'store stopping', reconnect: true as const };
+  sockets.announceShutdown(notice);
+  ws.announceShutdown(notice);
+  await ws.close();
+  // Closing Socket.IO closes the HTTP server too, which waits for every connection to end.
+  const socketsClosed = sockets.close();
+  if (!(await p.drain.idle(shutdownTimeoutMs))) {
+    p.log(`closing with ${p.drain.requests} request(s) still in flight`);
+  }
+  p.server.closeAllConnections(); // now idle keep-alive ones only, unless the timeout passed
+  await socketsClosed;
+  await stopWork(p);
+  await p.adapters.bus.drain(Math.min(shutdownTimeoutMs, 2000));
+  await p.adapters.bus.close();
+}

@@ -1,0 +1,54 @@
+import { allows } from '@stockwire/domain';
+import { alertAnnouncer } from '../alerts/alert-announcer.js';
+import { LowStockMonitor } from '../alerts/low-stock.monitor.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { StoreConfig } from '../env.js';
+import type { RealtimeOptions } from '../realtime/realtime.options.js';
+import { SocketGateway } from '../realtime/socket.gateway.js';
+import { WsGateway } from '../realtime/ws.gateway.js';
+import type { InventoryCache } from '../sync/inventory.cache.js';
+import type { CacheListener } from '../sync/inventory.sync.js';
+import type { Logger, PinoLogger } from '../telemetry/logger.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
+
+/**
+ * The live feeds (Socket.IO, `/ws`) and the low-stock monitor: everything the cache tells of a
+ * change, as one listener. The gateways are attached to the HTTP server once it exists.
+ */
+export function assembleRealtime(
+  config: StoreConfig,
+  cache: InventoryCache,
+  authenticator: Authenticator,
+  metrics: StoreMetrics,
+  logger: PinoLogger | Logger,
+) {
+  const options: RealtimeOptions = {
+    corsOrigins: config.http.corsOrigins,
+    maxClientMessagesPerSecond: 20,
+    admit: async (token) => {
+      if (config.access.readsPublic) return true;
+      const principal = await authenticator
+        .authenticate(token && `Bearer ${token}`)
+        .catch(() => null);
+      return principal !== null && allows(principal.role, 'read');
+    },
+  };
+  const snapshot = () => cache.views();
+  const sockets = new SocketGateway(config.redis.url, snapshot, options);
+  const ws = new WsGateway(snapshot, options);
+  const alerts = new LowStockMonitor({
+    store: config.store.name,
+    view: (id) => cache.view(id),
+    listeners: [sockets, ws],
+    announce: alertAnnouncer(logger, metrics),
+  });
+  const listeners: CacheListener[] = [sockets, ws, alerts];
+  const listener: CacheListener = {
+    onUpdate: (u) => listeners.forEach((l) => l.onUpdate(u)),
+    onProduct: (p) => listeners.forEach((l) => l.onProduct(p)),
+    onSnapshot: (v) => listeners.forEach((l) => l.onSnapshot(v)),
+  };
+  return { sockets, ws, alerts, listener };
+}
+
+export type Realtime = ReturnType<typeof assembleRealtime>;

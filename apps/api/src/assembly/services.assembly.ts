@@ -1,0 +1,40 @@
+import type { StoreConfig } from '../env.js';
+import { HistoryService } from '../history/history.service.js';
+import { InventoryService } from '../inventory/inventory.service.js';
+import { OrderService } from '../inventory/order.service.js';
+import { ReservationService } from '../inventory/reservation.service.js';
+import { WriteCommitter } from '../inventory/write.committer.js';
+import type { InventorySync } from '../sync/inventory.sync.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
+import type { Adapters } from './adapters.assembly.js';
+import type { Realtime } from './realtime.assembly.js';
+
+/** The use cases, over the ports; every write ends in the one {@link WriteCommitter}. */
+export function assembleServices(
+  config: StoreConfig,
+  { store, bus, cache }: Adapters,
+  sync: InventorySync,
+  { sockets }: Realtime,
+  metrics: StoreMetrics,
+  log: Logger,
+) {
+  const origin = { store: config.store.name, instanceId: config.store.instanceId };
+  const committer = new WriteCommitter(sync, bus, sockets, origin, metrics, log);
+  return {
+    committer,
+    inventory: new InventoryService(store, cache, committer),
+    reservations: new ReservationService(store, committer, {
+      defaultTtlSeconds: config.checkout.reservationTtlSeconds,
+    }),
+    orders: new OrderService(store, committer),
+    history: new HistoryService(
+      store,
+      (id) => cache.view(id)?.name,
+      () => cache.generation,
+      () => sync.isStale(),
+    ),
+  };
+}
+
+export type Services = ReturnType<typeof assembleServices>;

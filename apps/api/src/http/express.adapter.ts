@@ -1,0 +1,28 @@
+import type { RequestListener } from 'node:http';
+import express, { type Express } from 'express';
+import type { RequestPipeline } from './request.pipeline.js';
+import type { Route } from './route.js';
+
+/**
+ * The same routes and pages on an Express app, through the same pipeline: for embedding a store
+ * in another Express server, and the proof that the node:http adapter answers as Express would.
+ */
+export function expressAdapter(
+  pipeline: RequestPipeline,
+  routes: readonly Route[],
+  pages: RequestListener,
+): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const router = express.Router();
+  for (const route of routes) {
+    const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
+    router[method](route.path, (req, res) => {
+      void pipeline.run(req, res, { route, params: req.params as Record<string, string> });
+    });
+  }
+  app.use(router);
+  app.use((req, res) => void pipeline.run(req, res, { pages }));
+  return app;
+}
