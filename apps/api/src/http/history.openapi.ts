@@ -10,15 +10,10 @@ import {
   type EventsPage,
 } from '@stockwire/domain';
 import { z } from 'zod';
-import {
-  component,
-  errorResponses,
-  jsonResponse,
-  NO_ROLE,
-  READ_ACCESS_ERRORS,
-  READ_NOTE,
-  type OpenApiContribution,
-} from './openapi.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { READ_NOTE } from './openapi.access.js';
+import { errorResponses, NO_ROLE, READ_ACCESS_ERRORS } from './openapi.errors.js';
+import { jsonResponse } from './openapi.responses.js';
 
 const Count = z.number().int().nonnegative();
 

@@ -10,24 +10,19 @@ import {
 } from '@stockwire/domain';
 import type { z } from 'zod';
 import type { CatalogueEntry } from '../inventory/inventory.service.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
   errorResponses,
-  IdempotentWriteHeaders,
-  jsonResponse,
   NO_ROLE,
   READ_ACCESS_ERRORS,
-  READ_NOTE,
-  ReplayHeaders,
-  RequestIdHeaders,
-  roleNote,
   roleTooSmall,
   WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
-  type OpenApiContribution,
-} from './openapi.js';
+} from './openapi.errors.js';
+import { IdempotentWriteHeaders, RequestIdHeaders } from './openapi.requests.js';
+import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const productInventory = component(
   'ProductInventory',

@@ -7,20 +7,18 @@ import {
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type { StoredApiKey } from '../auth/api-keys.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
   errorResponses,
-  jsonResponse,
   READ_ACCESS_ERRORS,
-  roleNote,
   roleTooSmall,
   WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
   type ErrorExample,
-  type OpenApiContribution,
-} from './openapi.js';
+} from './openapi.errors.js';
+import { jsonResponse } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
 

@@ -7,20 +7,17 @@ import {
   type OrderResponse,
 } from '@stockwire/domain';
 import { z } from 'zod';
+import { component, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
   errorResponses,
-  IdempotentWriteHeaders,
-  jsonResponse,
   NO_ROLE,
-  ReplayHeaders,
-  roleNote,
   WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
-  type OpenApiContribution,
-} from './openapi.js';
+} from './openapi.errors.js';
+import { IdempotentWriteHeaders } from './openapi.requests.js';
+import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const orderRequest = component(
   'OrderRequest',

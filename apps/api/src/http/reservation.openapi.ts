@@ -9,24 +9,19 @@ import {
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type { ReservationReceipt, ReservationView } from '../inventory/reservation.service.js';
+import { component, ErrorBodySchema, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
-  ErrorBodySchema,
   errorResponses,
-  IdempotentWriteHeaders,
-  jsonResponse,
   NO_ROLE,
   READ_ACCESS_ERRORS,
-  READ_NOTE,
-  ReplayHeaders,
-  roleNote,
   WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
   type ErrorExample,
-  type OpenApiContribution,
-} from './openapi.js';
+} from './openapi.errors.js';
+import { IdempotentWriteHeaders } from './openapi.requests.js';
+import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
 const Quantity = z.int().min(1);
