@@ -6,9 +6,7 @@ import {
   StockUpdateRequestSchema,
   UPDATE_ACTION,
   type ProductInventory,
-  type StockUpdateRequest,
 } from '@stockwire/domain';
-import type { z } from 'zod';
 import type { CatalogueEntry } from '../inventory/inventory.service.js';
 import { component, type OpenApiContribution } from './openapi.js';
 import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
@@ -21,7 +19,12 @@ import {
   WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
 } from './openapi.errors.js';
-import { IdempotentWriteHeaders, RequestIdHeaders } from './openapi.requests.js';
+import {
+  IdempotentWriteHeaders,
+  jsonBody,
+  RequestIdHeaders,
+  type RequestExamples,
+} from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const productInventory = component(
@@ -91,7 +94,7 @@ const CATALOGUE_EXAMPLE: CatalogueEntry[] = [
   },
 ];
 
-const UPDATE_EXAMPLES: Record<string, { summary: string; value: StockUpdateRequest }> = {
+const UPDATE_EXAMPLES: RequestExamples<typeof stockUpdateRequest> = {
   sale: { summary: 'Sell 2 here', value: { change: -2, update_type: 'sale' } },
   restock: {
     summary: 'Restock 20 at mall-store',
@@ -103,10 +106,7 @@ const UPDATE_EXAMPLES: Record<string, { summary: string; value: StockUpdateReque
   },
 };
 
-const CREATE_EXAMPLES: Record<
-  string,
-  { summary: string; value: z.input<typeof CreateProductRequestSchema> }
-> = {
+const CREATE_EXAMPLES: RequestExamples<typeof createProductRequest> = {
   stocked: {
     summary: 'A product stocked at two stores',
     value: {
@@ -197,10 +197,7 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     request: {
       params: ProductIdParams,
       headers: IdempotentWriteHeaders,
-      body: {
-        required: true,
-        content: { 'application/json': { schema: stockUpdateRequest, examples: UPDATE_EXAMPLES } },
-      },
+      body: jsonBody(stockUpdateRequest, UPDATE_EXAMPLES),
     },
     responses: {
       200: {
@@ -250,12 +247,7 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     security: CREDENTIAL_REQUIRED,
     request: {
       headers: RequestIdHeaders,
-      body: {
-        required: true,
-        content: {
-          'application/json': { schema: createProductRequest, examples: CREATE_EXAMPLES },
-        },
-      },
+      body: jsonBody(createProductRequest, CREATE_EXAMPLES),
     },
     responses: {
       201: jsonResponse('The product with its stock everywhere', productInventory, {

@@ -18,6 +18,7 @@ import {
   WRITE_ERRORS,
   type ErrorExample,
 } from './openapi.errors.js';
+import { jsonBody, type RequestExamples } from './openapi.requests.js';
 import { jsonResponse } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -67,10 +68,7 @@ const KEY_EXAMPLE: StoredApiKey = {
   revoked_at: null,
 };
 
-const CREATE_EXAMPLES: Record<
-  string,
-  { summary: string; value: z.input<typeof CreateApiKeyRequestSchema> }
-> = {
+const CREATE_EXAMPLES: RequestExamples<typeof createApiKeyRequest> = {
   staff: { summary: 'A key for a till', value: { id: 'pos-terminal-12', role: 'staff' } },
   admin: { summary: 'A key for stock-taking', value: { id: 'stocktake-app', role: 'admin' } },
 };
@@ -123,14 +121,7 @@ export const keysOpenApi: OpenApiContribution = (registry) => {
     summary: 'Make an API key',
     description: `The answer carries the key's secret, this once: only its hash is kept. ${MANAGE}`,
     security: CREDENTIAL_REQUIRED,
-    request: {
-      body: {
-        required: true,
-        content: {
-          'application/json': { schema: createApiKeyRequest, examples: CREATE_EXAMPLES },
-        },
-      },
-    },
+    request: { body: jsonBody(createApiKeyRequest, CREATE_EXAMPLES) },
     responses: {
       201: jsonResponse('The key, with its secret', createdApiKey, {
         created: {

@@ -1,5 +1,20 @@
+import type { ZodRequestBody } from '@asteasolutions/zod-to-openapi';
 import { IdempotencyKeySchema } from '@stockwire/domain';
 import { z } from 'zod';
+
+/** Named examples of a request body, each one the schema accepts. */
+export type RequestExamples<S extends z.ZodType> = Record<
+  string,
+  { summary: string; value: z.input<S> }
+>;
+
+/** The required JSON body of an operation, with its schema and named examples for "Try it out". */
+export function jsonBody<S extends z.ZodType>(
+  schema: S,
+  examples: RequestExamples<S>,
+): ZodRequestBody {
+  return { required: true, content: { 'application/json': { schema, examples } } };
+}
 
 /** The optional `X-Request-Id` header that writes record in the ledger. */
 export const RequestIdHeaders = z.object({

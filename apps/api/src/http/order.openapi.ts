@@ -16,7 +16,7 @@ import {
   WRITE_ACCESS_ERRORS,
   WRITE_ERRORS,
 } from './openapi.errors.js';
-import { IdempotentWriteHeaders } from './openapi.requests.js';
+import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const orderRequest = component(
@@ -82,7 +82,7 @@ const orderRefusal = component(
   'Nothing was taken for any line. `error` is the usual error object.',
 );
 
-const ORDER_EXAMPLES: Record<string, { summary: string; value: z.input<typeof orderRequest> }> = {
+const ORDER_EXAMPLES: RequestExamples<typeof orderRequest> = {
   lines: {
     summary: 'Two lines: 2 here, 1 at downtown-store',
     value: {
@@ -94,10 +94,7 @@ const ORDER_EXAMPLES: Record<string, { summary: string; value: z.input<typeof or
     },
   },
 };
-const SINGLE_LINE_EXAMPLES: Record<
-  string,
-  { summary: string; value: z.input<typeof singleLineOrder> }
-> = {
+const SINGLE_LINE_EXAMPLES: RequestExamples<typeof singleLineOrder> = {
   single_line: {
     summary: 'The single-line form',
     value: { order_id: 'A-2002', product_id: 'OLJCESPC7Z', quantity: 2, warehouse: 'main-store' },
@@ -166,15 +163,10 @@ export const orderOpenApi: OpenApiContribution = (registry) => {
     security: CREDENTIAL_REQUIRED,
     request: {
       headers: IdempotentWriteHeaders,
-      body: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: z.union([orderRequest, singleLineOrder]),
-            examples: { ...ORDER_EXAMPLES, ...SINGLE_LINE_EXAMPLES },
-          },
-        },
-      },
+      body: jsonBody(z.union([orderRequest, singleLineOrder]), {
+        ...ORDER_EXAMPLES,
+        ...SINGLE_LINE_EXAMPLES,
+      }),
     },
     responses: {
       201: {

@@ -5,7 +5,6 @@ import {
   ProductIdSchema,
   ReservationIdParamsSchema,
   ReserveRequestSchema,
-  type ReserveRequest,
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type { ReservationReceipt, ReservationView } from '../inventory/reservation.service.js';
@@ -20,7 +19,7 @@ import {
   WRITE_ERRORS,
   type ErrorExample,
 } from './openapi.errors.js';
-import { IdempotentWriteHeaders } from './openapi.requests.js';
+import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -95,7 +94,7 @@ const ReservationIdParams = ReservationIdParamsSchema.extend({
   }),
 });
 
-const RESERVE_EXAMPLES: Record<string, { summary: string; value: ReserveRequest }> = {
+const RESERVE_EXAMPLES: RequestExamples<typeof reserveRequest> = {
   checkout: {
     summary: 'Hold 2 here for 15 minutes; tell client checkout-42 if the hold runs out',
     value: { quantity: 2, ttl_seconds: 900, client_id: 'checkout-42' },
@@ -178,10 +177,7 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
     request: {
       params: ProductIdParams,
       headers: IdempotentWriteHeaders,
-      body: {
-        required: true,
-        content: { 'application/json': { schema: reserveRequest, examples: RESERVE_EXAMPLES } },
-      },
+      body: jsonBody(reserveRequest, RESERVE_EXAMPLES),
     },
     responses: {
       201: {
