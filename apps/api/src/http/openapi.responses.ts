@@ -10,6 +10,17 @@ export function jsonResponse(
   return { description, content: { 'application/json': { schema, examples } } };
 }
 
+/** The answer of a route that serves one of the store's HTML pages. */
+export const HTML_PAGE: ResponseConfig = {
+  description: 'An HTML page',
+  content: {
+    'text/html': {
+      schema: z.string(),
+      examples: { page: { value: '<!doctype html><html lang="en">…</html>' } },
+    },
+  },
+};
+
 /** Response headers of a write that honours `Idempotency-Key`. */
 export const ReplayHeaders = z.object({
   'Idempotent-Replayed': z
