@@ -16,8 +16,7 @@ import {
   NO_ROLE,
   READ_ACCESS_ERRORS,
   roleTooSmall,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
+  writeErrorResponses,
 } from './openapi.errors.js';
 import {
   IdempotentWriteHeaders,
@@ -206,18 +205,16 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
         }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(
+      ...writeErrorResponses(
         [
           ...BODY_ERRORS,
-          ...WRITE_ACCESS_ERRORS,
           ERROR_CODES.PRODUCT_NOT_FOUND,
           ERROR_CODES.INSUFFICIENT_STOCK,
           ERROR_CODES.QUANTITY_OUT_OF_RANGE,
           ERROR_CODES.INVALID_CHANGE,
           ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-          ...WRITE_ERRORS,
         ],
-        { forbidden: roleTooSmall(UPDATE_ACTION.adjustment) },
+        roleTooSmall(UPDATE_ACTION.adjustment),
       ),
     },
   });
@@ -253,9 +250,9 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
       201: jsonResponse('The product with its stock everywhere', productInventory, {
         created: { value: CREATED_EXAMPLE },
       }),
-      ...errorResponses(
-        [...BODY_ERRORS, ...WRITE_ACCESS_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ...WRITE_ERRORS],
-        { forbidden: roleTooSmall('create_product') },
+      ...writeErrorResponses(
+        [...BODY_ERRORS, ERROR_CODES.PRODUCT_EXISTS],
+        roleTooSmall('create_product'),
       ),
     },
   });

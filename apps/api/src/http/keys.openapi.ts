@@ -14,8 +14,7 @@ import {
   errorResponses,
   READ_ACCESS_ERRORS,
   roleTooSmall,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
+  writeErrorResponses,
   type ErrorExample,
 } from './openapi.errors.js';
 import { jsonBody, type RequestExamples } from './openapi.requests.js';
@@ -132,10 +131,7 @@ export const keysOpenApi: OpenApiContribution = (registry) => {
           },
         },
       }),
-      ...errorResponses(
-        [...BODY_ERRORS, ...WRITE_ACCESS_ERRORS, ERROR_CODES.KEY_EXISTS, ...WRITE_ERRORS],
-        { forbidden: roleTooSmall('manage_keys') },
-      ),
+      ...writeErrorResponses([...BODY_ERRORS, ERROR_CODES.KEY_EXISTS], roleTooSmall('manage_keys')),
     },
   });
 
@@ -152,14 +148,10 @@ export const keysOpenApi: OpenApiContribution = (registry) => {
       200: jsonResponse('The key, revoked', apiKey, {
         revoked: { value: { ...KEY_EXAMPLE, revoked_at: '2026-11-23T12:20:31.407+00:00' } },
       }),
-      ...errorResponses(
-        [
-          ERROR_CODES.VALIDATION_FAILED,
-          ...WRITE_ACCESS_ERRORS,
-          ERROR_CODES.KEY_NOT_FOUND,
-          ...WRITE_ERRORS,
-        ],
-        { validation_failed: BAD_KEY_ID, forbidden: roleTooSmall('manage_keys') },
+      ...writeErrorResponses(
+        [ERROR_CODES.VALIDATION_FAILED, ERROR_CODES.KEY_NOT_FOUND],
+        roleTooSmall('manage_keys'),
+        { validation_failed: BAD_KEY_ID },
       ),
     },
   });

@@ -179,7 +179,7 @@ export const BODY_ERRORS: readonly ErrorCode[] = [
 ];
 
 /** Errors of an operation that needs a credential: none or a bad one, too small a role, too many writes. */
-export const WRITE_ACCESS_ERRORS: readonly ErrorCode[] = [
+const WRITE_ACCESS_ERRORS: readonly ErrorCode[] = [
   ERROR_CODES.UNAUTHORIZED,
   ERROR_CODES.FORBIDDEN,
   ERROR_CODES.RATE_LIMITED,
@@ -206,10 +206,23 @@ export function roleTooSmall(action: Action): ErrorExample {
 }
 
 /** Errors any operation that writes to the database can answer. */
-export const WRITE_ERRORS: readonly ErrorCode[] = [
-  ERROR_CODES.DATABASE_UNAVAILABLE,
-  ERROR_CODES.INTERNAL,
-];
+const WRITE_ERRORS: readonly ErrorCode[] = [ERROR_CODES.DATABASE_UNAVAILABLE, ERROR_CODES.INTERNAL];
+
+/**
+ * The error responses of a write: its own `codes`, and what every write can answer besides: no
+ * credential or a bad one, too small a role (`forbidden`, the example that fits the operation), too
+ * many writes, and the database failing.
+ */
+export function writeErrorResponses(
+  codes: readonly ErrorCode[],
+  forbidden: ErrorExample,
+  overrides: Partial<Record<ErrorCode, ErrorExample>> = {},
+): Record<number, ResponseConfig> {
+  return errorResponses([...codes, ...WRITE_ACCESS_ERRORS, ...WRITE_ERRORS], {
+    ...overrides,
+    forbidden,
+  });
+}
 
 /** Every error code with its status and when it happens: the Markdown table in the document's `info`. */
 export function errorTable(): string {

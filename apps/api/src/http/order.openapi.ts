@@ -9,13 +9,7 @@ import {
 import { z } from 'zod';
 import { component, type OpenApiContribution } from './openapi.js';
 import { CREDENTIAL_REQUIRED, roleNote } from './openapi.access.js';
-import {
-  BODY_ERRORS,
-  errorResponses,
-  NO_ROLE,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
-} from './openapi.errors.js';
+import { BODY_ERRORS, NO_ROLE, writeErrorResponses } from './openapi.errors.js';
 import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
@@ -187,15 +181,7 @@ export const orderOpenApi: OpenApiContribution = (registry) => {
         }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(
-        [
-          ...BODY_ERRORS,
-          ...WRITE_ACCESS_ERRORS,
-          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-          ...WRITE_ERRORS,
-        ],
-        { forbidden: NO_ROLE },
-      ),
+      ...writeErrorResponses([...BODY_ERRORS, ERROR_CODES.IDEMPOTENCY_KEY_REUSED], NO_ROLE),
       409: {
         ...jsonResponse(
           '`insufficient_stock` or `product_not_found`: a line could not be taken; nothing was taken for any line',

@@ -15,8 +15,7 @@ import {
   errorResponses,
   NO_ROLE,
   READ_ACCESS_ERRORS,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
+  writeErrorResponses,
   type ErrorExample,
 } from './openapi.errors.js';
 import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
@@ -152,13 +151,11 @@ const BAD_RESERVATION_ID: ErrorExample = {
 /** The errors of commit and release: the hold must exist and still be held. */
 const FINISH_ERRORS = [
   ERROR_CODES.VALIDATION_FAILED,
-  ...WRITE_ACCESS_ERRORS,
   ERROR_CODES.RESERVATION_NOT_FOUND,
   ERROR_CODES.RESERVATION_COMMITTED,
   ERROR_CODES.RESERVATION_RELEASED,
   ERROR_CODES.RESERVATION_EXPIRED,
   ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-  ...WRITE_ERRORS,
 ];
 
 /** `reservation.routes.ts` in the OpenAPI document. */
@@ -184,15 +181,9 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
         ...jsonResponse('The hold', reservationReceipt, { held: { value: RECEIPT_EXAMPLE } }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(
-        [
-          ...BODY_ERRORS,
-          ...WRITE_ACCESS_ERRORS,
-          ERROR_CODES.PRODUCT_NOT_FOUND,
-          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-          ...WRITE_ERRORS,
-        ],
-        { forbidden: NO_ROLE },
+      ...writeErrorResponses(
+        [...BODY_ERRORS, ERROR_CODES.PRODUCT_NOT_FOUND, ERROR_CODES.IDEMPOTENCY_KEY_REUSED],
+        NO_ROLE,
       ),
       409: jsonResponse(
         '`insufficient_stock`: fewer units are available than asked for; nothing was held',
@@ -250,10 +241,7 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
         }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(FINISH_ERRORS, {
-        validation_failed: BAD_RESERVATION_ID,
-        forbidden: NO_ROLE,
-      }),
+      ...writeErrorResponses(FINISH_ERRORS, NO_ROLE, { validation_failed: BAD_RESERVATION_ID }),
     },
   });
 
@@ -276,10 +264,7 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
         }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(FINISH_ERRORS, {
-        validation_failed: BAD_RESERVATION_ID,
-        forbidden: NO_ROLE,
-      }),
+      ...writeErrorResponses(FINISH_ERRORS, NO_ROLE, { validation_failed: BAD_RESERVATION_ID }),
     },
   });
 };
