@@ -158,6 +158,26 @@ const FINISH_ERRORS = [
   ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
 ];
 
+/** Commit and release: the two ways a caller ends a hold, documented alike but for these words. */
+const FINISHES = [
+  {
+    verb: 'commit',
+    operationId: 'commitReservation',
+    summary: 'Turn a hold into a sale',
+    description:
+      'Takes the held units off the shelf: one `sale` in the ledger, published to every store. A hold that was released or has expired cannot be committed.',
+    status: 'committed',
+  },
+  {
+    verb: 'release',
+    operationId: 'releaseReservation',
+    summary: 'Give the held units back',
+    description:
+      'The units are available again at once, at every store. A hold that was committed or has expired cannot be released.',
+    status: 'released',
+  },
+] as const;
+
 /** `reservation.routes.ts` in the OpenAPI document. */
 export const reservationOpenApi: OpenApiContribution = (registry) => {
   registry.registerPath({
@@ -222,49 +242,28 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
     },
   });
 
-  registry.registerPath({
-    method: 'post',
-    path: '/reservations/{id}/commit',
-    operationId: 'commitReservation',
-    tags: ['checkout'],
-    summary: 'Turn a hold into a sale',
-    description: [
-      'Takes the held units off the shelf: one `sale` in the ledger, published to every store. A hold that was released or has expired cannot be committed.',
-      roleNote({ 'commit a hold': 'reserve' }),
-    ].join('\n\n'),
-    security: CREDENTIAL_REQUIRED,
-    request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
-    responses: {
-      200: {
-        ...jsonResponse('The hold, now committed', reservationView, {
-          committed: { value: { ...HELD_EXAMPLE, status: 'committed', updated_at: FINISHED_AT } },
-        }),
-        headers: ReplayHeaders,
+  for (const finish of FINISHES) {
+    const roles = roleNote({ [`${finish.verb} a hold`]: 'reserve' });
+    registry.registerPath({
+      method: 'post',
+      path: `/reservations/{id}/${finish.verb}`,
+      operationId: finish.operationId,
+      tags: ['checkout'],
+      summary: finish.summary,
+      description: `${finish.description}\n\n${roles}`,
+      security: CREDENTIAL_REQUIRED,
+      request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
+      responses: {
+        200: {
+          ...jsonResponse(`The hold, now ${finish.status}`, reservationView, {
+            [finish.status]: {
+              value: { ...HELD_EXAMPLE, status: finish.status, updated_at: FINISHED_AT },
+            },
+          }),
+          headers: ReplayHeaders,
+        },
+        ...writeErrorResponses(FINISH_ERRORS, NO_ROLE, { validation_failed: BAD_RESERVATION_ID }),
       },
-      ...writeErrorResponses(FINISH_ERRORS, NO_ROLE, { validation_failed: BAD_RESERVATION_ID }),
-    },
-  });
-
-  registry.registerPath({
-    method: 'post',
-    path: '/reservations/{id}/release',
-    operationId: 'releaseReservation',
-    tags: ['checkout'],
-    summary: 'Give the held units back',
-    description: [
-      'The units are available again at once, at every store. A hold that was committed or has expired cannot be released.',
-      roleNote({ 'release a hold': 'reserve' }),
-    ].join('\n\n'),
-    security: CREDENTIAL_REQUIRED,
-    request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
-    responses: {
-      200: {
-        ...jsonResponse('The hold, now released', reservationView, {
-          released: { value: { ...HELD_EXAMPLE, status: 'released', updated_at: FINISHED_AT } },
-        }),
-        headers: ReplayHeaders,
-      },
-      ...writeErrorResponses(FINISH_ERRORS, NO_ROLE, { validation_failed: BAD_RESERVATION_ID }),
-    },
-  });
+    });
+  }
 };
