@@ -109,13 +109,24 @@ const ACCEPTED: z.infer<typeof orderResponse> = {
   },
 };
 
-const REFUSED_MESSAGE =
-  'Order A-2003 refused, nothing taken: line 1: not enough 6E92ZMYYFZ at downtown-store (0 available)';
-const REFUSED: z.infer<typeof orderRefusal> = {
-  order_id: 'A-2003',
-  success: false,
-  message: REFUSED_MESSAGE,
-  order_data: {
+type Refusal = z.infer<typeof orderRefusal>;
+
+/** A refused order as the service answers it: its code and message also in the usual `error`. */
+function refusal(
+  order_data: Refusal['order_data'] & { code: Refusal['error']['code'] },
+  message: string,
+): Refusal {
+  return {
+    order_id: order_data.order_id,
+    success: false,
+    message,
+    order_data,
+    error: { code: order_data.code, message },
+  };
+}
+
+const REFUSED = refusal(
+  {
     order_id: 'A-2003',
     lines: [
       { product_id: 'OLJCESPC7Z', quantity: 2, warehouse: 'main-store' },
@@ -124,23 +135,18 @@ const REFUSED: z.infer<typeof orderRefusal> = {
     failed_line: { index: 1, product_id: '6E92ZMYYFZ', location: 'downtown-store', available: 0 },
     code: 'insufficient_stock',
   },
-  error: { code: 'insufficient_stock', message: REFUSED_MESSAGE },
-};
+  'Order A-2003 refused, nothing taken: line 1: not enough 6E92ZMYYFZ at downtown-store (0 available)',
+);
 
-const UNKNOWN_MESSAGE =
-  'Order A-2004 refused, nothing taken: line 0: product NOSUCHPROD does not exist';
-const UNKNOWN_PRODUCT: z.infer<typeof orderRefusal> = {
-  order_id: 'A-2004',
-  success: false,
-  message: UNKNOWN_MESSAGE,
-  order_data: {
+const UNKNOWN_PRODUCT = refusal(
+  {
     order_id: 'A-2004',
     lines: [{ product_id: 'NOSUCHPROD', quantity: 1, warehouse: 'main-store' }],
     failed_line: { index: 0, product_id: 'NOSUCHPROD', location: 'main-store', available: 0 },
     code: 'product_not_found',
   },
-  error: { code: 'product_not_found', message: UNKNOWN_MESSAGE },
-};
+  'Order A-2004 refused, nothing taken: line 0: product NOSUCHPROD does not exist',
+);
 
 /** `order.routes.ts` in the OpenAPI document. */
 export const orderOpenApi: OpenApiContribution = (registry) => {
