@@ -1,7 +1,6 @@
 import {
   CreateProductRequestSchema,
   ERROR_CODES,
-  ProductIdParamsSchema,
   ProductInventorySchema,
   StockUpdateRequestSchema,
   UPDATE_ACTION,
@@ -21,6 +20,7 @@ import {
 import {
   IdempotentWriteHeaders,
   jsonBody,
+  ProductIdParams,
   RequestIdHeaders,
   type RequestExamples,
 } from './openapi.requests.js';
@@ -50,14 +50,6 @@ const createProductRequest = component(
   CreateProductRequestSchema,
   '`stock` is the initial on-hand quantity per location; an id is generated if omitted.',
 );
-
-/** The path parameter as the routes validate it, with an example for "Try it out". */
-const ProductIdParams = ProductIdParamsSchema.extend({
-  product_id: ProductIdParamsSchema.shape.product_id.meta({
-    description: 'The product id',
-    example: 'OLJCESPC7Z',
-  }),
-});
 
 /** Sunglasses as `npm start` seeds them, after two sold at main-store. */
 export const PRODUCT_EXAMPLE: ProductInventory = {

@@ -1,5 +1,5 @@
 import type { ZodRequestBody } from '@asteasolutions/zod-to-openapi';
-import { IdempotencyKeySchema } from '@stockwire/domain';
+import { IdempotencyKeySchema, ProductIdParamsSchema } from '@stockwire/domain';
 import { z } from 'zod';
 
 /** Named examples of a request body, each one the schema accepts. */
@@ -15,6 +15,14 @@ export function jsonBody<S extends z.ZodType>(
 ): ZodRequestBody {
   return { required: true, content: { 'application/json': { schema, examples } } };
 }
+
+/** The `{product_id}` path parameter as the routes validate it, with an example for "Try it out". */
+export const ProductIdParams = ProductIdParamsSchema.extend({
+  product_id: ProductIdParamsSchema.shape.product_id.meta({
+    description: 'The product id',
+    example: 'OLJCESPC7Z',
+  }),
+});
 
 /** The optional `X-Request-Id` header that writes record in the ledger. */
 export const RequestIdHeaders = z.object({

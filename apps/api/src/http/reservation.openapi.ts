@@ -1,7 +1,6 @@
 import {
   ERROR_CODES,
   LocationSchema,
-  ProductIdParamsSchema,
   ProductIdSchema,
   ReservationIdParamsSchema,
   ReserveRequestSchema,
@@ -18,7 +17,12 @@ import {
   writeErrorResponses,
   type ErrorExample,
 } from './openapi.errors.js';
-import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
+import {
+  IdempotentWriteHeaders,
+  jsonBody,
+  ProductIdParams,
+  type RequestExamples,
+} from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -76,13 +80,6 @@ const reservationRefusal = component(
   }),
   'Not enough available stock: nothing was held. `error` is the usual error object.',
 );
-
-const ProductIdParams = ProductIdParamsSchema.extend({
-  product_id: ProductIdParamsSchema.shape.product_id.meta({
-    description: 'The product id',
-    example: 'OLJCESPC7Z',
-  }),
-});
 
 const RESERVATION_ID = '8b7f1a52-5c1e-4c4e-9d55-0d6f4f2a1b3c';
 
