@@ -1,3 +1,4 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { StoreName } from '@stockwire/domain';
 import { dashboardOpenApi } from './dashboard.openapi.js';
 import { docsOpenApi } from './docs.openapi.js';
@@ -6,7 +7,9 @@ import { historyOpenApi } from './history.openapi.js';
 import { inventoryOpenApi } from './inventory.openapi.js';
 import { metricsOpenApi } from './metrics.openapi.js';
 import { keysOpenApi } from './keys.openapi.js';
-import { buildOpenApiDocument, type OpenApiContribution, type OpenApiDocument } from './openapi.js';
+import { BEARER, BEARER_SCHEME } from './openapi.access.js';
+import { errorTable } from './openapi.errors.js';
+import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
 
@@ -27,7 +30,26 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   dashboardOpenApi,
 ];
 
-/** The OpenAPI document a store serves at `GET /openapi.json`. */
+/**
+ * The OpenAPI 3.1 document a store serves at `GET /openapi.json`, from every routes file's part. Its
+ * only server is relative, so "Try it out" in the docs page calls the store that served the page.
+ */
 export function apiDocument(store: StoreName): OpenApiDocument {
-  return buildOpenApiDocument(API_OPENAPI, store);
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', BEARER, BEARER_SCHEME);
+  for (const contribute of API_OPENAPI) contribute(registry);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Stockwire',
+      version: '1.0.0',
+      description: [
+        `Real-time inventory for a chain of stores. This is **${store}**; every store serves the same API over one shared truth, and a change made at any store shows at every other within milliseconds (Socket.IO \`update\` events, or \`/ws\`).`,
+        'JSON in and out, snake_case. Reads are public (unless the store runs with `READS_PUBLIC=false`); every write needs a credential (**Authorize** above takes an API key or a Supabase Auth JWT) whose role allows it: each operation says which.',
+        'Errors always have the shape `{"error": {"code", "message", ...}}`:',
+        errorTable(),
+      ].join('\n\n'),
+    },
+    servers: [{ url: '/', description: `this store (${store})` }],
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OpenApiContribution } from './openapi.js';
+import { HTML_PAGE } from './openapi.responses.js';
 
 /** `docs.routes.ts` in the OpenAPI document. */
 export const docsOpenApi: OpenApiContribution = (registry) => {
@@ -36,15 +37,7 @@ export const docsOpenApi: OpenApiContribution = (registry) => {
     summary: 'Swagger UI on this document',
     description: '"Try it out" sends its requests to the store that served the page.',
     responses: {
-      200: {
-        description: 'An HTML page',
-        content: {
-          'text/html': {
-            schema: z.string(),
-            examples: { page: { value: '<!doctype html><html lang="en">…</html>' } },
-          },
-        },
-      },
+      200: HTML_PAGE,
     },
   });
 };

@@ -2,7 +2,8 @@ import { LocationSchema } from '@stockwire/domain';
 import { z } from 'zod';
 import { DIGEST_RESULTS } from '../sync/anti-entropy.js';
 import type { HealthReport } from './health.routes.js';
-import { component, jsonResponse, type OpenApiContribution } from './openapi.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { jsonResponse } from './openapi.responses.js';
 
 const UpDown = z.enum(['up', 'down']);
 const Count = z.number().int().nonnegative();

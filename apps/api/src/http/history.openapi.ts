@@ -10,67 +10,61 @@ import {
   type EventsPage,
 } from '@stockwire/domain';
 import { z } from 'zod';
-import {
-  component,
-  errorResponses,
-  jsonResponse,
-  NO_ROLE,
-  READ_ACCESS_ERRORS,
-  READ_NOTE,
-  type OpenApiContribution,
-} from './openapi.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { READ_NOTE } from './openapi.access.js';
+import { errorResponses, NO_ROLE, READ_ACCESS_ERRORS } from './openapi.errors.js';
+import { jsonResponse } from './openapi.responses.js';
 
 const Count = z.number().int().nonnegative();
+
+/** The `before` that fetches the next page; null on the last one. */
+const NextCursor = z.number().int().positive().nullable();
+
+/** A row of the ledger: one change to on-hand stock, and who made it. */
+const ledgerRow = z.object({
+  event_id: z.number().int().positive(),
+  product_id: ProductIdSchema,
+  location: LocationSchema,
+  update_type: UpdateTypeSchema,
+  change: z.number().int(),
+  previous_quantity: Count,
+  new_quantity: Count,
+  version: z.number().int().positive(),
+  store: z.string(),
+  request_id: z.string().nullable(),
+  actor: z
+    .string()
+    .nullable()
+    .meta({ description: '`key:<id>`, `user:<sub>`, `stream:…` or `system:…`' }),
+  order_id: z.string().nullable(),
+  reservation_id: z.string().nullable(),
+  created_at: z.string(),
+});
+
+/** A low-stock crossing: available stock at a location fell below the threshold, or came back. */
+const alertRow = z.object({
+  alert_id: z.number().int().positive(),
+  kind: AlertKindSchema,
+  product_id: ProductIdSchema,
+  name: z.string(),
+  location: LocationSchema,
+  available: z.number().int(),
+  on_hand: Count,
+  reserved: Count,
+  threshold: Count,
+  version: z.number().int().positive(),
+  created_at: z.string(),
+});
 
 /** `GET /events` as clients read it (documentation; the rows come from the database). */
 const eventsPage = component(
   'EventsPage',
-  z.object({
-    events: z.array(
-      z.object({
-        event_id: z.number().int().positive(),
-        product_id: ProductIdSchema,
-        location: LocationSchema,
-        update_type: UpdateTypeSchema,
-        change: z.number().int(),
-        previous_quantity: Count,
-        new_quantity: Count,
-        version: z.number().int().positive(),
-        store: z.string(),
-        request_id: z.string().nullable(),
-        actor: z
-          .string()
-          .nullable()
-          .meta({ description: '`key:<id>`, `user:<sub>`, `stream:…` or `system:…`' }),
-        order_id: z.string().nullable(),
-        reservation_id: z.string().nullable(),
-        created_at: z.string(),
-      }),
-    ),
-    next_cursor: z.number().int().positive().nullable(),
-  }) satisfies z.ZodType<EventsPage>,
+  z.object({ events: z.array(ledgerRow), next_cursor: NextCursor }) satisfies z.ZodType<EventsPage>,
 );
 
 const alertsPage = component(
   'AlertsPage',
-  z.object({
-    alerts: z.array(
-      z.object({
-        alert_id: z.number().int().positive(),
-        kind: AlertKindSchema,
-        product_id: ProductIdSchema,
-        name: z.string(),
-        location: LocationSchema,
-        available: z.number().int(),
-        on_hand: Count,
-        reserved: Count,
-        threshold: Count,
-        version: z.number().int().positive(),
-        created_at: z.string(),
-      }),
-    ),
-    next_cursor: z.number().int().positive().nullable(),
-  }) satisfies z.ZodType<AlertsPage>,
+  z.object({ alerts: z.array(alertRow), next_cursor: NextCursor }) satisfies z.ZodType<AlertsPage>,
 );
 
 const EVENTS_EXAMPLE: EventsPage = {

@@ -1,33 +1,30 @@
 import {
   CreateProductRequestSchema,
   ERROR_CODES,
-  ProductIdParamsSchema,
   ProductInventorySchema,
   StockUpdateRequestSchema,
   UPDATE_ACTION,
   type ProductInventory,
-  type StockUpdateRequest,
 } from '@stockwire/domain';
-import type { z } from 'zod';
 import type { CatalogueEntry } from '../inventory/inventory.service.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
   errorResponses,
-  IdempotentWriteHeaders,
-  jsonResponse,
   NO_ROLE,
   READ_ACCESS_ERRORS,
-  READ_NOTE,
-  ReplayHeaders,
-  RequestIdHeaders,
-  roleNote,
   roleTooSmall,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
-  type OpenApiContribution,
-} from './openapi.js';
+  writeErrorResponses,
+} from './openapi.errors.js';
+import {
+  IdempotentWriteHeaders,
+  jsonBody,
+  ProductIdParams,
+  RequestIdHeaders,
+  type RequestExamples,
+} from './openapi.requests.js';
+import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const productInventory = component(
   'ProductInventory',
@@ -53,14 +50,6 @@ const createProductRequest = component(
   CreateProductRequestSchema,
   '`stock` is the initial on-hand quantity per location; an id is generated if omitted.',
 );
-
-/** The path parameter as the routes validate it, with an example for "Try it out". */
-const ProductIdParams = ProductIdParamsSchema.extend({
-  product_id: ProductIdParamsSchema.shape.product_id.meta({
-    description: 'The product id',
-    example: 'OLJCESPC7Z',
-  }),
-});
 
 /** Sunglasses as `npm start` seeds them, after two sold at main-store. */
 export const PRODUCT_EXAMPLE: ProductInventory = {
@@ -96,7 +85,7 @@ const CATALOGUE_EXAMPLE: CatalogueEntry[] = [
   },
 ];
 
-const UPDATE_EXAMPLES: Record<string, { summary: string; value: StockUpdateRequest }> = {
+const UPDATE_EXAMPLES: RequestExamples<typeof stockUpdateRequest> = {
   sale: { summary: 'Sell 2 here', value: { change: -2, update_type: 'sale' } },
   restock: {
     summary: 'Restock 20 at mall-store',
@@ -108,10 +97,7 @@ const UPDATE_EXAMPLES: Record<string, { summary: string; value: StockUpdateReque
   },
 };
 
-const CREATE_EXAMPLES: Record<
-  string,
-  { summary: string; value: z.input<typeof CreateProductRequestSchema> }
-> = {
+const CREATE_EXAMPLES: RequestExamples<typeof createProductRequest> = {
   stocked: {
     summary: 'A product stocked at two stores',
     value: {
@@ -202,10 +188,7 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     request: {
       params: ProductIdParams,
       headers: IdempotentWriteHeaders,
-      body: {
-        required: true,
-        content: { 'application/json': { schema: stockUpdateRequest, examples: UPDATE_EXAMPLES } },
-      },
+      body: jsonBody(stockUpdateRequest, UPDATE_EXAMPLES),
     },
     responses: {
       200: {
@@ -214,18 +197,16 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
         }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(
+      ...writeErrorResponses(
         [
           ...BODY_ERRORS,
-          ...WRITE_ACCESS_ERRORS,
           ERROR_CODES.PRODUCT_NOT_FOUND,
           ERROR_CODES.INSUFFICIENT_STOCK,
           ERROR_CODES.QUANTITY_OUT_OF_RANGE,
           ERROR_CODES.INVALID_CHANGE,
           ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-          ...WRITE_ERRORS,
         ],
-        { forbidden: roleTooSmall(UPDATE_ACTION.adjustment) },
+        roleTooSmall(UPDATE_ACTION.adjustment),
       ),
     },
   });
@@ -255,20 +236,15 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     security: CREDENTIAL_REQUIRED,
     request: {
       headers: RequestIdHeaders,
-      body: {
-        required: true,
-        content: {
-          'application/json': { schema: createProductRequest, examples: CREATE_EXAMPLES },
-        },
-      },
+      body: jsonBody(createProductRequest, CREATE_EXAMPLES),
     },
     responses: {
       201: jsonResponse('The product with its stock everywhere', productInventory, {
         created: { value: CREATED_EXAMPLE },
       }),
-      ...errorResponses(
-        [...BODY_ERRORS, ...WRITE_ACCESS_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ...WRITE_ERRORS],
-        { forbidden: roleTooSmall('create_product') },
+      ...writeErrorResponses(
+        [...BODY_ERRORS, ERROR_CODES.PRODUCT_EXISTS],
+        roleTooSmall('create_product'),
       ),
     },
   });

@@ -7,20 +7,18 @@ import {
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type { StoredApiKey } from '../auth/api-keys.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
   errorResponses,
-  jsonResponse,
   READ_ACCESS_ERRORS,
-  roleNote,
   roleTooSmall,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
+  writeErrorResponses,
   type ErrorExample,
-  type OpenApiContribution,
-} from './openapi.js';
+} from './openapi.errors.js';
+import { jsonBody, type RequestExamples } from './openapi.requests.js';
+import { jsonResponse } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
 
@@ -69,10 +67,7 @@ const KEY_EXAMPLE: StoredApiKey = {
   revoked_at: null,
 };
 
-const CREATE_EXAMPLES: Record<
-  string,
-  { summary: string; value: z.input<typeof CreateApiKeyRequestSchema> }
-> = {
+const CREATE_EXAMPLES: RequestExamples<typeof createApiKeyRequest> = {
   staff: { summary: 'A key for a till', value: { id: 'pos-terminal-12', role: 'staff' } },
   admin: { summary: 'A key for stock-taking', value: { id: 'stocktake-app', role: 'admin' } },
 };
@@ -125,14 +120,7 @@ export const keysOpenApi: OpenApiContribution = (registry) => {
     summary: 'Make an API key',
     description: `The answer carries the key's secret, this once: only its hash is kept. ${MANAGE}`,
     security: CREDENTIAL_REQUIRED,
-    request: {
-      body: {
-        required: true,
-        content: {
-          'application/json': { schema: createApiKeyRequest, examples: CREATE_EXAMPLES },
-        },
-      },
-    },
+    request: { body: jsonBody(createApiKeyRequest, CREATE_EXAMPLES) },
     responses: {
       201: jsonResponse('The key, with its secret', createdApiKey, {
         created: {
@@ -143,10 +131,7 @@ export const keysOpenApi: OpenApiContribution = (registry) => {
           },
         },
       }),
-      ...errorResponses(
-        [...BODY_ERRORS, ...WRITE_ACCESS_ERRORS, ERROR_CODES.KEY_EXISTS, ...WRITE_ERRORS],
-        { forbidden: roleTooSmall('manage_keys') },
-      ),
+      ...writeErrorResponses([...BODY_ERRORS, ERROR_CODES.KEY_EXISTS], roleTooSmall('manage_keys')),
     },
   });
 
@@ -163,14 +148,10 @@ export const keysOpenApi: OpenApiContribution = (registry) => {
       200: jsonResponse('The key, revoked', apiKey, {
         revoked: { value: { ...KEY_EXAMPLE, revoked_at: '2026-11-23T12:20:31.407+00:00' } },
       }),
-      ...errorResponses(
-        [
-          ERROR_CODES.VALIDATION_FAILED,
-          ...WRITE_ACCESS_ERRORS,
-          ERROR_CODES.KEY_NOT_FOUND,
-          ...WRITE_ERRORS,
-        ],
-        { validation_failed: BAD_KEY_ID, forbidden: roleTooSmall('manage_keys') },
+      ...writeErrorResponses(
+        [ERROR_CODES.VALIDATION_FAILED, ERROR_CODES.KEY_NOT_FOUND],
+        roleTooSmall('manage_keys'),
+        { validation_failed: BAD_KEY_ID },
       ),
     },
   });

@@ -7,20 +7,11 @@ import {
   type OrderResponse,
 } from '@stockwire/domain';
 import { z } from 'zod';
-import {
-  BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
-  errorResponses,
-  IdempotentWriteHeaders,
-  jsonResponse,
-  NO_ROLE,
-  ReplayHeaders,
-  roleNote,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
-  type OpenApiContribution,
-} from './openapi.js';
+import { component, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, roleNote } from './openapi.access.js';
+import { BODY_ERRORS, NO_ROLE, writeErrorResponses } from './openapi.errors.js';
+import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
+import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const orderRequest = component(
   'OrderRequest',
@@ -85,7 +76,7 @@ const orderRefusal = component(
   'Nothing was taken for any line. `error` is the usual error object.',
 );
 
-const ORDER_EXAMPLES: Record<string, { summary: string; value: z.input<typeof orderRequest> }> = {
+const ORDER_EXAMPLES: RequestExamples<typeof orderRequest> = {
   lines: {
     summary: 'Two lines: 2 here, 1 at downtown-store',
     value: {
@@ -97,10 +88,7 @@ const ORDER_EXAMPLES: Record<string, { summary: string; value: z.input<typeof or
     },
   },
 };
-const SINGLE_LINE_EXAMPLES: Record<
-  string,
-  { summary: string; value: z.input<typeof singleLineOrder> }
-> = {
+const SINGLE_LINE_EXAMPLES: RequestExamples<typeof singleLineOrder> = {
   single_line: {
     summary: 'The single-line form',
     value: { order_id: 'A-2002', product_id: 'OLJCESPC7Z', quantity: 2, warehouse: 'main-store' },
@@ -121,13 +109,24 @@ const ACCEPTED: z.infer<typeof orderResponse> = {
   },
 };
 
-const REFUSED_MESSAGE =
-  'Order A-2003 refused, nothing taken: line 1: not enough 6E92ZMYYFZ at downtown-store (0 available)';
-const REFUSED: z.infer<typeof orderRefusal> = {
-  order_id: 'A-2003',
-  success: false,
-  message: REFUSED_MESSAGE,
-  order_data: {
+type Refusal = z.infer<typeof orderRefusal>;
+
+/** A refused order as the service answers it: its code and message also in the usual `error`. */
+function refusal(
+  order_data: Refusal['order_data'] & { code: Refusal['error']['code'] },
+  message: string,
+): Refusal {
+  return {
+    order_id: order_data.order_id,
+    success: false,
+    message,
+    order_data,
+    error: { code: order_data.code, message },
+  };
+}
+
+const REFUSED = refusal(
+  {
     order_id: 'A-2003',
     lines: [
       { product_id: 'OLJCESPC7Z', quantity: 2, warehouse: 'main-store' },
@@ -136,23 +135,18 @@ const REFUSED: z.infer<typeof orderRefusal> = {
     failed_line: { index: 1, product_id: '6E92ZMYYFZ', location: 'downtown-store', available: 0 },
     code: 'insufficient_stock',
   },
-  error: { code: 'insufficient_stock', message: REFUSED_MESSAGE },
-};
+  'Order A-2003 refused, nothing taken: line 1: not enough 6E92ZMYYFZ at downtown-store (0 available)',
+);
 
-const UNKNOWN_MESSAGE =
-  'Order A-2004 refused, nothing taken: line 0: product NOSUCHPROD does not exist';
-const UNKNOWN_PRODUCT: z.infer<typeof orderRefusal> = {
-  order_id: 'A-2004',
-  success: false,
-  message: UNKNOWN_MESSAGE,
-  order_data: {
+const UNKNOWN_PRODUCT = refusal(
+  {
     order_id: 'A-2004',
     lines: [{ product_id: 'NOSUCHPROD', quantity: 1, warehouse: 'main-store' }],
     failed_line: { index: 0, product_id: 'NOSUCHPROD', location: 'main-store', available: 0 },
     code: 'product_not_found',
   },
-  error: { code: 'product_not_found', message: UNKNOWN_MESSAGE },
-};
+  'Order A-2004 refused, nothing taken: line 0: product NOSUCHPROD does not exist',
+);
 
 /** `order.routes.ts` in the OpenAPI document. */
 export const orderOpenApi: OpenApiContribution = (registry) => {
@@ -169,15 +163,10 @@ export const orderOpenApi: OpenApiContribution = (registry) => {
     security: CREDENTIAL_REQUIRED,
     request: {
       headers: IdempotentWriteHeaders,
-      body: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: z.union([orderRequest, singleLineOrder]),
-            examples: { ...ORDER_EXAMPLES, ...SINGLE_LINE_EXAMPLES },
-          },
-        },
-      },
+      body: jsonBody(z.union([orderRequest, singleLineOrder]), {
+        ...ORDER_EXAMPLES,
+        ...SINGLE_LINE_EXAMPLES,
+      }),
     },
     responses: {
       201: {
@@ -198,15 +187,7 @@ export const orderOpenApi: OpenApiContribution = (registry) => {
         }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(
-        [
-          ...BODY_ERRORS,
-          ...WRITE_ACCESS_ERRORS,
-          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-          ...WRITE_ERRORS,
-        ],
-        { forbidden: NO_ROLE },
-      ),
+      ...writeErrorResponses([...BODY_ERRORS, ERROR_CODES.IDEMPOTENCY_KEY_REUSED], NO_ROLE),
       409: {
         ...jsonResponse(
           '`insufficient_stock` or `product_not_found`: a line could not be taken; nothing was taken for any line',

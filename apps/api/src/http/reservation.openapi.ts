@@ -1,32 +1,29 @@
 import {
   ERROR_CODES,
   LocationSchema,
-  ProductIdParamsSchema,
   ProductIdSchema,
   ReservationIdParamsSchema,
   ReserveRequestSchema,
-  type ReserveRequest,
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type { ReservationReceipt, ReservationView } from '../inventory/reservation.service.js';
+import { component, ErrorBodySchema, type OpenApiContribution } from './openapi.js';
+import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
-  component,
-  CREDENTIAL_REQUIRED,
-  ErrorBodySchema,
   errorResponses,
-  IdempotentWriteHeaders,
-  jsonResponse,
   NO_ROLE,
   READ_ACCESS_ERRORS,
-  READ_NOTE,
-  ReplayHeaders,
-  roleNote,
-  WRITE_ACCESS_ERRORS,
-  WRITE_ERRORS,
+  writeErrorResponses,
   type ErrorExample,
-  type OpenApiContribution,
-} from './openapi.js';
+} from './openapi.errors.js';
+import {
+  IdempotentWriteHeaders,
+  jsonBody,
+  ProductIdParams,
+  type RequestExamples,
+} from './openapi.requests.js';
+import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
 const Quantity = z.int().min(1);
@@ -84,13 +81,6 @@ const reservationRefusal = component(
   'Not enough available stock: nothing was held. `error` is the usual error object.',
 );
 
-const ProductIdParams = ProductIdParamsSchema.extend({
-  product_id: ProductIdParamsSchema.shape.product_id.meta({
-    description: 'The product id',
-    example: 'OLJCESPC7Z',
-  }),
-});
-
 const RESERVATION_ID = '8b7f1a52-5c1e-4c4e-9d55-0d6f4f2a1b3c';
 
 const ReservationIdParams = ReservationIdParamsSchema.extend({
@@ -100,7 +90,7 @@ const ReservationIdParams = ReservationIdParamsSchema.extend({
   }),
 });
 
-const RESERVE_EXAMPLES: Record<string, { summary: string; value: ReserveRequest }> = {
+const RESERVE_EXAMPLES: RequestExamples<typeof reserveRequest> = {
   checkout: {
     summary: 'Hold 2 here for 15 minutes; tell client checkout-42 if the hold runs out',
     value: { quantity: 2, ttl_seconds: 900, client_id: 'checkout-42' },
@@ -158,14 +148,32 @@ const BAD_RESERVATION_ID: ErrorExample = {
 /** The errors of commit and release: the hold must exist and still be held. */
 const FINISH_ERRORS = [
   ERROR_CODES.VALIDATION_FAILED,
-  ...WRITE_ACCESS_ERRORS,
   ERROR_CODES.RESERVATION_NOT_FOUND,
   ERROR_CODES.RESERVATION_COMMITTED,
   ERROR_CODES.RESERVATION_RELEASED,
   ERROR_CODES.RESERVATION_EXPIRED,
   ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-  ...WRITE_ERRORS,
 ];
+
+/** Commit and release: the two ways a caller ends a hold, documented alike but for these words. */
+const FINISHES = [
+  {
+    verb: 'commit',
+    operationId: 'commitReservation',
+    summary: 'Turn a hold into a sale',
+    description:
+      'Takes the held units off the shelf: one `sale` in the ledger, published to every store. A hold that was released or has expired cannot be committed.',
+    status: 'committed',
+  },
+  {
+    verb: 'release',
+    operationId: 'releaseReservation',
+    summary: 'Give the held units back',
+    description:
+      'The units are available again at once, at every store. A hold that was committed or has expired cannot be released.',
+    status: 'released',
+  },
+] as const;
 
 /** `reservation.routes.ts` in the OpenAPI document. */
 export const reservationOpenApi: OpenApiContribution = (registry) => {
@@ -183,25 +191,16 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
     request: {
       params: ProductIdParams,
       headers: IdempotentWriteHeaders,
-      body: {
-        required: true,
-        content: { 'application/json': { schema: reserveRequest, examples: RESERVE_EXAMPLES } },
-      },
+      body: jsonBody(reserveRequest, RESERVE_EXAMPLES),
     },
     responses: {
       201: {
         ...jsonResponse('The hold', reservationReceipt, { held: { value: RECEIPT_EXAMPLE } }),
         headers: ReplayHeaders,
       },
-      ...errorResponses(
-        [
-          ...BODY_ERRORS,
-          ...WRITE_ACCESS_ERRORS,
-          ERROR_CODES.PRODUCT_NOT_FOUND,
-          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
-          ...WRITE_ERRORS,
-        ],
-        { forbidden: NO_ROLE },
+      ...writeErrorResponses(
+        [...BODY_ERRORS, ERROR_CODES.PRODUCT_NOT_FOUND, ERROR_CODES.IDEMPOTENCY_KEY_REUSED],
+        NO_ROLE,
       ),
       409: jsonResponse(
         '`insufficient_stock`: fewer units are available than asked for; nothing was held',
@@ -240,55 +239,28 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
     },
   });
 
-  registry.registerPath({
-    method: 'post',
-    path: '/reservations/{id}/commit',
-    operationId: 'commitReservation',
-    tags: ['checkout'],
-    summary: 'Turn a hold into a sale',
-    description: [
-      'Takes the held units off the shelf: one `sale` in the ledger, published to every store. A hold that was released or has expired cannot be committed.',
-      roleNote({ 'commit a hold': 'reserve' }),
-    ].join('\n\n'),
-    security: CREDENTIAL_REQUIRED,
-    request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
-    responses: {
-      200: {
-        ...jsonResponse('The hold, now committed', reservationView, {
-          committed: { value: { ...HELD_EXAMPLE, status: 'committed', updated_at: FINISHED_AT } },
-        }),
-        headers: ReplayHeaders,
+  for (const finish of FINISHES) {
+    const roles = roleNote({ [`${finish.verb} a hold`]: 'reserve' });
+    registry.registerPath({
+      method: 'post',
+      path: `/reservations/{id}/${finish.verb}`,
+      operationId: finish.operationId,
+      tags: ['checkout'],
+      summary: finish.summary,
+      description: `${finish.description}\n\n${roles}`,
+      security: CREDENTIAL_REQUIRED,
+      request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
+      responses: {
+        200: {
+          ...jsonResponse(`The hold, now ${finish.status}`, reservationView, {
+            [finish.status]: {
+              value: { ...HELD_EXAMPLE, status: finish.status, updated_at: FINISHED_AT },
+            },
+          }),
+          headers: ReplayHeaders,
+        },
+        ...writeErrorResponses(FINISH_ERRORS, NO_ROLE, { validation_failed: BAD_RESERVATION_ID }),
       },
-      ...errorResponses(FINISH_ERRORS, {
-        validation_failed: BAD_RESERVATION_ID,
-        forbidden: NO_ROLE,
-      }),
-    },
-  });
-
-  registry.registerPath({
-    method: 'post',
-    path: '/reservations/{id}/release',
-    operationId: 'releaseReservation',
-    tags: ['checkout'],
-    summary: 'Give the held units back',
-    description: [
-      'The units are available again at once, at every store. A hold that was committed or has expired cannot be released.',
-      roleNote({ 'release a hold': 'reserve' }),
-    ].join('\n\n'),
-    security: CREDENTIAL_REQUIRED,
-    request: { params: ReservationIdParams, headers: IdempotentWriteHeaders },
-    responses: {
-      200: {
-        ...jsonResponse('The hold, now released', reservationView, {
-          released: { value: { ...HELD_EXAMPLE, status: 'released', updated_at: FINISHED_AT } },
-        }),
-        headers: ReplayHeaders,
-      },
-      ...errorResponses(FINISH_ERRORS, {
-        validation_failed: BAD_RESERVATION_ID,
-        forbidden: NO_ROLE,
-      }),
-    },
-  });
+    });
+  }
 };
