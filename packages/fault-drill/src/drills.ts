@@ -5,7 +5,8 @@ import { pictureDifferences, SocketWatcher, WsWatcher } from './clients.js';
 import type { Cluster } from './cluster.js';
 import { BusTap, changeSilently, forgedChange, forgedProduct, rowVersion } from './messages.js';
 import type { Exit, StoreProcess } from './store-process.js';
-import { databaseInventory, divergence, waitForConvergence, withDatabase } from './truth.js';
+import { withClient } from '@stockwire/local-stack';
+import { databaseInventory, divergence, waitForConvergence } from './truth.js';
 import {
   auditWrites,
   createProduct,
@@ -336,7 +337,7 @@ export async function databaseOutage(cluster: Cluster): Promise<DatabaseOutageRe
   const id = await createProduct(stores);
   await waitForConvergence(stores, databaseUrl);
   const fingerprint = () =>
-    withDatabase(databaseUrl, async (db) => {
+    withClient(databaseUrl, async (db) => {
       const { rows } = await db.query<{ events: string; rows: string }>(
         `select (select count(*) from public.inventory_events where product_id = $1) as events,
                 (select string_agg(location || ':' || on_hand || '@' || version, ',' order by location)
@@ -484,7 +485,7 @@ export async function gracefulShutdown(
   const exitMs = Date.now() - signalled;
   const elsewhere = await SocketWatcher.connect(stores.find((st) => st !== victim)!.url);
   elsewhere.close();
-  const committed = await withDatabase(databaseUrl, async (db) => {
+  const committed = await withClient(databaseUrl, async (db) => {
     const { rows } = await db.query('select 1 from public.inventory_events where request_id = $1', [
       requestId,
     ]);

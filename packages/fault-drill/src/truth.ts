@@ -1,25 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { toProductInventory, type ProductInventory, type StockLevel } from '@stockwire/domain';
-import pg from 'pg';
+import { withClient } from '@stockwire/local-stack';
 
 /** A product's view without `last_updated`, whose text differs between sources for one instant. */
 export type Comparable = Omit<ProductInventory, 'last_updated'>;
 
 const comparable = ({ last_updated: _ignored, ...view }: ProductInventory): Comparable => view;
-
-/** Runs `fn` with a fresh connection to the database. */
-export async function withDatabase<T>(
-  databaseUrl: string,
-  fn: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Row {
   id: string;
@@ -34,7 +20,7 @@ interface Row {
 
 /** Every product as the database holds it, read directly with SQL, by product id. */
 export async function databaseInventory(databaseUrl: string): Promise<Map<string, Comparable>> {
-  const { rows } = await withDatabase(databaseUrl, (db) =>
+  const { rows } = await withClient(databaseUrl, (db) =>
     db.query<Row>(
       `select p.id, p.name, p.description, p.low_stock_threshold,
               s.location, s.on_hand, s.reserved, s.version
