@@ -6,7 +6,7 @@ import type { Cluster } from './cluster.js';
 import { BusTap, changeSilently, forgedChange, forgedProduct, rowVersion } from './messages.js';
 import type { Exit, StoreProcess } from './store-process.js';
 import { withClient } from '@stockwire/local-stack';
-import { databaseInventory, divergence, waitForConvergence } from './truth.js';
+import { databaseInventory, divergence, waitForConvergence } from './convergence.js';
 import {
   auditWrites,
   createProduct,

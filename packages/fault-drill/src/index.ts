@@ -1,6 +1,6 @@
 export * from './cluster.js';
 export * from './store-process.js';
-export * from './truth.js';
+export * from './convergence.js';
 export * from './writes.js';
 export * from './messages.js';
 export * from './clients.js';
