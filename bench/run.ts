@@ -14,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { pollConvergence, rowsLeft } from '@stockwire/fault-drill';
 import { PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
 import pg from 'pg';
 import { z } from 'zod';
@@ -195,11 +196,6 @@ function combineRounds(rounds: LoadResult[]): LoadResult {
       max: worst((r) => r.latency.max),
     },
   };
-}
-
-interface CachedView {
-  product_id: string;
-  locations: Record<string, { on_hand: number; version: number }>;
 }
 
 const started = performance.now();
@@ -737,36 +733,17 @@ async function main(): Promise<number> {
     }
   }
 
-  /** Bench rows whose cached version or stock differs from the database, over all stores. */
-  const cacheMismatches = async (): Promise<number> => {
-    const { rows } = await db.query<{
-      product_id: string;
-      location: string;
-      on_hand: number;
-      version: string;
-    }>(
-      "select product_id, location, on_hand, version::text from public.stock_levels where product_id like 'BENCH-%'",
-    );
-    const views = await Promise.all(stores.map((s) => getJson<CachedView[]>(`${s.url}/inventory`)));
-    let mismatched = 0;
-    for (const list of views) {
-      const byId = new Map(list.map((v) => [v.product_id, v]));
-      for (const row of rows) {
-        const cached = byId.get(row.product_id)?.locations[row.location];
-        if (cached?.version !== Number(row.version) || cached.on_hand !== row.on_hand) {
-          mismatched++;
-        }
-      }
-    }
-    return mismatched;
+  /** Compares the bench products in every store's cache with the database, polling. */
+  const benchConvergence = async (options: { timeoutMs: number; intervalMs: number }) => {
+    const { convergedMs, left } = await pollConvergence(stores, db, {
+      ...options,
+      products: (id) => id.startsWith('BENCH-'),
+    });
+    return { converged: convergedMs !== null, staleRows: rowsLeft(left) };
   };
 
   // Caches must agree with the database once writes stop (pub/sub is at-most-once; versions repair).
-  let mismatched = await cacheMismatches();
-  for (let i = 0; mismatched > 0 && i < 100; i++) {
-    await sleep(50);
-    mismatched = await cacheMismatches();
-  }
+  const { staleRows: mismatched } = await benchConvergence({ timeoutMs: 5000, intervalMs: 50 });
   checks['cached rows differing from the database'] = mismatched;
 
   if (run('recovery')) {
@@ -796,13 +773,14 @@ async function main(): Promise<number> {
           const done = await writes;
           mergeAccepted(accepted, done.accepted);
           unknownOutcomes += done.unknown;
-          for (;;) {
-            const left = await cacheMismatches();
-            const elapsed = performance.now() - restartedAt;
-            if (left === 0) return { seconds: elapsed / 1000, stale: 0 };
-            if (elapsed > limitMs) return { seconds: NaN, stale: left };
-            await sleep(25);
-          }
+          const { converged, staleRows } = await benchConvergence({
+            timeoutMs: limitMs - (performance.now() - restartedAt),
+            intervalMs: 25,
+          });
+          const elapsed = performance.now() - restartedAt;
+          return converged
+            ? { seconds: elapsed / 1000, stale: 0 }
+            : { seconds: NaN, stale: staleRows };
         },
       );
       figures.push({
