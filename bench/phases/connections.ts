@@ -12,13 +12,13 @@ export async function connections({
 }: BenchContext): Promise<PhaseResult> {
   say('connections');
   const [main] = stores;
-  const before = await residentBytes(main.pid);
+  const before = await residentBytes(main.pid!);
   const opened = await meter.measured(
     `connections: ${fmt(size.connections)} Socket.IO clients`,
     () => worker.run('connectionsOpen', { url: main.url, count: size.connections }),
   );
   await sleep(1000);
-  const after = await residentBytes(main.pid);
+  const after = await residentBytes(main.pid!);
   const res = await fetch(`${main.url}/health`);
   if (!res.ok) throw new Error(`GET ${main.url}/health: ${res.status}`);
   const health = (await res.json()) as { clients: { socketio: number } };

@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROJECT_ROOT, startLocalStack, type LocalStack } from '@stockwire/local-stack';
+import { StoreProcess } from '@stockwire/fault-drill';
+import { freePort, PROJECT_ROOT, startLocalStack, type LocalStack } from '@stockwire/local-stack';
 import pg from 'pg';
 import { AcceptedTally } from '../lib/accepted.js';
 import type { Cleanups } from '../lib/cleanups.js';
 import { Meter } from '../lib/meter.js';
-import {
-  forkLoadWorker,
-  spawnStore,
-  type LoadWorker,
-  type StoreProcess,
-} from '../lib/processes.js';
+import { forkLoadWorker, type LoadWorker } from '../lib/processes.js';
 import type { BenchReport, Figure } from '../lib/report.js';
 import type { StoreTarget } from '../load/protocol.js';
 import type { Size } from './sizes.js';
@@ -87,25 +83,28 @@ export async function startBench({
   say('starting three stores and the load generator…');
   const key = `bench-${randomBytes(24).toString('hex')}`;
   const stores = await Promise.all(
-    STORE_NAMES.map((name) =>
-      spawnStore({
-        name,
-        env: {
-          SUPABASE_URL: stack.supabaseUrl,
-          SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-          REDIS_URL: stack.redisUrl,
-          API_KEYS: `bench:admin:${key}`,
-          // One client from one address writes thousands a second: a trusted internal client.
-          RATE_LIMIT_PER_KEY: '0',
-          RATE_LIMIT_PER_IP: '0',
-          LOG_FORMAT: 'json',
-        },
-        logDir: join(DATA_DIR, 'logs'),
-        nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-      }),
+    STORE_NAMES.map(
+      async (name) =>
+        new StoreProcess({
+          name,
+          port: await freePort(),
+          env: {
+            SUPABASE_URL: stack.supabaseUrl,
+            SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+            REDIS_URL: stack.redisUrl,
+            API_KEYS: `bench:admin:${key}`,
+            // One client from one address writes thousands a second: a trusted internal client.
+            RATE_LIMIT_PER_KEY: '0',
+            RATE_LIMIT_PER_IP: '0',
+            LOG_FORMAT: 'json',
+          },
+          logFile: join(DATA_DIR, 'logs', `${name}.log`),
+          nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+        }),
     ),
   );
   cleanups.add(() => Promise.all(stores.map((s) => s.stop())));
+  await Promise.all(stores.map((s) => s.start()));
   const worker = forkLoadWorker();
   cleanups.add(() => worker.stop());
   const db = new pg.Client({ connectionString: stack.databaseUrl });
@@ -114,7 +113,7 @@ export async function startBench({
 
   const meter = new Meter(size.rounds, say);
   meter.name(worker.pid, 'load');
-  for (const s of stores) meter.name(s.pid, 'stores');
+  for (const s of stores) meter.name(s.pid!, 'stores');
   return {
     quick,
     size,

@@ -1,13 +1,12 @@
 import { cpus } from 'node:os';
 import type { LoadResult } from '../lib/load.js';
-import type { StoreProcess } from '../lib/processes.js';
 import { fmt, ms, p50p99, type Figure } from '../lib/report.js';
 import type { WriteLoadResult } from '../load/protocol.js';
 import { HOT_PRODUCT, say, STORE_NAMES, type BenchContext, type PhaseResult } from './context.js';
 
 /** The stores' group-commit counters of `apply_stock_changes`, summed: calls made, changes sent. */
 async function groupCommits(
-  stores: readonly StoreProcess[],
+  stores: ReadonlyArray<{ url: string }>,
   key: string,
 ): Promise<{ calls: number; items: number }> {
   const total = { calls: 0, items: 0 };
