@@ -30,6 +30,23 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 
+/** What a run measured: its latencies and statuses over `seconds`, and the CPU used since `cpu`. */
+function loadResult(
+  latency: Latencies,
+  statuses: Record<string, number>,
+  cpu: NodeJS.CpuUsage,
+  seconds: number,
+): LoadResult {
+  return {
+    requests: latency.count,
+    perSecond: latency.count / seconds,
+    statuses,
+    latency: latency.summary(),
+    cpuSeconds: cpuSeconds(cpu),
+    seconds,
+  };
+}
+
 export interface ClosedLoopOptions {
   /** Connections, each with one request in flight at a time. */
   connections: number;
@@ -84,14 +101,7 @@ export async function closedLoop(opts: ClosedLoopOptions): Promise<LoadResult> {
   await Promise.all(conns.map((c, i) => run(i, c)));
   const seconds = (now() - Math.max(measureFrom, start)) / 1000;
   conns.forEach((c) => c.close());
-  return {
-    requests: latency.count,
-    perSecond: latency.count / seconds,
-    statuses,
-    latency: latency.summary(),
-    cpuSeconds: cpuSeconds(cpu),
-    seconds,
-  };
+  return loadResult(latency, statuses, cpu, seconds);
 }
 
 export interface OpenLoopOptions {
@@ -195,13 +205,5 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadResult> {
   while (inFlight.size > 0) await Promise.all([...inFlight]);
   const seconds = (now() - start) / 1000;
   for (const list of idle.values()) list.forEach((c) => c.close());
-  return {
-    requests: latency.count,
-    perSecond: latency.count / seconds,
-    statuses,
-    latency: latency.summary(),
-    cpuSeconds: cpuSeconds(cpu),
-    seconds,
-    dropped,
-  };
+  return { ...loadResult(latency, statuses, cpu, seconds), dropped };
 }

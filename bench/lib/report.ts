@@ -52,6 +52,13 @@ export function fmt(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
+/** Milliseconds as a person reads them. */
+export const ms = (n: number) => `${fmt(n)} ms`;
+
+/** A measurement's median and tail latency, for a figure's detail. */
+export const p50p99 = (r: { latency: { p50: number; p99: number } }) =>
+  `p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}`;
+
 const withUnit = (value: number, unit: string) => `${fmt(value)} ${unit}`.trim();
 
 function ratioText(f: Figure): string {

@@ -1,7 +1,14 @@
 export * from './cluster.js';
 export * from './store-process.js';
-export * from './truth.js';
+export * from './convergence.js';
 export * from './writes.js';
 export * from './messages.js';
 export * from './clients.js';
+export * from './store-health.js';
 export * from './drills.js';
+export type { Drill, DrillOptions, DrillResult } from './drills/drill.js';
+export * from './drills/crash-restart.drill.js';
+export * from './drills/database-outage.drill.js';
+export * from './drills/graceful-shutdown.drill.js';
+export * from './drills/message-chaos.drill.js';
+export * from './drills/redis-outage.drill.js';

@@ -5,7 +5,7 @@ import {
   type StockChangedMessage,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
-import { withDatabase } from './truth.js';
+import { withClient } from '@stockwire/local-stack';
 
 /**
  * A client of the cluster's Redis that hears everything on `inventory_updates` and can publish
@@ -109,7 +109,7 @@ export async function changeSilently(
   location: string,
   change: number,
 ): Promise<void> {
-  await withDatabase(databaseUrl, (db) =>
+  await withClient(databaseUrl, (db) =>
     db.query('select public.apply_stock_changes($1::jsonb)', [
       JSON.stringify([
         { product_id: productId, location, change, update_type: 'adjustment', store: 'drill' },
@@ -124,7 +124,7 @@ export async function rowVersion(
   productId: string,
   location: string,
 ): Promise<number> {
-  const { rows } = await withDatabase(databaseUrl, (db) =>
+  const { rows } = await withClient(databaseUrl, (db) =>
     db.query<{ version: string }>(
       'select version from public.stock_levels where product_id = $1 and location = $2',
       [productId, location],

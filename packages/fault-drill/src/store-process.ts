@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '@stockwire/local-stack';
 import { DRILL_API_KEYS } from './credentials.js';
@@ -10,6 +11,13 @@ export interface StoreProcessOptions {
   env: Record<string, string>;
   /** Receives each line the store prints. */
   log?: (line: string) => void;
+  /**
+   * Sends what the store prints straight to this file (emptied at the first start) instead of
+   * through this process, which relaying would cost CPU under load; `output` then stays empty.
+   */
+  logFile?: string;
+  /** Node flags before the entry point, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
 }
 
 export interface Exit {
@@ -50,9 +58,11 @@ export class StoreProcess {
   /** Spawns the store; resolves once `GET /ready` answers 200. */
   async start(timeoutMs = 60_000): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
+    const { logFile, nodeFlags = [] } = this.options;
+    const log = logFile ? await open(logFile, this.exits.length === 0 ? 'w' : 'a') : null;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
+      [...nodeFlags, '--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
       {
         cwd: PROJECT_ROOT,
         env: {
@@ -63,9 +73,10 @@ export class StoreProcess {
           PORT: String(this.port),
           HOST: '127.0.0.1',
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: log ? ['ignore', log.fd, log.fd] : ['ignore', 'pipe', 'pipe'],
       },
     );
+    await log?.close();
     this.child = child;
     const record = (data: Buffer) => {
       for (const line of data.toString().split('\n')) {
@@ -87,7 +98,8 @@ export class StoreProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) {
-        throw new Error(`${this.name} exited while starting:\n${this.output.join('\n')}`);
+        const printed = logFile ? ` (see ${logFile})` : `:\n${this.output.join('\n')}`;
+        throw new Error(`${this.name} exited while starting${printed}`);
       }
       if (await this.ready()) return;
       await new Promise((r) => setTimeout(r, 50));

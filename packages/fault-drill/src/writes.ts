@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { withDatabase } from './truth.js';
+import { withClient } from '@stockwire/local-stack';
 import { AUTHORIZATION } from './credentials.js';
 
 /** One attempted stock change and what the store answered. */
@@ -85,7 +85,7 @@ export async function ledgerCounts(
   databaseUrl: string,
   requestIds: readonly string[],
 ): Promise<Map<string, number>> {
-  const { rows } = await withDatabase(databaseUrl, (db) =>
+  const { rows } = await withClient(databaseUrl, (db) =>
     db.query<{ request_id: string; n: string }>(
       `select request_id, count(*) as n from public.inventory_events
         where request_id = any($1::text[]) group by request_id`,

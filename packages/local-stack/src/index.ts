@@ -10,4 +10,5 @@ export {
 } from './redis.js';
 export { startGateway } from './gateway.js';
 export { migrate } from './migrate.js';
+export { withClient } from './postgres.js';
 export { ensureSupabaseRoles } from './roles.js';

@@ -1,0 +1,48 @@
+/** How much of everything: the full run, and the smoke run CI does. */
+export const SIZES = {
+  full: {
+    rounds: 4,
+    products: 200,
+    connections: 10_000,
+    warmupMs: 1000,
+    readMs: 8000,
+    readConnections: 64,
+    writeMs: 10_000,
+    writeConnections: 96,
+    hotConnections: 48,
+    catchUpMs: 1500,
+    openRate: 2000,
+    openMs: 10_000,
+    sqlClients: 8,
+    restConnections: 16,
+    floorMs: 3000,
+    fanoutClients: 300,
+    fanoutRates: [200],
+    fanoutMs: 10_000,
+    outageMs: 2000,
+  },
+  quick: {
+    rounds: 2,
+    products: 40,
+    connections: 500,
+    warmupMs: 300,
+    readMs: 1500,
+    readConnections: 32,
+    writeMs: 2000,
+    writeConnections: 48,
+    hotConnections: 24,
+    catchUpMs: 300,
+    openRate: 500,
+    openMs: 1500,
+    sqlClients: 8,
+    restConnections: 16,
+    floorMs: 1000,
+    fanoutClients: 40,
+    fanoutRates: [200],
+    fanoutMs: 1500,
+    outageMs: 1000,
+  },
+};
+
+/** One column of `SIZES`. */
+export type Size = (typeof SIZES)[keyof typeof SIZES];
