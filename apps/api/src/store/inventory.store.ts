@@ -167,6 +167,14 @@ export type CreateProductResult =
 export type ApiKeyResult =
   { ok: true; key: StoredApiKey } | { ok: false; code: 'key_exists' | 'key_not_found' };
 
+/** An API key to record: only its hash is kept, never the key. */
+export interface NewApiKey {
+  id: string;
+  role: Role;
+  key_hash: string;
+  created_by: string;
+}
+
 /** A history query without its page size: the filters and the id bounds. */
 export type HistoryFilter<Q extends { limit: number }> = Omit<Q, 'limit'>;
 
@@ -197,12 +205,7 @@ export interface InventoryStore extends ApiKeyStore {
   listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]>;
   /** Whether the database answers. */
   ping(): Promise<boolean>;
-  createApiKey(key: {
-    id: string;
-    role: Role;
-    key_hash: string;
-    created_by: string;
-  }): Promise<ApiKeyResult>;
+  createApiKey(key: NewApiKey): Promise<ApiKeyResult>;
   revokeApiKey(id: string): Promise<ApiKeyResult>;
   listApiKeys(): Promise<StoredApiKey[]>;
 }

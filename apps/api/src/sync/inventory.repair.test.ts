@@ -1,10 +1,7 @@
-import type { InventoryMessage, ProductCreatedMessage, ProductStock } from '@stockwire/domain';
+import type { ProductCreatedMessage } from '@stockwire/domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { InventoryStore } from '../store/inventory.store.js';
-import { InventoryCache } from './inventory.cache.js';
-import { InventorySync, type CacheListener } from './inventory.sync.js';
-import type { UpdateBusHandlers } from './updates.bus.js';
 import { change, stockAt } from './sync.fixtures.js';
+import { soloNode } from './sync.harness.js';
 
 const phantom: ProductCreatedMessage = {
   type: 'product_created',
@@ -15,76 +12,12 @@ const phantom: ProductCreatedMessage = {
   timestamp: new Date().toISOString(),
 };
 
-/**
- * The database and the bus are ports; here they are plain objects the test drives. A load can be
- * held open (`hold`) to show what happens to changes arriving while it is under way.
- */
-function harness(initial: ProductStock) {
-  let db: ProductStock[] = [initial];
-  let handlers: UpdateBusHandlers | undefined;
-  let connected = true;
-  let gate: Promise<void> | null = null;
-  const passGate = async () => {
-    if (gate) await gate;
-  };
-  const store = {
-    loadAll: vi.fn(async () => {
-      const snapshot = db;
-      await passGate();
-      return snapshot;
-    }),
-    loadProduct: vi.fn(async (id: string) => {
-      const snapshot = db.find((p) => p.product.id === id) ?? null;
-      await passGate();
-      return snapshot;
-    }),
-  } satisfies Pick<InventoryStore, 'loadAll' | 'loadProduct'>;
-  const bus = {
-    subscribe: (h: UpdateBusHandlers) => {
-      handlers = h;
-      return Promise.resolve();
-    },
-    isConnected: () => connected,
-  };
-  const events: string[] = [];
-  const listener: CacheListener = {
-    onUpdate: (u) => events.push(`update ${u.product_id} v${u.version}`),
-    onProduct: (p) => events.push(`product ${p.product_id}`),
-    onSnapshot: () => events.push('snapshot'),
-  };
-  const cache = new InventoryCache();
-  const sync = new InventorySync(cache, store, bus, listener, { gapGraceMs: 100, log: () => {} });
-  return {
-    cache,
-    sync,
-    store,
-    events,
-    setDb: (...next: ProductStock[]) => (db = next),
-    deliver: (m: InventoryMessage) => handlers!.onMessage(m),
-    disconnect: () => (connected = false),
-    reconnect: () => {
-      connected = true;
-      handlers!.onReconnect();
-    },
-    /** Holds every load open until the returned function is called. */
-    hold: () => {
-      let release = () => {};
-      gate = new Promise<void>((r) => (release = r));
-      return () => {
-        gate = null;
-        release();
-      };
-    },
-    onHand: () => cache.view('P1')?.warehouses['main-store'],
-  };
-}
-
 describe('InventorySync repairs', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('sets right a forged next version once an audit reads the database', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
     h.deliver(change(2, 999));
     expect(h.onHand()).toBe(999);
@@ -99,21 +32,21 @@ describe('InventorySync repairs', () => {
   });
 
   it('drops a forged far-ahead version after the refetch shows the database never had it', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
     h.deliver(change(50, 0));
     expect(h.sync.health().waiting).toBe(1);
     await vi.advanceTimersByTimeAsync(150);
-    expect(h.store.loadProduct).toHaveBeenCalledTimes(1);
+    expect(h.loads.loadProduct).toHaveBeenCalledTimes(1);
     expect(h.sync.health().waiting).toBe(0);
     expect(h.onHand()).toBe(10);
     // Nothing keeps refetching it.
     await vi.advanceTimersByTimeAsync(5000);
-    expect(h.store.loadProduct).toHaveBeenCalledTimes(1);
+    expect(h.loads.loadProduct).toHaveBeenCalledTimes(1);
   });
 
   it('removes a product the database does not have', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
     h.deliver(phantom);
     expect(h.cache.has('GHOST')).toBe(true);
@@ -123,27 +56,27 @@ describe('InventorySync repairs', () => {
   });
 
   it('gives a product found behind the gap grace to catch up by message before refetching it', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
-    h.setDb(stockAt(9, 2));
+    h.store.put(stockAt(9, 2));
     expect(await h.sync.audit()).toEqual({ wrong: 0, behind: 1 });
     h.deliver(change(2, 9));
     await vi.advanceTimersByTimeAsync(150);
-    expect(h.store.loadProduct).not.toHaveBeenCalled();
+    expect(h.loads.loadProduct).not.toHaveBeenCalled();
     expect(h.events).toEqual(['update P1 v2']);
 
     // A change whose message was lost, and that no later message reveals: refetched after the grace.
-    h.setDb(stockAt(8, 3));
+    h.store.put(stockAt(8, 3));
     expect(await h.sync.audit()).toEqual({ wrong: 0, behind: 1 });
     await vi.advanceTimersByTimeAsync(150);
-    expect(h.store.loadProduct).toHaveBeenCalledWith('P1');
+    expect(h.loads.loadProduct).toHaveBeenCalledWith('P1');
     expect(h.onHand()).toBe(8);
   });
 
   it('never rolls back a change applied while the repairing read was under way', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
-    const release = h.hold();
+    const release = h.store.holdReads();
     const resync = h.sync.resyncAll('test');
     // Committed after the read's snapshot, and delivered before the read returns.
     h.deliver(change(2, 9));
@@ -153,14 +86,14 @@ describe('InventorySync repairs', () => {
   });
 
   it('marks reads stale from a disconnect until the resync after the reconnect is done', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
     expect(h.sync.isStale()).toBe(false);
-    h.disconnect();
+    h.bus.disconnect();
     expect(h.sync.isStale()).toBe(true);
-    h.setDb(stockAt(7, 4));
-    const release = h.hold();
-    h.reconnect();
+    h.store.put(stockAt(7, 4));
+    const release = h.store.holdReads();
+    h.bus.reconnect();
     expect(h.sync.isStale()).toBe(true);
     release();
     await vi.advanceTimersByTimeAsync(0);
@@ -171,13 +104,13 @@ describe('InventorySync repairs', () => {
   });
 
   it('keeps retrying a resync while the database is down, and stays stale until it succeeds', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
-    h.store.loadAll
+    h.loads.loadAll
       .mockRejectedValueOnce(new Error('down'))
       .mockRejectedValueOnce(new Error('down'));
-    h.setDb(stockAt(6, 5));
-    h.reconnect();
+    h.store.put(stockAt(6, 5));
+    h.bus.reconnect();
     await vi.advanceTimersByTimeAsync(0);
     expect(h.sync.isStale()).toBe(true);
     await vi.advanceTimersByTimeAsync(2000);
@@ -186,11 +119,11 @@ describe('InventorySync repairs', () => {
   });
 
   it('settles changes held before a reload and keeps those that came after it', async () => {
-    const h = harness(stockAt(10, 1));
+    const h = soloNode(stockAt(10, 1));
     await h.sync.start();
-    h.setDb(stockAt(8, 3));
+    h.store.put(stockAt(8, 3));
     h.deliver(change(3, 8)); // version 2 lost: held
-    const release = h.hold();
+    const release = h.store.holdReads();
     await vi.advanceTimersByTimeAsync(150); // the refetch starts and waits on the database
     h.deliver(change(5, 6)); // arrives during the read; version 4 still on its way
     release();

@@ -7,9 +7,15 @@ import type {
   StockUpdate,
 } from '@stockwire/domain';
 import type { InventoryStore } from '../store/inventory.store.js';
+import { GapTracker, type Held } from './gap.tracker.js';
 import type { InventoryCache } from './inventory.cache.js';
-import { digestLine } from './inventory.digest.js';
+import { PubsubMeter, type PubsubHealth } from './pubsub.meter.js';
+import { toStockUpdate } from './stock-update.mapper.js';
+import { TimerSet } from './timer.set.js';
+import { adoptRead, compareWithTruth, lineOf, linesOf } from './truth.reconcile.js';
 import type { UpdateBus } from './updates.bus.js';
+
+export { compareWithTruth } from './truth.reconcile.js';
 
 /** Where the sync sends what changed in the cache: the realtime gateways. */
 export interface CacheListener {
@@ -44,57 +50,7 @@ export interface SyncHealth {
   /** Changes held for a missing earlier version. */
   waiting: number;
   last_resync_at: string | null;
-  pubsub: {
-    received: number;
-    invalid: number;
-    last_received_at: string | null;
-    /** From a message's publication to its receipt here (clocks of both hosts), last and smoothed. */
-    last_lag_ms: number | null;
-    avg_lag_ms: number | null;
-  };
-}
-
-/** A change held for a missing version, with when (in receive order) it arrived. */
-interface Held {
-  change: StockChangedMessage;
-  seq: number;
-}
-
-const rowKey = (m: Pick<StockChangedMessage, 'product_id' | 'location'>) =>
-  `${m.product_id}\u0000${m.location}`;
-
-const lineOf = (view: ProductInventory | undefined) => (view ? digestLine(view) : null);
-
-/**
- * How a cached product stands against the database's: equal; only behind (versions the cache has
- * not seen yet, which may still be on their way); or wrong (ahead of the database, a different
- * row at the same version, or a product the database does not have), which no message can fix.
- */
-export function compareWithTruth(
-  cached: ProductInventory | undefined,
-  truth: ProductStock | undefined,
-): 'same' | 'behind' | 'wrong' {
-  if (!truth) return cached ? 'wrong' : 'same';
-  if (!cached) return 'behind';
-  const { product } = truth;
-  if (
-    cached.name !== product.name ||
-    cached.description !== product.description ||
-    cached.low_stock_threshold !== product.low_stock_threshold
-  ) {
-    return 'wrong';
-  }
-  let behind = false;
-  for (const level of truth.levels.values()) {
-    const row = cached.locations[level.location];
-    if (!row || row.version < level.version) behind = true;
-    else if (row.version > level.version) return 'wrong';
-    else if (row.on_hand !== level.on_hand || row.reserved !== level.reserved) return 'wrong';
-  }
-  for (const location of Object.keys(cached.locations)) {
-    if (!truth.levels.has(location)) return 'wrong';
-  }
-  return behind ? 'behind' : 'same';
+  pubsub: PubsubHealth;
 }
 
 /**
@@ -102,21 +58,20 @@ export function compareWithTruth(
  * goes through {@link InventorySync.accept}, so each is applied and announced exactly once per
  * instance, in version order; a missing version is waited for briefly, then repaired by refetch.
  *
- * Reloads are authoritative only where that is safe: a database read that began after the cache
- * was last seen to change cannot be older than anything the cache legitimately holds, so where the
- * product did not move during the read, the read replaces it outright (undoing a forged or
- * misapplied message); where it moved, the read is merged row by row, newer versions winning.
+ * Reloads are authoritative only where that is safe (see {@link adoptRead}): a database read that
+ * began after the cache was last seen to change cannot be older than anything the cache
+ * legitimately holds, so where the product did not move during the read, the read replaces it
+ * outright (undoing a forged or misapplied message); where it moved, the read is merged row by row.
  */
 export class InventorySync {
   private ready = false;
-  private closed = false;
   private buffer: InventoryMessage[] | null = [];
-  /** Changes that arrived ahead of a missing version, per row, by version. */
-  private readonly pending = new Map<string, Map<number, Held>>();
+  private readonly gaps = new GapTracker();
   private readonly refetching = new Map<ProductId, Promise<void>>();
   private resyncing: Promise<void> | null = null;
   private resyncOwed = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new TimerSet();
+  private readonly pubsub = new PubsubMeter();
   /** Counts changes accepted, to tell what arrived before a reload began from what came after. */
   private seq = 0;
   resyncs = 0;
@@ -124,10 +79,6 @@ export class InventorySync {
   repairs = 0;
   invalidMessages = 0;
   private lastResyncAt: Date | null = null;
-  private received = 0;
-  private lastReceivedAt: Date | null = null;
-  private lastLagMs: number | null = null;
-  private avgLagMs: number | null = null;
 
   constructor(
     private readonly cache: InventoryCache,
@@ -147,22 +98,14 @@ export class InventorySync {
   }
 
   health(): SyncHealth {
-    let waiting = 0;
-    for (const held of this.pending.values()) waiting += held.size;
     return {
       stale: this.isStale(),
       resyncs: this.resyncs,
       refetches: this.refetches,
       repairs: this.repairs,
-      waiting,
+      waiting: this.gaps.size,
       last_resync_at: this.lastResyncAt?.toISOString() ?? null,
-      pubsub: {
-        received: this.received,
-        invalid: this.invalidMessages,
-        last_received_at: this.lastReceivedAt?.toISOString() ?? null,
-        last_lag_ms: this.lastLagMs,
-        avg_lag_ms: this.avgLagMs === null ? null : Math.round(this.avgLagMs * 10) / 10,
-      },
+      pubsub: this.pubsub.health(this.invalidMessages),
     };
   }
 
@@ -184,15 +127,7 @@ export class InventorySync {
 
   /** A message from the bus (possibly this instance's own, then a harmless duplicate). */
   private receive(message: InventoryMessage): void {
-    const now = Date.now();
-    this.received++;
-    this.lastReceivedAt = new Date(now);
-    const sent = Date.parse(message.timestamp);
-    if (Number.isFinite(sent)) {
-      const lag = Math.max(0, now - sent);
-      this.lastLagMs = lag;
-      this.avgLagMs = this.avgLagMs === null ? lag : this.avgLagMs * 0.9 + lag * 0.1;
-    }
+    this.pubsub.record(message, Date.now());
     if (this.buffer) this.buffer.push(message);
     else this.accept(message);
   }
@@ -231,85 +166,30 @@ export class InventorySync {
 
   /** Keeps a change that skipped versions; if they do not come in time, the product is reloaded. */
   private hold(held: Held): void {
-    const key = rowKey(held.change);
-    let waiting = this.pending.get(key);
-    if (!waiting) this.pending.set(key, (waiting = new Map<number, Held>()));
-    waiting.set(held.change.version, held);
-    this.later(this.options.gapGraceMs, () => {
-      if (this.pending.get(key)?.get(held.change.version) === held) {
-        void this.refetch(held.change.product_id);
-      }
+    this.gaps.hold(held);
+    this.timers.after(this.options.gapGraceMs, () => {
+      if (this.gaps.isWaiting(held)) void this.refetch(held.change.product_id);
     });
   }
 
   private applyChange(change: StockChangedMessage): void {
     this.cache.apply(change);
-    const view = this.cache.view(change.product_id)!;
-    this.listener.onUpdate({
-      product_id: change.product_id,
-      warehouse: change.location,
-      quantity: change.on_hand,
-      change: change.change,
-      reserved_change: change.reserved_change,
-      update_type: change.update_type,
-      version: change.version,
-      product_version: view.version,
-      timestamp: change.updated_at,
-      total_stock: view.total_stock,
-      reserved_stock: view.reserved_stock,
-      available_stock: view.available_stock,
-      store: change.store,
-      event_id: change.event_id,
-      order_id: change.order_id,
-      reservation_id: change.reservation_id,
-    });
+    this.listener.onUpdate(toStockUpdate(change, this.cache.view(change.product_id)!));
     // The change may have been the one its successors were waiting for.
-    const key = rowKey(change);
-    const waiting = this.pending.get(key);
-    const next = waiting?.get(change.version + 1);
-    waiting?.delete(change.version);
-    if (next) waiting?.delete(next.change.version);
-    if (waiting?.size === 0) this.pending.delete(key);
+    const next = this.gaps.takeNext(change);
     if (next) this.acceptChange(next);
   }
 
-  /**
-   * After a reload of `ids` that began at `seq`: changes held since before it are settled (the read
-   * saw everything they could legitimately carry, so they are stale or bogus); later ones go on
-   * waiting or are applied.
-   */
+  /** After a reload that began at `seq`, applies what was held since and drops what came before. */
   private settleHeld(seq: number, ids: ReadonlySet<ProductId> | 'all'): void {
-    const resume: Held[] = [];
-    for (const [key, waiting] of this.pending) {
-      const id = key.slice(0, key.indexOf('\u0000'));
-      if (ids !== 'all' && !ids.has(id)) continue;
-      for (const held of waiting.values()) {
-        waiting.delete(held.change.version);
-        if (held.seq > seq) resume.push(held);
-      }
-      this.pending.delete(key);
-    }
-    for (const held of resume.sort((a, b) => a.change.version - b.change.version)) {
-      this.acceptChange(held);
-    }
+    for (const held of this.gaps.settle(seq, ids)) this.acceptChange(held);
   }
 
-  /**
-   * Brings one product in line with a database read that began when the product's line was
-   * `before`. Returns whether the cache changed.
-   */
+  /** Takes in a read of one product and counts a repair; returns whether the cache changed. */
   private adopt(id: ProductId, truth: ProductStock | undefined, before: string | null): boolean {
-    const current = this.cache.view(id);
-    if (lineOf(current) === before) {
-      // Unchanged during the read: the read is the truth, even where the cache is ahead.
-      const verdict = compareWithTruth(current, truth);
-      if (verdict === 'same') return false;
-      if (verdict === 'wrong') this.repairs++;
-      if (truth) this.cache.replace(truth);
-      else this.cache.remove(id);
-      return true;
-    }
-    return truth ? this.cache.merge(truth) : false;
+    const adoption = adoptRead(this.cache, id, truth, before);
+    if (adoption === 'repaired') this.repairs++;
+    return adoption !== 'unchanged';
   }
 
   /** Reloads one product from the database; concurrent calls for it share one load. */
@@ -330,7 +210,7 @@ export class InventorySync {
         this.settleHeld(seq, new Set([id]));
       } catch (error) {
         this.options.log(`refetch of ${id} failed; retrying`, error);
-        this.later(this.options.retryMs ?? 1000, () => void this.refetch(id));
+        this.timers.after(this.options.retryMs ?? 1000, () => void this.refetch(id));
       } finally {
         this.refetching.delete(id);
       }
@@ -343,7 +223,7 @@ export class InventorySync {
   resyncAll(reason: string): Promise<void> {
     this.resyncing ??= (async () => {
       const seq = this.seq;
-      const before = new Map(this.cache.views().map((v) => [v.product_id, digestLine(v)]));
+      const before = linesOf(this.cache.views());
       try {
         const truth = new Map((await this.store.loadAll()).map((p) => [p.product.id, p]));
         for (const id of new Set([...before.keys(), ...truth.keys()])) {
@@ -356,7 +236,7 @@ export class InventorySync {
         this.listener.onSnapshot(this.cache.views());
       } catch (error) {
         this.options.log(`resync after ${reason} failed; retrying`, error);
-        this.later(this.options.retryMs ?? 1000, () => void this.resyncAll(reason));
+        this.timers.after(this.options.retryMs ?? 1000, () => void this.resyncAll(reason));
       } finally {
         this.resyncing = null;
       }
@@ -370,7 +250,7 @@ export class InventorySync {
    * to arrive by message, then refetched. Returns how many products were wrong and behind.
    */
   async audit(): Promise<{ wrong: number; behind: number }> {
-    const before = new Map(this.cache.views().map((v) => [v.product_id, digestLine(v)]));
+    const before = linesOf(this.cache.views());
     const truth = new Map((await this.store.loadAll()).map((p) => [p.product.id, p]));
     let wrong = 0;
     const behind: ProductId[] = [];
@@ -396,7 +276,7 @@ export class InventorySync {
     }
     if (removed) this.listener.onSnapshot(this.cache.views());
     if (behind.length > 0) {
-      this.later(this.options.gapGraceMs, () => {
+      this.timers.after(this.options.gapGraceMs, () => {
         for (const id of behind) {
           const seen = truth.get(id);
           if (compareWithTruth(this.cache.view(id), seen) === 'behind') void this.refetch(id);
@@ -406,18 +286,7 @@ export class InventorySync {
     return { wrong, behind: behind.length };
   }
 
-  private later(ms: number, fn: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, ms);
-    this.timers.add(timer);
-  }
-
   close(): void {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.timers.close();
   }
 }

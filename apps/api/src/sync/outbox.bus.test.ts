@@ -1,27 +1,10 @@
-import type { InventoryMessage } from '@stockwire/domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OutboxUpdateBus } from './outbox.bus.js';
+import { change } from './sync.fixtures.js';
 import type { UpdateBus } from './updates.bus.js';
 
-const message = (version: number): InventoryMessage => ({
-  type: 'stock_changed',
-  product_id: 'P1',
-  location: 'main-store',
-  on_hand: 10 - version,
-  reserved: 0,
-  version,
-  change: -1,
-  update_type: 'sale',
-  reserved_change: 0,
-  event_id: version,
-  request_id: null,
-  order_id: null,
-  reservation_id: null,
-  updated_at: 't',
-  store: 'main-store',
-  instance_id: 'me',
-  timestamp: 't',
-});
+/** The change that took main-store to row version `version`. */
+const message = (version: number) => change(version, 10 - version);
 
 /** A bus that takes messages only while `up`. */
 function flakyBus() {

@@ -1,22 +1,19 @@
-import type { ProductStock, StockChangedMessage } from '@stockwire/domain';
+import type { ProductStock, StockChangedMessage, StockLevel } from '@stockwire/domain';
 
 /*
- * Data for the sync's unit tests: one product, one location, and changes to it by version.
+ * Data for the sync's unit tests: one product, stocked at main-store, and changes to it by version.
  */
 
 export const product = { id: 'P1', name: 'Mug', description: '', low_stock_threshold: 5 };
 
+/** A stock row at `location` with `onHand` units at row version `version`. */
+export function levelAt(location: string, onHand: number, version: number): StockLevel {
+  return { location, on_hand: onHand, reserved: 0, version, updated_at: 't' };
+}
+
 /** The product with `onHand` units at main-store, at row version `version`. */
 export function stockAt(onHand: number, version: number): ProductStock {
-  return {
-    product,
-    levels: new Map([
-      [
-        'main-store',
-        { location: 'main-store', on_hand: onHand, reserved: 0, version, updated_at: 't' },
-      ],
-    ]),
-  };
+  return { product, levels: new Map([['main-store', levelAt('main-store', onHand, version)]]) };
 }
 
 /** A sale at main-store from another instance that left `onHand` units at row version `version`. */
