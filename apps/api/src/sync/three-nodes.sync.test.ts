@@ -1,7 +1,8 @@
 import type { ProductStock } from '@stockwire/domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChangePublisher } from '../inventory/change.publisher.js';
+import { WriteCommitter } from '../inventory/write.committer.js';
 import { MemoryInventoryStore } from '../store/memory.store.js';
+import { StoreMetrics } from '../telemetry/metrics.js';
 import { MemoryChannel } from './memory.bus.js';
 import { levelAt, product } from './sync.fixtures.js';
 import { GAP_GRACE_MS, syncNode, type SyncNode } from './sync.harness.js';
@@ -25,11 +26,12 @@ function cluster() {
   const channel = new MemoryChannel();
   const join = (name: string) => {
     const node = syncNode(channel, store);
-    const publisher = new ChangePublisher(
+    const committer = new WriteCommitter(
       node.sync,
       node.bus,
       { reservationExpired: () => {} },
       { store: 'main-store', instanceId: name },
+      new StoreMetrics('main-store'),
       () => {},
     );
     /** Sells `quantity` mugs at main-store through this node. */
@@ -45,8 +47,8 @@ function cluster() {
           actor: name,
         },
       ]);
-      if (!answer || 'mismatch' in answer || !answer.result.ok) throw new Error('sale refused');
-      publisher.publishEffects(answer.result, null);
+      if (!answer) throw new Error('no answer for the sale');
+      committer.commit(answer, `sale-${name}`, () => new Error('sale refused'));
     };
     return { ...node, sell };
   };
@@ -128,7 +130,7 @@ describe('three store instances on one channel', () => {
       expect(versions(node)).toEqual([2]);
       expect(node.sync.health()).toMatchObject({ refetches: 0, waiting: 0 });
     }
-    // Every node received it twice (its publisher had it from its own write as well), and the
+    // Every node received it twice (its committer had it from its own write as well), and the
     // database still holds one sale.
     expect(b.sync.health().pubsub.received).toBe(2);
     expect((await net.store.loadProduct('P1'))?.levels.get('main-store')?.on_hand).toBe(8);
