@@ -1,4 +1,21 @@
-import type { SimulationSummary, StoreTally } from './simulation.js';
+export interface StoreTally {
+  purchases: number;
+  unitsSold: number;
+  restocks: number;
+  unitsAdded: number;
+  /** Changes the store refused (409: not enough stock, or too much): nothing was written. */
+  refused: number;
+  /** Actions that failed otherwise (unreachable store, 5xx): they may or may not have been written. */
+  errors: number;
+}
+
+export interface SimulationSummary {
+  runId: string;
+  rate: number;
+  seconds: number;
+  stores: Array<{ name: string; tally: StoreTally }>;
+  total: StoreTally;
+}
 
 /** `HH:MM:SS`, local time, as a log line starts. */
 const clock = (at: Date) => at.toTimeString().slice(0, 8);

@@ -1,28 +1,9 @@
 import type { ProductInventory } from '@stockwire/domain';
 import { pick, pickWeighted, randomInt, restockWeight, type Random } from './choose.js';
-import { lines } from './report.js';
+import { lines, type SimulationSummary, type StoreTally } from './report.js';
 import type { StoreClient } from './store-client.js';
 
 /** What the simulation did at one store. */
-export interface StoreTally {
-  purchases: number;
-  unitsSold: number;
-  restocks: number;
-  unitsAdded: number;
-  /** Changes the store refused (409: not enough stock, or too much): nothing was written. */
-  refused: number;
-  /** Actions that failed otherwise (unreachable store, 5xx): they may or may not have been written. */
-  errors: number;
-}
-
-export interface SimulationSummary {
-  runId: string;
-  rate: number;
-  seconds: number;
-  stores: Array<{ name: string; tally: StoreTally }>;
-  total: StoreTally;
-}
-
 export interface SimulatedStore {
   /** The store's name, which is also the location it sells from. */
   name: string;

@@ -43,10 +43,7 @@ export async function startStore(
   const requests = typeof logger === 'function' ? null : logger;
   const log: Logger = typeof logger === 'function' ? logger : messageLogger(logger);
   const metrics = new StoreMetrics(config.store.name);
-  const adapters = assembleAdapters(config, metrics, log, (reason) => {
-    sync.invalidMessages++;
-    log(`dropped an invalid message on inventory_updates (${reason})`);
-  });
+  const adapters = assembleAdapters(config, metrics, log);
   const { store, bus, cache } = adapters;
 
   const keys = new ApiKeyRegistry(config.access.apiKeys, store);

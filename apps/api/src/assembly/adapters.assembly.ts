@@ -14,7 +14,6 @@ export function assembleAdapters(
   config: StoreConfig,
   metrics: StoreMetrics,
   log: Logger,
-  onInvalidMessage: (reason: string) => void,
 ) {
   const database = new SupabaseInventoryStore(
     config.database.supabaseUrl,
@@ -23,7 +22,7 @@ export function assembleAdapters(
   const { groupCommitMax } = config.database;
   const batching =
     groupCommitMax > 0 ? withGroupCommit(database, { maxBatch: groupCommitMax }) : null;
-  const redis = new RedisUpdateBus(config.redis.url, { onInvalid: onInvalidMessage });
+  const redis = new RedisUpdateBus(config.redis.url);
   return {
     store: batching ?? database,
     groupCommits: batching?.groupCommits ?? null,

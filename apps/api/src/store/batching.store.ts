@@ -1,3 +1,4 @@
+import { decorate } from '../decorate.js';
 import { GroupCommitter, type GroupCommitOptions } from './group.committer.js';
 import type { InventoryStore } from './inventory.store.js';
 
@@ -34,16 +35,9 @@ export function withGroupCommit<S extends InventoryStore>(
     applyChanges: new GroupCommitter((changes) => store.applyChanges(changes), options),
     reserve: new GroupCommitter((holds) => store.reserve(holds), options),
   };
-  const replaced: Partial<Record<PropertyKey, unknown>> = {
+  return decorate(store, {
     applyChanges: ((changes) => groupCommits.applyChanges.submit(changes)) satisfies ApplyChanges,
     reserve: ((holds) => groupCommits.reserve.submit(holds)) satisfies Reserve,
     groupCommits,
-  };
-  return new Proxy(store, {
-    get(target, key) {
-      if (key in replaced) return replaced[key];
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-    },
-  }) as BatchingInventoryStore<S>;
+  });
 }

@@ -117,6 +117,10 @@ export class InventorySync {
         this.resyncOwed = true;
         void this.resyncAll('redis reconnected');
       },
+      onInvalid: (reason) => {
+        this.invalidMessages++;
+        this.options.log(`dropped an invalid message on inventory_updates (${reason})`);
+      },
     });
     for (const product of await this.store.loadAll()) this.cache.merge(product);
     const buffered = this.buffer ?? [];

@@ -6,11 +6,6 @@ import {
 import { Redis } from 'ioredis';
 import type { UpdateBus, UpdateBusHandlers } from './updates.bus.js';
 
-export interface RedisBusOptions {
-  /** Called with messages that fail validation; they are dropped. */
-  onInvalid?: (reason: string) => void;
-}
-
 /**
  * {@link UpdateBus} on Redis pub/sub, channel `inventory_updates`. A subscriber connection can
  * run nothing else, so publishing uses a second one.
@@ -20,10 +15,7 @@ export class RedisUpdateBus implements UpdateBus {
   private readonly sub: Redis;
   private subscribed = false;
 
-  constructor(
-    url: string,
-    private readonly options: RedisBusOptions = {},
-  ) {
+  constructor(url: string) {
     const common = {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
@@ -59,12 +51,12 @@ export class RedisUpdateBus implements UpdateBus {
       try {
         json = JSON.parse(raw);
       } catch {
-        this.options.onInvalid?.('not JSON');
+        handlers.onInvalid('not JSON');
         return;
       }
       const parsed = InventoryMessageSchema.safeParse(json);
       if (!parsed.success) {
-        this.options.onInvalid?.(
+        handlers.onInvalid(
           parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         );
         return;

@@ -5,6 +5,8 @@ export interface UpdateBusHandlers {
   onMessage(message: InventoryMessage): void;
   /** The subscription was re-established: messages sent meanwhile may be lost. */
   onReconnect(): void;
+  /** A message that failed validation arrived, and was dropped. */
+  onInvalid(reason: string): void;
 }
 
 /** Fan-out of committed changes between instances. At-most-once: versions repair the rest. */
