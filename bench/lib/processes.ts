@@ -51,9 +51,9 @@ export function forkLoadWorker(): LoadWorker {
   };
 }
 
-/** The bare `node:http` server serving `body`, in a process of its own. */
+/** The bare `node:http` server serving each path its bytes, in a process of its own. */
 export async function forkBareServer(
-  body: Buffer,
+  bodies: ReadonlyMap<string, Buffer>,
 ): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = fork(join(PROJECT_ROOT, 'bench/load/bare-http.server.ts'), [], {
     execArgv: TSX,
@@ -62,7 +62,8 @@ export async function forkBareServer(
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
-    child.send({ body: body.toString('base64') });
+    const encoded = [...bodies].map(([path, body]) => [path, body.toString('base64')] as const);
+    child.send({ bodies: Object.fromEntries(encoded) as Record<string, string> });
   });
   return {
     port,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Principal } from '@stockwire/domain';
+import typeIs from 'type-is';
 import { authorize } from '../auth/authenticator.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RequestDrain } from './request.drain.js';
@@ -69,6 +70,8 @@ interface Exchange {
 type Step = (x: Exchange) => void | Promise<void>;
 
 const isRead = (method: string | undefined) => method === 'GET' || method === 'HEAD';
+/** Whether a request carries a body at all, as body-parser decides it. */
+const hasBody = (req: IncomingMessage) => typeIs.hasBody(req);
 const routeOf = (x: Exchange) => ('route' in x.target ? x.target.route : undefined);
 
 /**
@@ -159,14 +162,25 @@ export class RequestPipeline {
     if (preflight) x.reply = { status: preflight, body: undefined };
   };
 
-  private readonly readBody: Step = (x) => this.o.parseBody(x.req, x.res);
+  /** The JSON body, for a request that has one. */
+  private readonly readBody: Step = (x) =>
+    hasBody(x.req) ? this.o.parseBody(x.req, x.res) : undefined;
 
   /** The credential, if any (a bad one is a 401 at once); with public reads off, reads need one. */
-  private readonly credential: Step = async (x) => {
+  private readonly credential: Step = (x) => {
     if (routeOf(x)?.open) return;
-    x.principal = await this.o.authenticate(x.req.headers.authorization);
-    if (!this.o.readsPublic && isRead(x.req.method)) authorize(x.principal, 'read');
+    const { authorization } = x.req.headers;
+    // Most reads carry none: they need not wait for the authenticator.
+    if (authorization === undefined) return this.mayRead(x);
+    return this.o.authenticate(authorization).then((principal) => {
+      x.principal = principal;
+      this.mayRead(x);
+    });
   };
+
+  private mayRead(x: Exchange): void {
+    if (!this.o.readsPublic && isRead(x.req.method)) authorize(x.principal, 'read');
+  }
 
   /** Every request that is not a read spends the write budgets, shared by every store. */
   private readonly limit: Step = (x) => {
@@ -176,7 +190,7 @@ export class RequestPipeline {
   };
 
   /** The route: its validation, authorisation and use case; or the pages. */
-  private readonly handle: Step = async (x) => {
+  private readonly handle: Step = (x) => {
     x.routed = true;
     const { target } = x;
     if ('pages' in target) {
@@ -189,7 +203,14 @@ export class RequestPipeline {
     }
     if (target.route.cached && isRead(x.req.method))
       x.headers.push(STALE_HEADER, String(this.o.isStale()));
-    x.reply = await target.route.handle(routeRequest(x, target.params));
+    const reply = target.route.handle(routeRequest(x, target.params));
+    if (!(reply instanceof Promise)) {
+      x.reply = reply;
+      return;
+    }
+    return reply.then((r) => {
+      x.reply = r;
+    });
   };
 }
 
