@@ -9,5 +9,12 @@ export {
   type RedisServer,
 } from './redis.js';
 export { startGateway } from './gateway.js';
-export { migrate } from './migrate.js';
+export { migrate, type MigrateOptions, type MigrationResult } from './migrate.js';
+export { applySchemas, schemaFiles, schemaPaths } from './schemas.js';
+export {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  withDatabase,
+  type PostgresServer,
+} from './postgres.js';
 export { ensureSupabaseRoles } from './roles.js';
