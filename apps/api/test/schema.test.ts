@@ -1,11 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applySchemas, migrate, PROJECT_ROOT, schemaFiles } from '@stockwire/local-stack';
+import {
+  applySchemas,
+  generateDatabaseTypes,
+  migrate,
+  PROJECT_ROOT,
+  schemaFiles,
+} from '@stockwire/local-stack';
 import { changeFitsType, UPDATE_TYPES } from '@stockwire/domain';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogDiff } from './catalog.js';
-import { scratchDatabase, withDb } from './helpers.js';
+import { scratchDatabase, stack, withDb } from './helpers.js';
 
 const SUPABASE = join(PROJECT_ROOT, 'supabase');
 
@@ -122,5 +128,17 @@ describe('the sign rule of a stock change', () => {
         await db.query('rollback');
       }
     });
+  });
+});
+
+describe('apps/api/src/store/database.types.ts', () => {
+  it('is what npm run db:types generates from the migrated database', async () => {
+    const committed = await readFile(
+      join(PROJECT_ROOT, 'apps/api/src/store/database.types.ts'),
+      'utf8',
+    );
+    expect(await generateDatabaseTypes(stack().databaseUrl), 'stale: run npm run db:types').toBe(
+      committed,
+    );
   });
 });

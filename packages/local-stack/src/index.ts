@@ -11,6 +11,7 @@ export {
 export { startGateway } from './gateway.js';
 export { migrate, type MigrateOptions, type MigrationResult } from './migrate.js';
 export { applySchemas, schemaFiles, schemaPaths } from './schemas.js';
+export { generateDatabaseTypes } from './database-types.js';
 export {
   ensureDatabase,
   startEmbeddedPostgres,
