@@ -6,24 +6,16 @@ import {
   migrate,
   PROJECT_ROOT,
   schemaFiles,
+  withClient,
 } from '@stockwire/local-stack';
 import { changeFitsType, UPDATE_TYPES } from '@stockwire/domain';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogDiff } from './catalog.js';
 import { scratchDatabase, stack, withDb } from './helpers.js';
 
 const SUPABASE = join(PROJECT_ROOT, 'supabase');
 
-async function catalogOf(url: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await catalog(client);
-  } finally {
-    await client.end();
-  }
-}
+const catalogOf = (url: string) => withClient(url, catalog);
 
 describe('the declared schema, supabase/schemas', () => {
   it('builds the same database as the migrations: tables, functions, grants, policies', async () => {

@@ -15,6 +15,7 @@ export { generateDatabaseTypes } from './database-types.js';
 export {
   ensureDatabase,
   startEmbeddedPostgres,
+  withClient,
   withDatabase,
   type PostgresServer,
 } from './postgres.js';
