@@ -10,6 +10,7 @@ import type {
   StockUpdate,
   WsMessage,
 } from '@stockwire/domain';
+import { ensureDatabase, ensureSupabaseRoles, withDatabase } from '@stockwire/local-stack';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { inject, expect } from 'vitest';
@@ -169,6 +170,29 @@ export async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<
   } finally {
     await client.end();
   }
+}
+
+/** A database of a test's own on the suite's Postgres. */
+export interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new, empty database on the suite's Postgres, with the grants and default privileges of a
+ * Supabase database (the roles are the cluster's, made by the stack).
+ */
+export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> {
+  const admin = stack().databaseUrl;
+  const name = `${prefix}_${randomUUID().slice(0, 8)}`;
+  await ensureDatabase(admin, name, true);
+  const url = withDatabase(admin, name);
+  await ensureSupabaseRoles(url);
+  return {
+    url,
+    drop: () =>
+      withDb((db) => db.query(`drop database if exists ${name} with (force)`)).then(() => {}),
+  };
 }
 
 export interface StockRow {

@@ -9,6 +9,14 @@ export {
   type RedisServer,
 } from './redis.js';
 export { startGateway } from './gateway.js';
-export { migrate } from './migrate.js';
-export { withClient } from './postgres.js';
+export { migrate, type MigrateOptions, type MigrationResult } from './migrate.js';
+export { applySchemas, schemaFiles, schemaPaths } from './schemas.js';
+export { generateDatabaseTypes } from './database-types.js';
+export {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  withClient,
+  withDatabase,
+  type PostgresServer,
+} from './postgres.js';
 export { ensureSupabaseRoles } from './roles.js';

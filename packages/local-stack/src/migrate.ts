@@ -15,6 +15,15 @@ async function inTransaction(client: pg.Client, file: string, fn: () => Promise<
   }
 }
 
+export interface MigrateOptions {
+  /**
+   * Apply only the migrations whose version (the timestamp before the `_`) sorts before this one:
+   * the database as it was before that migration, for comparing old and new side by side.
+   * @default every migration
+   */
+  before?: string;
+}
+
 export interface MigrationResult {
   applied: string[];
   seeded: boolean;
@@ -25,9 +34,16 @@ export interface MigrationResult {
  * as the Supabase CLI does; then `seed.sql` once per database. An advisory lock keeps two
  * starters from migrating at the same time. PostgREST is told to reload its schema cache.
  */
-export async function migrate(databaseUrl: string, supabaseDir: string): Promise<MigrationResult> {
+export async function migrate(
+  databaseUrl: string,
+  supabaseDir: string,
+  options: MigrateOptions = {},
+): Promise<MigrationResult> {
   const dir = join(supabaseDir, 'migrations');
-  const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const files = (await readdir(dir))
+    .filter((f) => /^\d+_.+\.sql$/.test(f))
+    .filter((f) => options.before === undefined || f.split('_')[0]! < options.before)
+    .sort();
   return withClient(databaseUrl, async (client) => {
     await client.query("select pg_advisory_lock(hashtext('stockwire.migrate'))");
     try {

@@ -4,8 +4,10 @@ import { withClient } from './postgres.js';
 /**
  * Creates the roles a Supabase project has, so the same migrations and grants work here:
  * PostgREST logs in as `authenticator` and switches to the role named in the request's JWT.
+ * Roles belong to the cluster, the grants and default privileges to the database: for another
+ * database on a cluster that has them, leave out the password and the authenticator keeps its own.
  */
-export async function ensureSupabaseRoles(databaseUrl: string, authenticatorPassword: string) {
+export async function ensureSupabaseRoles(databaseUrl: string, authenticatorPassword?: string) {
   await withClient(databaseUrl, async (client) => {
     await client.query(`
       do $$
@@ -30,6 +32,7 @@ export async function ensureSupabaseRoles(databaseUrl: string, authenticatorPass
       alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
       alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
     `);
+    if (authenticatorPassword === undefined) return;
     await client.query(
       `alter role authenticator with login password ${pg.escapeLiteral(authenticatorPassword)}`,
     );

@@ -1,0 +1,29 @@
+-- The movement ledger: one row per change of on-hand stock, written in the same transaction as the
+-- change, so the ledger always explains the stock rows. The sign of `change` must fit its type
+-- (stockwire_private.change_fits_type, the rule the functions refuse changes by).
+create table public.inventory_events (
+  id bigint generated always as identity primary key,
+  product_id text not null references public.products (id) on delete cascade,
+  location text not null,
+  update_type text not null,
+  change integer not null,
+  previous_quantity integer not null check (previous_quantity >= 0),
+  new_quantity integer not null check (new_quantity >= 0),
+  version bigint not null,
+  request_id text,
+  store text not null,
+  -- Who made the change: an API key id (`key:…`), a user (`user:…`), or the system (`system:…`).
+  actor text,
+  created_at timestamptz not null default now(),
+  order_id text,
+  reservation_id uuid,
+  check (new_quantity = previous_quantity + change),
+  constraint inventory_events_change_fits_type check (stockwire_private.change_fits_type(update_type, change))
+);
+create index inventory_events_product_location on public.inventory_events (product_id, location, id);
+
+alter table public.inventory_events enable row level security;
+revoke all on public.inventory_events from anon, authenticated;
+-- Reads only: every write goes through the functions, which run as their owner.
+revoke all on public.inventory_events from service_role;
+grant select on public.inventory_events to service_role;
