@@ -1,7 +1,7 @@
 import type { ProductInventory } from '@stockwire/domain';
 import { pick, pickWeighted, randomInt, restockWeight, type Random } from './choose.js';
 import { lines, type SimulationSummary, type StoreTally } from './report.js';
-import type { StoreClient } from './store-client.js';
+import type { StoreClient, UpdateOutcome } from './store-client.js';
 
 /** What the simulation did at one store. */
 export interface SimulatedStore {
@@ -53,23 +53,29 @@ export async function simulate(
   const queues = new Map<string, Promise<void>>();
   let sequence = 0;
 
-  async function purchase(store: SimulatedStore, tally: StoreTally, requestId: string) {
-    const product = pick(random, products);
-    const units = randomInt(random, 1, 5);
-    const outcome = await store.client.update(
-      product.product_id,
-      { change: -units, update_type: 'sale' },
-      requestId,
-    );
+  /** Counts and prints what came of a purchase or a restock of `units` of `product` at `store`. */
+  function tell(
+    action: 'purchase' | 'restock',
+    store: SimulatedStore,
+    tally: StoreTally,
+    product: { name: string },
+    units: number,
+    outcome: UpdateOutcome,
+  ) {
     const location = store.name;
     switch (outcome.kind) {
       case 'applied': {
         const after = outcome.product.warehouses[location] ?? 0;
-        tally.purchases++;
-        tally.unitsSold += units;
-        print(
-          lines.purchase({ product: product.name, location, units, before: after + units, after }),
-        );
+        const moved = { product: product.name, location, units, after };
+        if (action === 'purchase') {
+          tally.purchases++;
+          tally.unitsSold += units;
+          print(lines.purchase({ ...moved, before: after + units }));
+        } else {
+          tally.restocks++;
+          tally.unitsAdded += units;
+          print(lines.restock({ ...moved, before: after - units }));
+        }
         return;
       }
       case 'refused':
@@ -81,9 +87,20 @@ export async function simulate(
       case 'failed':
         tally.errors++;
         print(
-          lines.error({ what: `purchase of ${product.name}`, location, reason: outcome.reason }),
+          lines.error({ what: `${action} of ${product.name}`, location, reason: outcome.reason }),
         );
     }
+  }
+
+  async function purchase(store: SimulatedStore, tally: StoreTally, requestId: string) {
+    const product = pick(random, products);
+    const units = randomInt(random, 1, 5);
+    const outcome = await store.client.update(
+      product.product_id,
+      { change: -units, update_type: 'sale' },
+      requestId,
+    );
+    tell('purchase', store, tally, product, units, outcome);
   }
 
   async function restock(store: SimulatedStore, tally: StoreTally, requestId: string) {
@@ -107,28 +124,7 @@ export async function simulate(
       { change: units, update_type: 'restock' },
       requestId,
     );
-    switch (outcome.kind) {
-      case 'applied': {
-        const after = outcome.product.warehouses[location] ?? 0;
-        tally.restocks++;
-        tally.unitsAdded += units;
-        print(
-          lines.restock({ product: product.name, location, units, before: after - units, after }),
-        );
-        return;
-      }
-      case 'refused':
-        tally.refused++;
-        print(
-          lines.refused({ product: product.name, location, units, available: outcome.available }),
-        );
-        return;
-      case 'failed':
-        tally.errors++;
-        print(
-          lines.error({ what: `restock of ${product.name}`, location, reason: outcome.reason }),
-        );
-    }
+    tell('restock', store, tally, product, units, outcome);
   }
 
   /** Queues one action at a random store behind the ones already running there. */
