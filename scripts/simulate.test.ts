@@ -9,15 +9,7 @@ import {
   type RedisServer,
 } from '@stockwire/local-stack';
 import { expect, it } from 'vitest';
-
-interface Tally {
-  purchases: number;
-  unitsSold: number;
-  restocks: number;
-  unitsAdded: number;
-  refused: number;
-  errors: number;
-}
+import type { StoreTally as Tally } from './simulator/report.js';
 
 interface LedgerRow {
   location: string;
