@@ -36,8 +36,7 @@
 create function public.apply_stock_changes(changes jsonb)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   c record;

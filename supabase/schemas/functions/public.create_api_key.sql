@@ -2,8 +2,7 @@
 create function public.create_api_key(key jsonb)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   v_key public.api_keys;

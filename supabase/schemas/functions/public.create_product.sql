@@ -5,8 +5,7 @@
 create function public.create_product(product jsonb)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   v_product public.products;

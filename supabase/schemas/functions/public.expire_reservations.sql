@@ -4,8 +4,7 @@
 create function public.expire_reservations(max_rows integer, store text)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   k record;

@@ -4,8 +4,7 @@
 create function public.finish_reservation(request jsonb)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   v_claim jsonb;

@@ -6,8 +6,7 @@
 create function public.place_order(p_order jsonb)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   v_claim jsonb;

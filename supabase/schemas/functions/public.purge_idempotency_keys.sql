@@ -2,8 +2,7 @@
 create function public.purge_idempotency_keys()
 returns integer
 language sql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
   with gone as (delete from public.idempotency_keys where expires_at <= now() returning 1)
   select count(*)::integer from gone

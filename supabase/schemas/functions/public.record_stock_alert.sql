@@ -3,8 +3,7 @@
 create function public.record_stock_alert()
 returns trigger
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   v_threshold integer;

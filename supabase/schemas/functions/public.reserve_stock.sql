@@ -4,8 +4,7 @@
 create function public.reserve_stock(reservations jsonb)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   r jsonb;

@@ -2,8 +2,7 @@
 create function public.revoke_api_key(key_id text)
 returns jsonb
 language plpgsql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
 declare
   v_key public.api_keys;

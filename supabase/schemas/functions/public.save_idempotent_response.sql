@@ -2,8 +2,7 @@
 create function public.save_idempotent_response(key text, status integer, body jsonb)
 returns void
 language sql
-security definer
-set search_path = ''
+security definer set search_path = ''
 as $$
   update public.idempotency_keys k
      set response_status = save_idempotent_response.status, response_body = save_idempotent_response.body
