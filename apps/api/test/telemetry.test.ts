@@ -15,7 +15,7 @@ import {
   startStores,
   wsClient,
 } from './helpers.js';
-import { parsePrometheusText, sampleValue } from './prometheus.js';
+import { parsePrometheusText, sampleValue } from './support/prometheus.js';
 
 interface LogLine {
   level: number;
