@@ -3,7 +3,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import { CONSUMER_GROUP, STREAMS } from '../src/queues/order.streams.js';
-import { api, createProduct, eventually, stack, startStores, stockRow } from './helpers.js';
+import { stockRow } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { stack } from './support/stack.js';
+import { startStores } from './support/stores.js';
 
 let redis: Redis;
 

@@ -1,0 +1,65 @@
+import { createClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { stack } from './stack.js';
+
+/** Runs `fn` on a connection of its own to the suite's database, closed afterwards. */
+export async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: stack().databaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface StockRow {
+  on_hand: number;
+  reserved: number;
+  version: number;
+}
+
+/** A product's stock row at a location, read directly with SQL; undefined where there is none. */
+export async function stockRow(productId: string, location: string): Promise<StockRow | undefined> {
+  return withDb(async (db) => {
+    const { rows } = await db.query<{ on_hand: number; reserved: number; version: string }>(
+      'select on_hand, reserved, version from stock_levels where product_id = $1 and location = $2',
+      [productId, location],
+    );
+    const row = rows[0];
+    return row && { on_hand: row.on_hand, reserved: row.reserved, version: Number(row.version) };
+  });
+}
+
+export interface LedgerRow {
+  id: number;
+  location: string;
+  update_type: string;
+  change: number;
+  previous_quantity: number;
+  new_quantity: number;
+  version: number;
+  store: string;
+  request_id: string | null;
+  actor: string | null;
+}
+
+/** A product's ledger, oldest first, read directly with SQL. */
+export async function ledger(productId: string): Promise<LedgerRow[]> {
+  return withDb(async (db) => {
+    const { rows } = await db.query<Record<string, unknown>>(
+      `select id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor
+         from inventory_events where product_id = $1 order by id`,
+      [productId],
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id), version: Number(r.version) }) as LedgerRow);
+  });
+}
+
+/** A Supabase client of the suite's gateway with `key` (the anon key, the service role key). */
+export const supabaseClient = (key: string) =>
+  createClient(stack().supabaseUrl, key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  });
