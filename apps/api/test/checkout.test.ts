@@ -2,6 +2,7 @@ import type { ProductInventory } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import { socketClient } from './support/clients.js';
+import { cachesMatchDatabase } from './support/convergence.js';
 import { ledger, stockRow, withDb } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api, bearer, KEYS } from './support/http.js';
@@ -482,19 +483,6 @@ describe('never oversold', () => {
     expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(row.on_hand);
     for (let i = 1; i < rows.length; i++)
       expect(rows[i]!.previous_quantity).toBe(rows[i - 1]!.new_quantity);
-    for (const store of stores()) {
-      await eventually(
-        async () =>
-          (await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`)).body.version ===
-          row.version,
-      );
-      const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
-      expect(body.locations['main-store']).toEqual({
-        on_hand: row.on_hand,
-        reserved: row.reserved,
-        available: 0,
-        version: row.version,
-      });
-    }
+    await cachesMatchDatabase(stores(), [id]);
   });
 });

@@ -1,9 +1,8 @@
-import type { ProductInventory } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
-import type { StoreInstance } from '../src/app.js';
 import { withGroupCommit } from '../src/store/batching.store.js';
 import type { StockChange } from '../src/store/inventory.store.js';
 import { SupabaseInventoryStore } from '../src/store/supabase.store.js';
+import { cachesMatchDatabase } from './support/convergence.js';
 import { ledger, stockRow, withDb } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api } from './support/http.js';
@@ -12,27 +11,6 @@ import { stack } from './support/stack.js';
 import { useStores } from './support/stores.js';
 
 const STORES = ['main-store', 'downtown-store', 'mall-store'];
-
-/** Every store's cached view of `id` shows the database's version and stock of every row. */
-async function cachesMatchDatabase(stores: readonly StoreInstance[], id: string): Promise<void> {
-  const rows = await withDb(async (db) => {
-    const { rows } = await db.query<{ location: string; on_hand: number; version: string }>(
-      'select location, on_hand, version from stock_levels where product_id = $1',
-      [id],
-    );
-    return rows.map((r) => ({ ...r, version: Number(r.version) }));
-  });
-  await eventually(async () => {
-    for (const store of stores) {
-      const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
-      for (const row of rows) {
-        const cached = body.locations[row.location];
-        if (cached?.version !== row.version || cached.on_hand !== row.on_hand) return false;
-      }
-    }
-    return true;
-  });
-}
 
 // The same concurrency tests for both write paths: group commit (the default) and one rpc per
 // request. Batches form or not depending on timing; the outcome must not.
@@ -58,7 +36,7 @@ describe.each([
     const rows = await ledger(id);
     expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(0);
     expect(rows.filter((r) => r.update_type === 'sale')).toHaveLength(20);
-    await cachesMatchDatabase(stores(), id);
+    await cachesMatchDatabase(stores(), [id]);
   });
 
   it('keeps stock, ledger and every cache equal under sales and restocks at all stores at once', async () => {
@@ -101,7 +79,7 @@ describe.each([
         }
         expect(entries.at(-1)!.new_quantity).toBe(expected);
       }
-      await cachesMatchDatabase(stores(), id);
+      await cachesMatchDatabase(stores(), [id]);
     }
   });
 
