@@ -7,6 +7,7 @@ import { ledger, stockRow, withDb } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api } from './support/http.js';
 import { createProduct, uniqueId } from './support/products.js';
+import { sellOutAtOnce } from './support/sell-out.js';
 import { stack } from './support/stack.js';
 import { useStores } from './support/stores.js';
 
@@ -21,20 +22,7 @@ describe.each([
   const stores = useStores(STORES, { database: { groupCommitMax } });
 
   it('never oversells when the three stores sell the same units at once', async () => {
-    const id = await createProduct(stores(), { 'main-store': 20 });
-    const attempts = Array.from({ length: 90 }, (_, i) =>
-      api(stores()[i % 3]!.url, 'POST', `/inventory/${id}/update`, {
-        warehouse: 'main-store',
-        change: -1,
-        update_type: 'sale',
-      }),
-    );
-    const results = await Promise.all(attempts);
-    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(70);
-    expect(await stockRow(id, 'main-store')).toEqual({ on_hand: 0, reserved: 0, version: 21 });
-    const rows = await ledger(id);
-    expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(0);
+    const { id, ledger: rows } = await sellOutAtOnce(stores(), { stock: 20, attempts: 90 });
     expect(rows.filter((r) => r.update_type === 'sale')).toHaveLength(20);
     await cachesMatchDatabase(stores(), [id]);
   });

@@ -5,6 +5,7 @@ import { ledger, stockRow } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api } from './support/http.js';
 import { createProduct } from './support/products.js';
+import { sellOutAtOnce } from './support/sell-out.js';
 import { useStores } from './support/stores.js';
 
 const stores = useStores(['main-store', 'downtown-store', 'mall-store']);
@@ -287,20 +288,7 @@ describe('the ledger', () => {
 
 describe('concurrency', () => {
   it('never oversells when the three stores sell the same units at once', async () => {
-    const id = await createProduct(stores(), { 'main-store': 20 });
-    const attempts = Array.from({ length: 60 }, (_, i) =>
-      api(stores()[i % 3]!.url, 'POST', `/inventory/${id}/update`, {
-        warehouse: 'main-store',
-        change: -1,
-        update_type: 'sale',
-      }),
-    );
-    const results = await Promise.all(attempts);
-    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(40);
-    expect(await stockRow(id, 'main-store')).toEqual({ on_hand: 0, reserved: 0, version: 21 });
-    const rows = await ledger(id);
-    expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(0);
+    const { id } = await sellOutAtOnce(stores(), { stock: 20, attempts: 60 });
     for (const store of stores()) {
       await eventually(async () => {
         const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
