@@ -1,3 +1,4 @@
+import type { UpdateType } from '@stockwire/domain';
 import { signJwt } from '@stockwire/local-stack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -55,55 +56,25 @@ async function newHold(): Promise<string> {
   return res.body.reservation_id;
 }
 
+/** A change of stock at main-store of the kind `update_type`, which `role` may make. */
+const stockChange = (update_type: UpdateType, role: Route['role'], change: number): Route => ({
+  name: update_type,
+  role,
+  send: (h) =>
+    api(
+      main().url,
+      'POST',
+      `/inventory/${productId}/update`,
+      { warehouse: 'main-store', change, update_type },
+      h,
+    ),
+});
+
 const ROUTES: Route[] = [
-  {
-    name: 'sale',
-    role: 'staff',
-    send: (h) =>
-      api(
-        main().url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: -1, update_type: 'sale' },
-        h,
-      ),
-  },
-  {
-    name: 'restock',
-    role: 'staff',
-    send: (h) =>
-      api(
-        main().url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: 1, update_type: 'restock' },
-        h,
-      ),
-  },
-  {
-    name: 'adjustment',
-    role: 'admin',
-    send: (h) =>
-      api(
-        main().url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: -1, update_type: 'adjustment' },
-        h,
-      ),
-  },
-  {
-    name: 'damage',
-    role: 'admin',
-    send: (h) =>
-      api(
-        main().url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: -1, update_type: 'damage' },
-        h,
-      ),
-  },
+  stockChange('sale', 'staff', -1),
+  stockChange('restock', 'staff', 1),
+  stockChange('adjustment', 'admin', -1),
+  stockChange('damage', 'admin', -1),
   {
     name: 'reserve',
     role: 'staff',
@@ -256,17 +227,10 @@ describe('who may change stock', () => {
     });
     const sale = { warehouse: 'main-store', change: -1, update_type: 'sale' };
     const other = stores()[1];
-    expect(
-      (
-        await api(
-          other.url,
-          'POST',
-          `/inventory/${productId}/update`,
-          sale,
-          bearer(made.body.secret),
-        )
-      ).status,
-    ).toBe(200);
+    // A sale at the other store with the new key.
+    const sellThere = () =>
+      api(other.url, 'POST', `/inventory/${productId}/update`, sale, bearer(made.body.secret));
+    expect((await sellThere()).status).toBe(200);
     const listed = await api<{ id: string; revoked_at: string | null }[]>(
       main().url,
       'GET',
@@ -279,25 +243,8 @@ describe('who may change stock', () => {
 
     expect((await api(main().url, 'DELETE', `/keys/${made.body.id}`)).status).toBe(200);
     // The revocation reaches the other store over the bus, within milliseconds.
-    await eventually(
-      async () =>
-        (
-          await api(
-            other.url,
-            'POST',
-            `/inventory/${productId}/update`,
-            sale,
-            bearer(made.body.secret),
-          )
-        ).status === 401,
-    );
-    const refused = await api(
-      other.url,
-      'POST',
-      `/inventory/${productId}/update`,
-      sale,
-      bearer(made.body.secret),
-    );
+    await eventually(async () => (await sellThere()).status === 401);
+    const refused = await sellThere();
     expect(refused).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
     const missing = await api(main().url, 'DELETE', '/keys/no-such-key');
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'key_not_found' } } });
