@@ -36,6 +36,10 @@ async function reserve(
   return api<Receipt>(store.url, 'POST', `/inventory/${id}/reserve`, body, headers);
 }
 
+/** Commits or releases a hold, through `store`. */
+const settle = (store: StoreInstance, action: 'commit' | 'release', reservationId: string) =>
+  api(store.url, 'POST', `/reservations/${reservationId}/${action}`);
+
 describe('reservations', () => {
   it('holds stock, shows it as reserved at every store, and commits it as a sale', async () => {
     const id = await createProduct(stores(), { 'main-store': 10 });
@@ -66,11 +70,7 @@ describe('reservations', () => {
       store: 'main-store',
     });
 
-    const committed = await api(
-      stores()[1].url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/commit`,
-    );
+    const committed = await settle(stores()[1], 'commit', held.body.reservation_id);
     expect(committed).toMatchObject({
       status: 200,
       body: { status: 'committed', reservation_id: held.body.reservation_id },
@@ -84,16 +84,12 @@ describe('reservations', () => {
       new_quantity: 7,
     });
 
-    const again = await api(main().url, 'POST', `/reservations/${held.body.reservation_id}/commit`);
+    const again = await settle(main(), 'commit', held.body.reservation_id);
     expect(again).toMatchObject({
       status: 409,
       body: { error: { code: 'reservation_committed' } },
     });
-    const release = await api(
-      main().url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/release`,
-    );
+    const release = await settle(main(), 'release', held.body.reservation_id);
     expect(release).toMatchObject({
       status: 409,
       body: { error: { code: 'reservation_committed' } },
@@ -112,18 +108,10 @@ describe('reservations', () => {
       update_type: 'sale',
     });
     expect(sale.status).toBe(409);
-    const released = await api(
-      main().url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/release`,
-    );
+    const released = await settle(main(), 'release', held.body.reservation_id);
     expect(released).toMatchObject({ status: 200, body: { status: 'released' } });
     expect(await stockRow(id, 'mall-store')).toMatchObject({ on_hand: 4, reserved: 0 });
-    const twice = await api(
-      main().url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/release`,
-    );
+    const twice = await settle(main(), 'release', held.body.reservation_id);
     expect(twice).toMatchObject({ status: 409, body: { error: { code: 'reservation_released' } } });
     expect(await stockRow(id, 'mall-store')).toMatchObject({ on_hand: 4, reserved: 0 });
   });
@@ -154,11 +142,7 @@ describe('reservations', () => {
     });
     expect(sale.status).toBe(200);
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 0, reserved: 0 });
-    const commit = await api(
-      main().url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/commit`,
-    );
+    const commit = await settle(main(), 'commit', held.body.reservation_id);
     expect(commit).toMatchObject({ status: 409, body: { error: { code: 'reservation_expired' } } });
     expect(
       (await api(main().url, 'GET', `/reservations/${held.body.reservation_id}`)).body,
@@ -170,11 +154,7 @@ describe('reservations', () => {
     const id = await createProduct(stores(), { 'main-store': 5 });
     const held = await reserve(main(), id, { quantity: 2, ttl_seconds: 1 });
     await sleep(1100);
-    const commit = await api(
-      stores()[2].url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/commit`,
-    );
+    const commit = await settle(stores()[2], 'commit', held.body.reservation_id);
     expect(commit).toMatchObject({ status: 409, body: { error: { code: 'reservation_expired' } } });
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, reserved: 0 });
     for (const store of stores()) {
