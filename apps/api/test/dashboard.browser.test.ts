@@ -218,16 +218,22 @@ describe('the live dashboard', () => {
   });
 });
 
+/** Opens an operation of the store's Swagger UI and fills in `productId` to try it out. */
+async function tryItOut(page: Page, operationId: string, productId: string) {
+  const operation = page.locator(`#operations-inventory-${operationId}`);
+  await operation.locator('.opblock-summary').click();
+  await operation.getByRole('button', { name: 'Try it out' }).click();
+  await operation.locator('tr[data-param-name="product_id"] input').fill(productId);
+  return operation;
+}
+
 describe('Swagger UI', () => {
   it('runs "Try it out" against the store that serves it', async () => {
     const id = await createProduct(stores(), { 'main-store': 7 });
     const page = await newPage();
     await page.goto(`${main().url}/docs`);
 
-    const operation = page.locator('#operations-inventory-getInventory');
-    await operation.locator('.opblock-summary').click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
-    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    const operation = await tryItOut(page, 'getInventory', id);
     await operation.getByRole('button', { name: 'Execute' }).click();
 
     const response = operation.locator('.live-responses-table .response');
@@ -250,10 +256,7 @@ describe('Swagger UI', () => {
     const page = await newPage();
     await page.goto(`${main().url}/docs`);
 
-    const operation = page.locator('#operations-inventory-updateStock');
-    await operation.locator('.opblock-summary').click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
-    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    const operation = await tryItOut(page, 'updateStock', id);
     const status = operation.locator('.live-responses-table .response .response-col_status');
     const curl = operation.locator('.curl-command');
 
