@@ -1,3 +1,4 @@
+import type { InventoryEvent } from '@stockwire/domain';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -32,18 +33,19 @@ export async function stockRow(productId: string, location: string): Promise<Sto
   });
 }
 
-export interface LedgerRow {
-  id: number;
-  location: string;
-  update_type: string;
-  change: number;
-  previous_quantity: number;
-  new_quantity: number;
-  version: number;
-  store: string;
-  request_id: string | null;
-  actor: string | null;
-}
+/** One row of `inventory_events` as the tests read it; `id` is what `GET /events` calls `event_id`. */
+export type LedgerRow = { id: number } & Pick<
+  InventoryEvent,
+  | 'location'
+  | 'update_type'
+  | 'change'
+  | 'previous_quantity'
+  | 'new_quantity'
+  | 'version'
+  | 'store'
+  | 'request_id'
+  | 'actor'
+>;
 
 /** A product's ledger, oldest first, read directly with SQL. */
 export async function ledger(productId: string): Promise<LedgerRow[]> {
