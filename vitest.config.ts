@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['apps/api/test/**/*.test.ts'],
-          globalSetup: ['apps/api/test/global-setup.ts'],
+          globalSetup: ['apps/api/test/support/global-setup.ts'],
           // One shared stack: files run one after another; tests inside use their own products.
           fileParallelism: false,
           testTimeout: 30_000,

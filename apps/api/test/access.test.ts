@@ -1,32 +1,20 @@
+import type { UpdateType } from '@stockwire/domain';
 import { signJwt } from '@stockwire/local-stack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { StoreInstance } from '../src/app.js';
-import {
-  api,
-  bearer,
-  createProduct,
-  eventually,
-  KEYS,
-  ledger,
-  NO_CREDENTIAL,
-  stack,
-  startStores,
-  stockRow,
-  uniqueId,
-} from './helpers.js';
+import { ledger, stockRow } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api, bearer, KEYS, NO_CREDENTIAL } from './support/http.js';
+import { createProduct, uniqueId } from './support/products.js';
+import { stack } from './support/stack.js';
+import { startStores, useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let main: StoreInstance;
+const stores = useStores(['main-store', 'downtown-store']);
+const main = () => stores()[0];
 let productId: string;
 
 beforeAll(async () => {
-  stores = await startStores(['main-store', 'downtown-store']);
-  main = stores[0]!;
-  productId = await createProduct(stores, { 'main-store': 10_000 });
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
+  productId = await createProduct(stores(), { 'main-store': 10_000 });
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -57,7 +45,7 @@ interface Route {
 
 async function newHold(): Promise<string> {
   const res = await api<{ reservation_id: string }>(
-    main.url,
+    main().url,
     'POST',
     `/inventory/${productId}/reserve`,
     {
@@ -68,61 +56,31 @@ async function newHold(): Promise<string> {
   return res.body.reservation_id;
 }
 
+/** A change of stock at main-store of the kind `update_type`, which `role` may make. */
+const stockChange = (update_type: UpdateType, role: Route['role'], change: number): Route => ({
+  name: update_type,
+  role,
+  send: (h) =>
+    api(
+      main().url,
+      'POST',
+      `/inventory/${productId}/update`,
+      { warehouse: 'main-store', change, update_type },
+      h,
+    ),
+});
+
 const ROUTES: Route[] = [
-  {
-    name: 'sale',
-    role: 'staff',
-    send: (h) =>
-      api(
-        main.url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: -1, update_type: 'sale' },
-        h,
-      ),
-  },
-  {
-    name: 'restock',
-    role: 'staff',
-    send: (h) =>
-      api(
-        main.url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: 1, update_type: 'restock' },
-        h,
-      ),
-  },
-  {
-    name: 'adjustment',
-    role: 'admin',
-    send: (h) =>
-      api(
-        main.url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: -1, update_type: 'adjustment' },
-        h,
-      ),
-  },
-  {
-    name: 'damage',
-    role: 'admin',
-    send: (h) =>
-      api(
-        main.url,
-        'POST',
-        `/inventory/${productId}/update`,
-        { warehouse: 'main-store', change: -1, update_type: 'damage' },
-        h,
-      ),
-  },
+  stockChange('sale', 'staff', -1),
+  stockChange('restock', 'staff', 1),
+  stockChange('adjustment', 'admin', -1),
+  stockChange('damage', 'admin', -1),
   {
     name: 'reserve',
     role: 'staff',
     send: (h) =>
       api(
-        main.url,
+        main().url,
         'POST',
         `/inventory/${productId}/reserve`,
         { warehouse: 'main-store', quantity: 1 },
@@ -133,20 +91,20 @@ const ROUTES: Route[] = [
     name: 'commit',
     role: 'staff',
     send: async (h) =>
-      api(main.url, 'POST', `/reservations/${await newHold()}/commit`, undefined, h),
+      api(main().url, 'POST', `/reservations/${await newHold()}/commit`, undefined, h),
   },
   {
     name: 'release',
     role: 'staff',
     send: async (h) =>
-      api(main.url, 'POST', `/reservations/${await newHold()}/release`, undefined, h),
+      api(main().url, 'POST', `/reservations/${await newHold()}/release`, undefined, h),
   },
   {
     name: 'order',
     role: 'staff',
     send: (h) =>
       api(
-        main.url,
+        main().url,
         'POST',
         '/orders',
         { order_id: uniqueId(), product_id: productId, quantity: 1, warehouse: 'main-store' },
@@ -157,23 +115,23 @@ const ROUTES: Route[] = [
     name: 'create product',
     role: 'admin',
     send: (h) =>
-      api(main.url, 'POST', '/products', { product_id: uniqueId(), name: 'Matrix item' }, h),
+      api(main().url, 'POST', '/products', { product_id: uniqueId(), name: 'Matrix item' }, h),
   },
-  { name: 'list keys', role: 'admin', send: (h) => api(main.url, 'GET', '/keys', undefined, h) },
+  { name: 'list keys', role: 'admin', send: (h) => api(main().url, 'GET', '/keys', undefined, h) },
   {
     name: 'make a key',
     role: 'admin',
-    send: (h) => api(main.url, 'POST', '/keys', { id: uniqueId(), role: 'staff' }, h),
+    send: (h) => api(main().url, 'POST', '/keys', { id: uniqueId(), role: 'staff' }, h),
   },
   {
     name: 'revoke a key',
     role: 'admin',
     send: async (h) => {
-      const made = await api<{ id: string }>(main.url, 'POST', '/keys', {
+      const made = await api<{ id: string }>(main().url, 'POST', '/keys', {
         id: uniqueId(),
         role: 'staff',
       });
-      return api(main.url, 'DELETE', `/keys/${made.body.id}`, undefined, h);
+      return api(main().url, 'DELETE', `/keys/${made.body.id}`, undefined, h);
     },
   },
 ];
@@ -223,9 +181,9 @@ describe('who may change stock', () => {
   });
 
   it('lets anyone read, and says why a bad credential is refused even on reads', async () => {
-    expect((await api(main.url, 'GET', '/inventory')).status).toBe(200);
+    expect((await api(main().url, 'GET', '/inventory')).status).toBe(200);
     const expired = await api(
-      main.url,
+      main().url,
       'GET',
       '/inventory',
       undefined,
@@ -239,7 +197,7 @@ describe('who may change stock', () => {
 
   it('records who made each change in the ledger', async () => {
     await api(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${productId}/update`,
       { warehouse: 'main-store', change: -2, update_type: 'sale' },
@@ -247,7 +205,7 @@ describe('who may change stock', () => {
     );
     expect((await ledger(productId)).at(-1)).toMatchObject({ change: -2, actor: 'key:test-staff' });
     await api(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${productId}/update`,
       { warehouse: 'main-store', change: -3, update_type: 'sale' },
@@ -258,7 +216,7 @@ describe('who may change stock', () => {
 
   it('accepts a key made through the API at every store, and none after it is revoked anywhere', async () => {
     const made = await api<{ id: string; secret: string; role: string }>(
-      main.url,
+      main().url,
       'POST',
       '/keys',
       { id: `pos-${uniqueId()}`, role: 'staff' },
@@ -268,20 +226,13 @@ describe('who may change stock', () => {
       body: { role: 'staff', secret: expect.stringMatching(/^swk_/) },
     });
     const sale = { warehouse: 'main-store', change: -1, update_type: 'sale' };
-    const other = stores[1]!;
-    expect(
-      (
-        await api(
-          other.url,
-          'POST',
-          `/inventory/${productId}/update`,
-          sale,
-          bearer(made.body.secret),
-        )
-      ).status,
-    ).toBe(200);
+    const other = stores()[1];
+    // A sale at the other store with the new key.
+    const sellThere = () =>
+      api(other.url, 'POST', `/inventory/${productId}/update`, sale, bearer(made.body.secret));
+    expect((await sellThere()).status).toBe(200);
     const listed = await api<{ id: string; revoked_at: string | null }[]>(
-      main.url,
+      main().url,
       'GET',
       '/keys',
       undefined,
@@ -290,29 +241,12 @@ describe('who may change stock', () => {
     expect(listed.body.find((k) => k.id === made.body.id)).toMatchObject({ revoked_at: null });
     expect(JSON.stringify(listed.body)).not.toContain(made.body.secret);
 
-    expect((await api(main.url, 'DELETE', `/keys/${made.body.id}`)).status).toBe(200);
+    expect((await api(main().url, 'DELETE', `/keys/${made.body.id}`)).status).toBe(200);
     // The revocation reaches the other store over the bus, within milliseconds.
-    await eventually(
-      async () =>
-        (
-          await api(
-            other.url,
-            'POST',
-            `/inventory/${productId}/update`,
-            sale,
-            bearer(made.body.secret),
-          )
-        ).status === 401,
-    );
-    const refused = await api(
-      other.url,
-      'POST',
-      `/inventory/${productId}/update`,
-      sale,
-      bearer(made.body.secret),
-    );
+    await eventually(async () => (await sellThere()).status === 401);
+    const refused = await sellThere();
     expect(refused).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
-    const missing = await api(main.url, 'DELETE', '/keys/no-such-key');
+    const missing = await api(main().url, 'DELETE', '/keys/no-such-key');
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'key_not_found' } } });
   });
 });
@@ -350,7 +284,7 @@ describe('rate limits', () => {
       access: { rateLimits: { windowMs: 60_000, perCredential: 5, perIp: 0 } },
     });
     try {
-      const made = await api<{ secret: string }>(main.url, 'POST', '/keys', {
+      const made = await api<{ secret: string }>(main().url, 'POST', '/keys', {
         id: `rl-${uniqueId()}`,
         role: 'staff',
       });

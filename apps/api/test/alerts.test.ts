@@ -1,40 +1,27 @@
 import type { AlertsPage, StockAlert } from '@stockwire/domain';
-import { createClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { startStore, type StoreInstance } from '../src/app.js';
-import {
-  api,
-  createProduct,
-  eventually,
-  socketClient,
-  stack,
-  testConfig,
-  withDb,
-  wsClient,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { StoreInstance } from '../src/app.js';
+import { socketClient, wsClient } from './support/clients.js';
+import { supabaseClient, withDb } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { stack } from './support/stack.js';
+import { useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
 /** What each store logged, by store name. */
 const logs = new Map<string, string[]>();
 
-beforeAll(async () => {
-  stores = await Promise.all(
-    ['main-store', 'downtown-store', 'mall-store'].map((storeName) => {
-      const lines: string[] = [];
-      logs.set(storeName, lines);
-      return startStore(testConfig(storeName), (message) => lines.push(message));
-    }),
-  );
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
+const stores = useStores(['main-store', 'downtown-store', 'mall-store'], {}, (config) => {
+  const lines: string[] = [];
+  logs.set(config.store.name, lines);
+  return (message) => lines.push(message);
 });
 
 /** One Socket.IO and one /ws client on every store, recording the alerts they receive. */
 async function alertClients() {
-  const sockets = await Promise.all(stores.map((s) => socketClient(s.url)));
-  const plain = await Promise.all(stores.map((s) => wsClient(s.url)));
+  const sockets = await Promise.all(stores().map((s) => socketClient(s.url)));
+  const plain = await Promise.all(stores().map((s) => wsClient(s.url)));
   const socketAlerts = sockets.map((client) => {
     const received: StockAlert[] = [];
     client.socket.on('low_stock', (a) => received.push(a));
@@ -91,8 +78,8 @@ const alertLines = (product: string) =>
 describe('low-stock alerts across three stores', () => {
   it('raises each crossing once: one event per client, one log line, one entry in GET /alerts', async () => {
     // Reorder point 10 (the default) at main-store, which holds 12.
-    const id = await createProduct(stores, { 'main-store': 12, 'mall-store': 3 });
-    const [main, downtown, mall] = stores as [StoreInstance, StoreInstance, StoreInstance];
+    const id = await createProduct(stores(), { 'main-store': 12, 'mall-store': 3 });
+    const [main, downtown, mall] = stores();
     const clients = await alertClients();
     try {
       expect((await sell(main, id, 1)).status).toBe(200); // 11: still above
@@ -144,7 +131,7 @@ describe('low-stock alerts across three stores', () => {
         { kind: 'low_stock', location: 'main-store', available: 9, version: 3 },
         { kind: 'back_in_stock', location: 'main-store', available: 15, version: 5 },
       ]);
-      for (const store of stores) {
+      for (const store of stores()) {
         const { body } = await api<AlertsPage>(store.url, 'GET', `/alerts?product_id=${id}`);
         expect(body.alerts.map((a) => [a.kind, a.version, a.name])).toEqual([
           ['back_in_stock', 5, `Test ${id}`],
@@ -164,11 +151,11 @@ describe('low-stock alerts across three stores', () => {
   });
 
   it('raises one alert when three stores sell across the threshold at once', async () => {
-    const id = await createProduct(stores, { 'main-store': 15 });
+    const id = await createProduct(stores(), { 'main-store': 15 });
     const clients = await alertClients();
     try {
       const sales = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => sell(stores[i % 3]!, id, 1)),
+        Array.from({ length: 12 }, (_, i) => sell(stores()[i % 3]!, id, 1)),
       );
       expect(sales.every((s) => s.status === 200)).toBe(true);
       expect(await recordedAlerts(id)).toEqual([
@@ -187,7 +174,7 @@ describe('low-stock alerts across three stores', () => {
   });
 
   it('records crossings made by any write to the stock row, reservations included', async () => {
-    const id = await createProduct(stores, { 'main-store': 12 });
+    const id = await createProduct(stores(), { 'main-store': 12 });
     // What a reservation does to the row, written directly: available drops to 8.
     await withDb((db) =>
       db.query(
@@ -210,26 +197,27 @@ describe('low-stock alerts across three stores', () => {
   });
 
   it('never alerts for a product whose reorder point is 0', async () => {
-    const { body } = await api<{ product_id: string }>(stores[0]!.url, 'POST', '/products', {
+    const { body } = await api<{ product_id: string }>(stores()[0].url, 'POST', '/products', {
       name: 'No reorder point',
       low_stock_threshold: 0,
       stock: { 'main-store': 2 },
     });
     const id = body.product_id;
     await eventually(
-      async () => (await api(stores[1]!.url, 'GET', `/inventory/${id}`)).status === 200,
+      async () => (await api(stores()[1].url, 'GET', `/inventory/${id}`)).status === 200,
     );
-    expect((await sell(stores[1]!, id, 2)).status).toBe(200);
+    expect((await sell(stores()[1], id, 2)).status).toBe(200);
     expect(await recordedAlerts(id)).toEqual([]);
-    const { body: page } = await api<AlertsPage>(stores[2]!.url, 'GET', `/alerts?product_id=${id}`);
+    const { body: page } = await api<AlertsPage>(
+      stores()[2].url,
+      'GET',
+      `/alerts?product_id=${id}`,
+    );
     expect(page).toEqual({ alerts: [], next_cursor: null });
   });
 
   it('keeps the recorded alerts from the anon key', async () => {
-    const anon = createClient(stack().supabaseUrl, stack().anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-      realtime: { transport: WebSocket as never },
-    });
+    const anon = supabaseClient(stack().anonKey);
     const { data, error } = await anon.from('stock_alerts').select('*').limit(1);
     expect(data).toBeNull();
     expect(error?.code).toBe('42501');

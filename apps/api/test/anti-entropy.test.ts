@@ -1,21 +1,16 @@
 import type { ProductInventory } from '@stockwire/domain';
-import { createClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { StoreInstance } from '../src/app.js';
+import { describe, expect, it } from 'vitest';
 import type { HealthReport } from '../src/http/health.routes.js';
 import { SupabaseInventoryStore } from '../src/store/supabase.store.js';
 import { digestOf } from '../src/sync/inventory.digest.js';
-import { api, createProduct, eventually, stack, startStores, withDb } from './helpers.js';
+import { supabaseClient, withDb } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { stack } from './support/stack.js';
+import { useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-
-beforeAll(async () => {
-  stores = await startStores(['main-store', 'mall-store'], { sync: { digestIntervalMs: 300 } });
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-});
+const stores = useStores(['main-store', 'mall-store'], { sync: { digestIntervalMs: 300 } });
 
 /** Changes stock in the database the way a store would, but tells no one. */
 async function changeSilently(productId: string, location: string, change: number) {
@@ -31,7 +26,7 @@ async function changeSilently(productId: string, location: string, change: numbe
 describe('anti-entropy', () => {
   it("computes the same digest from a store's cache as the database does from its tables", async () => {
     const { supabaseUrl, serviceRoleKey } = stack();
-    const res = await api(stores[0]!.url, 'POST', '/products', {
+    const res = await api(stores()[0].url, 'POST', '/products', {
       name: 'Café ☕ "tab\there"',
       description: 'two\nlines',
       low_stock_threshold: 0,
@@ -40,35 +35,32 @@ describe('anti-entropy', () => {
     expect(res.status).toBe(201);
     const database = new SupabaseInventoryStore(supabaseUrl, serviceRoleKey);
     await eventually(async () => {
-      const views = (await api<ProductInventory[]>(stores[1]!.url, 'GET', '/inventory')).body;
+      const views = (await api<ProductInventory[]>(stores()[1].url, 'GET', '/inventory')).body;
       return digestOf(views).digest === (await database.digest()).digest;
     });
     const truth = await database.digest();
-    const views = (await api<ProductInventory[]>(stores[0]!.url, 'GET', '/inventory')).body;
+    const views = (await api<ProductInventory[]>(stores()[0].url, 'GET', '/inventory')).body;
     expect(digestOf(views)).toEqual(truth);
     expect(truth.products).toBe(views.length);
   });
 
   it('repairs a change no message announced, at every store, by the periodic check', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
     await changeSilently(id, 'main-store', -4);
-    for (const store of stores) {
+    for (const store of stores()) {
       await eventually(async () => {
         const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
         return body.warehouses['main-store'] === 6;
       }, 15_000);
     }
-    const health = (await api<HealthReport>(stores[1]!.url, 'GET', '/health')).body;
+    const health = (await api<HealthReport>(stores()[1].url, 'GET', '/health')).body;
     expect(health.digest.audits).toBeGreaterThan(0);
     expect(health.sync.refetches).toBeGreaterThan(0);
     expect(health.digest.last_check_at).not.toBeNull();
   });
 
   it('keeps the digest from the anon key, which must learn nothing of the stock', async () => {
-    const anon = createClient(stack().supabaseUrl, stack().anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-      realtime: { transport: WebSocket as never },
-    });
+    const anon = supabaseClient(stack().anonKey);
     const { data, error } = await anon.rpc('inventory_digest');
     expect(data).toBeNull();
     expect(error?.code).toBe('42501');

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { migrate, PROJECT_ROOT } from '@stockwire/local-stack';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { scratchDatabase, type ScratchDatabase } from './helpers.js';
+import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 
 /**
  * `apply_stock_changes` against the versions it replaced, through the same calls on identical

@@ -1,32 +1,19 @@
 import type { ProductInventory } from '@stockwire/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
-import {
-  api,
-  bearer,
-  KEYS,
-  createProduct,
-  eventually,
-  ledger,
-  socketClient,
-  startStores,
-  stockRow,
-  withDb,
-} from './helpers.js';
+import { socketClient } from './support/clients.js';
+import { cachesMatchDatabase } from './support/convergence.js';
+import { ledger, stockRow, withDb } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api, bearer, KEYS } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { startStores, useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let main: StoreInstance;
-
-beforeAll(async () => {
-  // No background sweeper here: these tests see what the write paths themselves do with expired holds.
-  stores = await startStores(['main-store', 'downtown-store', 'mall-store'], {
-    checkout: { reservationSweepMs: 600_000 },
-  });
-  main = stores[0]!;
+// No background sweeper here: these tests see what the write paths themselves do with expired holds.
+const stores = useStores(['main-store', 'downtown-store', 'mall-store'], {
+  checkout: { reservationSweepMs: 600_000 },
 });
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-});
+const main = () => stores()[0];
 
 interface Receipt {
   success: boolean;
@@ -49,10 +36,14 @@ async function reserve(
   return api<Receipt>(store.url, 'POST', `/inventory/${id}/reserve`, body, headers);
 }
 
+/** Commits or releases a hold, through `store`. */
+const settle = (store: StoreInstance, action: 'commit' | 'release', reservationId: string) =>
+  api(store.url, 'POST', `/reservations/${reservationId}/${action}`);
+
 describe('reservations', () => {
   it('holds stock, shows it as reserved at every store, and commits it as a sale', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
-    const held = await reserve(main, id, { quantity: 3 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
+    const held = await reserve(main(), id, { quantity: 3 });
     expect(held.status).toBe(201);
     expect(held.body).toMatchObject({
       success: true,
@@ -62,7 +53,7 @@ describe('reservations', () => {
       available_stock: 7,
     });
     expect(Date.parse(held.body.expires_at) - Date.now()).toBeGreaterThan(500_000);
-    for (const store of stores) {
+    for (const store of stores()) {
       await eventually(
         async () =>
           (await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`)).body
@@ -71,7 +62,7 @@ describe('reservations', () => {
       const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
       expect(body).toMatchObject({ total_stock: 10, reserved_stock: 3, available_stock: 7 });
     }
-    const shown = await api(stores[2]!.url, 'GET', `/reservations/${held.body.reservation_id}`);
+    const shown = await api(stores()[2].url, 'GET', `/reservations/${held.body.reservation_id}`);
     expect(shown.body).toMatchObject({
       status: 'held',
       quantity: 3,
@@ -79,11 +70,7 @@ describe('reservations', () => {
       store: 'main-store',
     });
 
-    const committed = await api(
-      stores[1]!.url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/commit`,
-    );
+    const committed = await settle(stores()[1], 'commit', held.body.reservation_id);
     expect(committed).toMatchObject({
       status: 200,
       body: { status: 'committed', reservation_id: held.body.reservation_id },
@@ -97,16 +84,12 @@ describe('reservations', () => {
       new_quantity: 7,
     });
 
-    const again = await api(main.url, 'POST', `/reservations/${held.body.reservation_id}/commit`);
+    const again = await settle(main(), 'commit', held.body.reservation_id);
     expect(again).toMatchObject({
       status: 409,
       body: { error: { code: 'reservation_committed' } },
     });
-    const release = await api(
-      main.url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/release`,
-    );
+    const release = await settle(main(), 'release', held.body.reservation_id);
     expect(release).toMatchObject({
       status: 409,
       body: { error: { code: 'reservation_committed' } },
@@ -116,31 +99,27 @@ describe('reservations', () => {
   });
 
   it('gives released units back, once', async () => {
-    const id = await createProduct(stores, { 'mall-store': 4 });
-    const held = await reserve(stores[2]!, id, { quantity: 4 });
+    const id = await createProduct(stores(), { 'mall-store': 4 });
+    const held = await reserve(stores()[2], id, { quantity: 4 });
     expect(held.body.available_stock).toBe(0);
-    const sale = await api(main.url, 'POST', `/inventory/${id}/update`, {
+    const sale = await api(main().url, 'POST', `/inventory/${id}/update`, {
       warehouse: 'mall-store',
       change: -1,
       update_type: 'sale',
     });
     expect(sale.status).toBe(409);
-    const released = await api(
-      main.url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/release`,
-    );
+    const released = await settle(main(), 'release', held.body.reservation_id);
     expect(released).toMatchObject({ status: 200, body: { status: 'released' } });
     expect(await stockRow(id, 'mall-store')).toMatchObject({ on_hand: 4, reserved: 0 });
-    const twice = await api(main.url, 'POST', `/reservations/${held.body.reservation_id}/release`);
+    const twice = await settle(main(), 'release', held.body.reservation_id);
     expect(twice).toMatchObject({ status: 409, body: { error: { code: 'reservation_released' } } });
     expect(await stockRow(id, 'mall-store')).toMatchObject({ on_hand: 4, reserved: 0 });
   });
 
   it('refuses a hold larger than what is available with 409 and the available stock', async () => {
-    const id = await createProduct(stores, { 'main-store': 2 });
+    const id = await createProduct(stores(), { 'main-store': 2 });
     const before = await stockRow(id, 'main-store');
-    const res = await reserve(main, id, { quantity: 3 });
+    const res = await reserve(main(), id, { quantity: 3 });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({
       success: false,
@@ -151,38 +130,34 @@ describe('reservations', () => {
   });
 
   it('stops counting an expired hold at once, before any sweeper runs, and refuses to commit it', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
-    const held = await reserve(main, id, { quantity: 5, ttl_seconds: 1 });
+    const id = await createProduct(stores(), { 'main-store': 5 });
+    const held = await reserve(main(), id, { quantity: 5, ttl_seconds: 1 });
     expect(held.status).toBe(201);
     await sleep(1100);
     // The hold ran out: all five units can be sold although nothing has released it yet.
-    const sale = await api<ProductInventory>(stores[1]!.url, 'POST', `/inventory/${id}/update`, {
+    const sale = await api<ProductInventory>(stores()[1].url, 'POST', `/inventory/${id}/update`, {
       warehouse: 'main-store',
       change: -5,
       update_type: 'sale',
     });
     expect(sale.status).toBe(200);
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 0, reserved: 0 });
-    const commit = await api(main.url, 'POST', `/reservations/${held.body.reservation_id}/commit`);
+    const commit = await settle(main(), 'commit', held.body.reservation_id);
     expect(commit).toMatchObject({ status: 409, body: { error: { code: 'reservation_expired' } } });
     expect(
-      (await api(main.url, 'GET', `/reservations/${held.body.reservation_id}`)).body,
+      (await api(main().url, 'GET', `/reservations/${held.body.reservation_id}`)).body,
     ).toMatchObject({ status: 'expired' });
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 0, reserved: 0 });
   });
 
   it('answers commits of an expired hold with 409 and releases its units', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
-    const held = await reserve(main, id, { quantity: 2, ttl_seconds: 1 });
+    const id = await createProduct(stores(), { 'main-store': 5 });
+    const held = await reserve(main(), id, { quantity: 2, ttl_seconds: 1 });
     await sleep(1100);
-    const commit = await api(
-      stores[2]!.url,
-      'POST',
-      `/reservations/${held.body.reservation_id}/commit`,
-    );
+    const commit = await settle(stores()[2], 'commit', held.body.reservation_id);
     expect(commit).toMatchObject({ status: 409, body: { error: { code: 'reservation_expired' } } });
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, reserved: 0 });
-    for (const store of stores) {
+    for (const store of stores()) {
       await eventually(
         async () =>
           (await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`)).body
@@ -193,7 +168,7 @@ describe('reservations', () => {
 
   it('answers unknown and malformed reservation ids with 404 and 400', async () => {
     const unknown = await api(
-      main.url,
+      main().url,
       'POST',
       '/reservations/8b7f1a52-5c1e-4c4e-9d55-0d6f4f2a1b3c/commit',
     );
@@ -201,12 +176,12 @@ describe('reservations', () => {
       status: 404,
       body: { error: { code: 'reservation_not_found' } },
     });
-    const malformed = await api(main.url, 'GET', '/reservations/not-a-uuid');
+    const malformed = await api(main().url, 'GET', '/reservations/not-a-uuid');
     expect(malformed).toMatchObject({
       status: 400,
       body: { error: { fields: { id: expect.any(Array) } } },
     });
-    const bad = await reserve(main, 'OLJCESPC7Z', { quantity: 0, ttl_seconds: 99999999 });
+    const bad = await reserve(main(), 'OLJCESPC7Z', { quantity: 0, ttl_seconds: 99999999 });
     expect(bad.status).toBe(400);
     expect(
       Object.keys((bad.body as unknown as { error: { fields: object } }).error.fields).sort(),
@@ -219,12 +194,12 @@ describe('the expiry sweeper', () => {
     const sweepers = await startStores(['north-store', 'south-store', 'east-store'], {
       checkout: { reservationSweepMs: 100 },
     });
-    const client = await socketClient(stores[1]!.url, { client_id: 'checkout-42' });
+    const client = await socketClient(stores()[1].url, { client_id: 'checkout-42' });
     try {
-      const id = await createProduct([...stores, ...sweepers], { 'main-store': 30 });
+      const id = await createProduct([...stores(), ...sweepers], { 'main-store': 30 });
       const holds = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          reserve(stores[i % 3]!, id, {
+          reserve(stores()[i % 3]!, id, {
             warehouse: 'main-store',
             quantity: 2,
             ttl_seconds: 1,
@@ -253,7 +228,7 @@ describe('the expiry sweeper', () => {
           .map((h) => h.body.reservation_id)
           .sort(),
       );
-      for (const store of [...stores, ...sweepers]) {
+      for (const store of [...stores(), ...sweepers]) {
         await eventually(
           async () =>
             (await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`)).body
@@ -276,9 +251,9 @@ interface OrderBody {
 
 describe('orders', () => {
   it('takes stock for every line in one go', async () => {
-    const a = await createProduct(stores, { 'main-store': 10 });
-    const b = await createProduct(stores, { 'downtown-store': 10 });
-    const res = await api<OrderBody>(stores[1]!.url, 'POST', '/orders', {
+    const a = await createProduct(stores(), { 'main-store': 10 });
+    const b = await createProduct(stores(), { 'downtown-store': 10 });
+    const res = await api<OrderBody>(stores()[1].url, 'POST', '/orders', {
       order_id: 'order-all-1',
       lines: [
         { product_id: a, quantity: 2, warehouse: 'main-store' },
@@ -305,15 +280,15 @@ describe('orders', () => {
   });
 
   it('takes nothing when one line of a multi-line order is short', async () => {
-    const a = await createProduct(stores, { 'main-store': 10 });
-    const b = await createProduct(stores, { 'main-store': 1 });
+    const a = await createProduct(stores(), { 'main-store': 10 });
+    const b = await createProduct(stores(), { 'main-store': 1 });
     const before = [
       await stockRow(a, 'main-store'),
       await stockRow(b, 'main-store'),
       await ledger(a),
       await ledger(b),
     ];
-    const res = await api<OrderBody & { error: { code: string } }>(main.url, 'POST', '/orders', {
+    const res = await api<OrderBody & { error: { code: string } }>(main().url, 'POST', '/orders', {
       order_id: 'order-short-1',
       lines: [
         { product_id: a, quantity: 4 },
@@ -336,14 +311,14 @@ describe('orders', () => {
   });
 
   it('accepts the single-line form and applies an order_id at most once', async () => {
-    const a = await createProduct(stores, { 'main-store': 10 });
-    const first = await api<OrderBody>(main.url, 'POST', '/orders', {
+    const a = await createProduct(stores(), { 'main-store': 10 });
+    const first = await api<OrderBody>(main().url, 'POST', '/orders', {
       order_id: 77001,
       product_id: a,
       quantity: 2,
     });
     expect(first).toMatchObject({ status: 201, body: { order_id: '77001', success: true } });
-    const again = await api<OrderBody>(stores[2]!.url, 'POST', '/orders', {
+    const again = await api<OrderBody>(stores()[2].url, 'POST', '/orders', {
       order_id: '77001',
       product_id: a,
       quantity: 2,
@@ -357,7 +332,7 @@ describe('orders', () => {
 
   it('names the bad field of a malformed order', async () => {
     const res = await api<{ error: { fields: Record<string, string[]> } }>(
-      main.url,
+      main().url,
       'POST',
       '/orders',
       {
@@ -372,18 +347,18 @@ describe('orders', () => {
 
 describe('idempotency', () => {
   it('answers a retry with the same key and body with the first response, changing stock once', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
     const headers = { 'Idempotency-Key': `sale-${id}` };
     const body = { change: -2, update_type: 'sale' };
     const first = await api<ProductInventory>(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${id}/update`,
       body,
       headers,
     );
-    await api(main.url, 'POST', `/inventory/${id}/update`, { change: 5, update_type: 'restock' });
-    const retry = await fetch(`${stores[1]!.url}/inventory/${id}/update`, {
+    await api(main().url, 'POST', `/inventory/${id}/update`, { change: 5, update_type: 'restock' });
+    const retry = await fetch(`${stores()[1].url}/inventory/${id}/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(KEYS.admin), ...headers },
       body: JSON.stringify(body),
@@ -396,12 +371,12 @@ describe('idempotency', () => {
   });
 
   it('applies concurrent requests with one key once', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
     const headers = { 'Idempotency-Key': `burst-${id}` };
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         api<Receipt>(
-          stores[i % 3]!.url,
+          stores()[i % 3]!.url,
           'POST',
           `/inventory/${id}/reserve`,
           { quantity: 3, warehouse: 'main-store' },
@@ -415,17 +390,17 @@ describe('idempotency', () => {
   });
 
   it('refuses the same key with a different body with 422, changing nothing', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
     const headers = { 'Idempotency-Key': `mixed-${id}` };
     await api(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${id}/update`,
       { change: -1, update_type: 'sale' },
       headers,
     );
     const other = await api(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${id}/update`,
       { change: -3, update_type: 'sale' },
@@ -437,7 +412,7 @@ describe('idempotency', () => {
     });
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 9 });
     const badKey = await api(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${id}/update`,
       { change: -1, update_type: 'sale' },
@@ -453,9 +428,9 @@ describe('idempotency', () => {
 
 describe('never oversold', () => {
   it('takes exactly 100 units when 600 sales, holds and orders race for them across three stores', async () => {
-    const id = await createProduct(stores, { 'main-store': 100 });
+    const id = await createProduct(stores(), { 'main-store': 100 });
     const requests = Array.from({ length: 600 }, (_, i) => {
-      const store = stores[i % 3]!;
+      const store = stores()[i % 3]!;
       switch (i % 3) {
         case 0:
           return api(store.url, 'POST', `/inventory/${id}/update`, {
@@ -488,19 +463,6 @@ describe('never oversold', () => {
     expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(row.on_hand);
     for (let i = 1; i < rows.length; i++)
       expect(rows[i]!.previous_quantity).toBe(rows[i - 1]!.new_quantity);
-    for (const store of stores) {
-      await eventually(
-        async () =>
-          (await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`)).body.version ===
-          row.version,
-      );
-      const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
-      expect(body.locations['main-store']).toEqual({
-        on_hand: row.on_hand,
-        reserved: row.reserved,
-        available: 0,
-        version: row.version,
-      });
-    }
+    await cachesMatchDatabase(stores(), [id]);
   });
 });

@@ -3,24 +3,24 @@ import type { ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import { launchChromium, SCREENSHOTS, type Browser } from './browser.js';
-import { api, createProduct, KEYS, ledger, startStores, stockRow } from './helpers.js';
+import { ledger, stockRow } from './support/database.js';
+import { api, KEYS } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { startStores, useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let main: StoreInstance;
-let downtown: StoreInstance;
+// The dashboards sell and restock with a staff key, as `npm start` sets them up.
+const stores = useStores(['main-store', 'downtown-store'], {
+  access: { dashboardApiKey: KEYS.staff },
+});
+const main = () => stores()[0];
+const downtown = () => stores()[1];
 let browser: Browser;
 
 beforeAll(async () => {
-  // The dashboards sell and restock with a staff key, as `npm start` sets them up.
-  [browser, stores] = await Promise.all([
-    launchChromium(),
-    startStores(['main-store', 'downtown-store'], { access: { dashboardApiKey: KEYS.staff } }),
-  ]);
-  [main, downtown] = stores as [StoreInstance, StoreInstance];
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await Promise.all(stores.map((s) => s.close()));
 });
 
 const WAIT = { timeout: 10_000, interval: 25 };
@@ -64,8 +64,11 @@ const field = (page: Page, productId: string, location: string, name: string) =>
 
 describe('the live dashboard', () => {
   it("shows a sale made on one store's dashboard live on another's", async () => {
-    const id = await createProduct(stores, { 'main-store': 30, 'downtown-store': 8 });
-    const [atMain, atDowntown] = await Promise.all([dashboard(main, id), dashboard(downtown, id)]);
+    const id = await createProduct(stores(), { 'main-store': 30, 'downtown-store': 8 });
+    const [atMain, atDowntown] = await Promise.all([
+      dashboard(main(), id),
+      dashboard(downtown(), id),
+    ]);
 
     await expect(atDowntown.locator('#store').textContent()).resolves.toBe('downtown-store');
     await expect(atMain.locator('#store').textContent()).resolves.toBe('main-store');
@@ -100,10 +103,10 @@ describe('the live dashboard', () => {
   });
 
   it('shows changes made through the API at another store, with their origin', async () => {
-    const id = await createProduct(stores, { 'main-store': 20 });
-    const atMain = await dashboard(main, id);
+    const id = await createProduct(stores(), { 'main-store': 20 });
+    const atMain = await dashboard(main(), id);
 
-    const res = await api(downtown.url, 'POST', `/inventory/${id}/update`, {
+    const res = await api(downtown().url, 'POST', `/inventory/${id}/update`, {
       warehouse: 'main-store',
       change: 5,
       update_type: 'return',
@@ -121,8 +124,8 @@ describe('the live dashboard', () => {
   });
 
   it('highlights low and sold-out stock, and restocking clears it', async () => {
-    const id = await createProduct(stores, { 'main-store': 10, 'downtown-store': 1 });
-    const page = await dashboard(downtown, id);
+    const id = await createProduct(stores(), { 'main-store': 10, 'downtown-store': 1 });
+    const page = await dashboard(downtown(), id);
     const classOf = (location: string) => cell(page, id, location).getAttribute('class');
 
     // The threshold is 10: 10 available is not low yet, 9 is.
@@ -147,7 +150,7 @@ describe('the live dashboard', () => {
 
   it('says when it loses its store', async () => {
     const [extra] = await startStores(['airport-store']);
-    const id = await createProduct([...stores, extra!], { 'airport-store': 3 });
+    const id = await createProduct([...stores(), extra!], { 'airport-store': 3 });
     const page = await dashboard(extra!, id);
     await expect(page.locator('#connection .label').textContent()).resolves.toBe('live');
 
@@ -163,7 +166,7 @@ describe('the live dashboard', () => {
     // Another main-store instance, without DASHBOARD_API_KEY.
     const [keyless] = await startStores(['main-store']);
     try {
-      const id = await createProduct([...stores, keyless!], { 'main-store': 5 });
+      const id = await createProduct([...stores(), keyless!], { 'main-store': 5 });
       const page = await dashboard(keyless!, id);
       const writes: string[] = [];
       page.on('request', (r) => {
@@ -215,16 +218,22 @@ describe('the live dashboard', () => {
   });
 });
 
+/** Opens an operation of the store's Swagger UI and fills in `productId` to try it out. */
+async function tryItOut(page: Page, operationId: string, productId: string) {
+  const operation = page.locator(`#operations-inventory-${operationId}`);
+  await operation.locator('.opblock-summary').click();
+  await operation.getByRole('button', { name: 'Try it out' }).click();
+  await operation.locator('tr[data-param-name="product_id"] input').fill(productId);
+  return operation;
+}
+
 describe('Swagger UI', () => {
   it('runs "Try it out" against the store that serves it', async () => {
-    const id = await createProduct(stores, { 'main-store': 7 });
+    const id = await createProduct(stores(), { 'main-store': 7 });
     const page = await newPage();
-    await page.goto(`${main.url}/docs`);
+    await page.goto(`${main().url}/docs`);
 
-    const operation = page.locator('#operations-inventory-getInventory');
-    await operation.locator('.opblock-summary').click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
-    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    const operation = await tryItOut(page, 'getInventory', id);
     await operation.getByRole('button', { name: 'Execute' }).click();
 
     const response = operation.locator('.live-responses-table .response');
@@ -236,21 +245,18 @@ describe('Swagger UI', () => {
       response.first().locator('.response-col_description').textContent(),
     ).resolves.toContain(`"product_id": "${id}"`);
     await expect(operation.locator('.request-url').textContent()).resolves.toContain(
-      `${main.url}/inventory/${id}`,
+      `${main().url}/inventory/${id}`,
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'swagger-ui.png') });
     await close(page);
   });
 
   it('sends writes with the key given to Authorize, and refuses them without', async () => {
-    const id = await createProduct(stores, { 'main-store': 7 });
+    const id = await createProduct(stores(), { 'main-store': 7 });
     const page = await newPage();
-    await page.goto(`${main.url}/docs`);
+    await page.goto(`${main().url}/docs`);
 
-    const operation = page.locator('#operations-inventory-updateStock');
-    await operation.locator('.opblock-summary').click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
-    await operation.locator('tr[data-param-name="product_id"] input').fill(id);
+    const operation = await tryItOut(page, 'updateStock', id);
     const status = operation.locator('.live-responses-table .response .response-col_status');
     const curl = operation.locator('.curl-command');
 

@@ -1,18 +1,11 @@
-import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { stack, stockRow } from './helpers.js';
-
-const client = (key: string) =>
-  createClient(stack().supabaseUrl, key, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-  });
+import { stockRow, supabaseClient } from './support/database.js';
+import { stack } from './support/stack.js';
 
 describe('database access through the Supabase API', () => {
   it('refuses the anon key every write function, and writes nothing', async () => {
     const before = await stockRow('OLJCESPC7Z', 'main-store');
-    const anon = client(stack().anonKey);
+    const anon = supabaseClient(stack().anonKey);
     const write = await anon.rpc('apply_stock_changes', {
       changes: [
         {
@@ -31,7 +24,7 @@ describe('database access through the Supabase API', () => {
   });
 
   it('lets the anon key read no table', async () => {
-    const anon = client(stack().anonKey);
+    const anon = supabaseClient(stack().anonKey);
     for (const table of ['products', 'stock_levels', 'inventory_events']) {
       const { data, error } = await anon.from(table).select('*').limit(1);
       expect(data).toBeNull();
@@ -40,7 +33,7 @@ describe('database access through the Supabase API', () => {
   });
 
   it('lets the anon key read the public inventory view, and only that', async () => {
-    const { data, error } = await client(stack().anonKey)
+    const { data, error } = await supabaseClient(stack().anonKey)
       .from('public_inventory')
       .select('product_id, name, location, on_hand, reserved, available')
       .eq('product_id', 'OLJCESPC7Z')
@@ -50,7 +43,7 @@ describe('database access through the Supabase API', () => {
     expect(rows.map((r) => r.location)).toEqual(['downtown-store', 'main-store', 'mall-store']);
     expect(data?.[0]).toMatchObject({ name: 'Sunglasses', available: expect.any(Number) });
     for (const table of ['reservations', 'orders', 'idempotency_keys', 'api_keys']) {
-      const denied = await client(stack().anonKey).from(table).select('*').limit(1);
+      const denied = await supabaseClient(stack().anonKey).from(table).select('*').limit(1);
       expect(denied.error?.code, table).toBe('42501');
     }
   });
@@ -63,7 +56,7 @@ describe('database access through the Supabase API', () => {
   });
 
   it('lets the service role read stock', async () => {
-    const { data, error } = await client(stack().serviceRoleKey)
+    const { data, error } = await supabaseClient(stack().serviceRoleKey)
       .from('stock_levels')
       .select('product_id, location, on_hand')
       .eq('product_id', 'OLJCESPC7Z');

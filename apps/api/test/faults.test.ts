@@ -10,7 +10,7 @@ import {
 } from '@stockwire/fault-drill';
 import { PROJECT_ROOT } from '@stockwire/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stack } from './helpers.js';
+import { stack } from './support/stack.js';
 
 // Three stores as processes of their own, with a Redis and a database gateway that only they use,
 // so that each can be stopped. Every drill ends with every cache equal to the database (compared

@@ -1,43 +1,17 @@
-import type { ProductInventory } from '@stockwire/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreInstance } from '../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { withGroupCommit } from '../src/store/batching.store.js';
 import type { StockChange } from '../src/store/inventory.store.js';
 import { SupabaseInventoryStore } from '../src/store/supabase.store.js';
-import {
-  api,
-  createProduct,
-  eventually,
-  ledger,
-  stack,
-  startStores,
-  stockRow,
-  uniqueId,
-  withDb,
-} from './helpers.js';
+import { cachesMatchDatabase } from './support/convergence.js';
+import { ledger, stockRow, withDb } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api } from './support/http.js';
+import { createProduct, uniqueId } from './support/products.js';
+import { sellOutAtOnce } from './support/sell-out.js';
+import { stack } from './support/stack.js';
+import { useStores } from './support/stores.js';
 
 const STORES = ['main-store', 'downtown-store', 'mall-store'];
-
-/** Every store's cached view of `id` shows the database's version and stock of every row. */
-async function cachesMatchDatabase(stores: StoreInstance[], id: string): Promise<void> {
-  const rows = await withDb(async (db) => {
-    const { rows } = await db.query<{ location: string; on_hand: number; version: string }>(
-      'select location, on_hand, version from stock_levels where product_id = $1',
-      [id],
-    );
-    return rows.map((r) => ({ ...r, version: Number(r.version) }));
-  });
-  await eventually(async () => {
-    for (const store of stores) {
-      const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
-      for (const row of rows) {
-        const cached = body.locations[row.location];
-        if (cached?.version !== row.version || cached.on_hand !== row.on_hand) return false;
-      }
-    }
-    return true;
-  });
-}
 
 // The same concurrency tests for both write paths: group commit (the default) and one rpc per
 // request. Batches form or not depending on timing; the outcome must not.
@@ -45,41 +19,21 @@ describe.each([
   ['with group commit', 128],
   ['with one rpc per request', 0],
 ])('concurrent writes %s', (_mode, groupCommitMax) => {
-  let stores: StoreInstance[];
-
-  beforeAll(async () => {
-    stores = await startStores(STORES, { database: { groupCommitMax } });
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-  });
+  const stores = useStores(STORES, { database: { groupCommitMax } });
 
   it('never oversells when the three stores sell the same units at once', async () => {
-    const id = await createProduct(stores, { 'main-store': 20 });
-    const attempts = Array.from({ length: 90 }, (_, i) =>
-      api(stores[i % 3]!.url, 'POST', `/inventory/${id}/update`, {
-        warehouse: 'main-store',
-        change: -1,
-        update_type: 'sale',
-      }),
-    );
-    const results = await Promise.all(attempts);
-    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(70);
-    expect(await stockRow(id, 'main-store')).toEqual({ on_hand: 0, reserved: 0, version: 21 });
-    const rows = await ledger(id);
-    expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(0);
+    const { id, ledger: rows } = await sellOutAtOnce(stores(), { stock: 20, attempts: 90 });
     expect(rows.filter((r) => r.update_type === 'sale')).toHaveLength(20);
-    await cachesMatchDatabase(stores, id);
+    await cachesMatchDatabase(stores(), [id]);
   });
 
   it('keeps stock, ledger and every cache equal under sales and restocks at all stores at once', async () => {
     const stock = { 'main-store': 15, 'downtown-store': 15, 'mall-store': 15 };
-    const ids = [await createProduct(stores, stock), await createProduct(stores, stock)];
+    const ids = [await createProduct(stores(), stock), await createProduct(stores(), stock)];
     const moves = Array.from({ length: 150 }, (_, i) => {
       const change = ((i * 7) % 5) - 3 || 2; // -3 … 1, with 0 turned into 2
       return {
-        store: stores[i % 3]!,
+        store: stores()[i % 3]!,
         id: ids[i % 2]!,
         warehouse: STORES[(i * 5) % 3]!,
         change,
@@ -113,21 +67,21 @@ describe.each([
         }
         expect(entries.at(-1)!.new_quantity).toBe(expected);
       }
-      await cachesMatchDatabase(stores, id);
+      await cachesMatchDatabase(stores(), [id]);
     }
   });
 
   it('refuses only the changes that do not fit, never the changes beside them', async () => {
-    const scarce = await createProduct(stores, { 'main-store': 1 });
-    const plenty = await createProduct(stores, { 'main-store': 100 });
+    const scarce = await createProduct(stores(), { 'main-store': 1 });
+    const plenty = await createProduct(stores(), { 'main-store': 100 });
     const requests = Array.from({ length: 40 }, (_, i) =>
       i % 2 === 0
-        ? api(stores[i % 3]!.url, 'POST', `/inventory/${scarce}/update`, {
+        ? api(stores()[i % 3]!.url, 'POST', `/inventory/${scarce}/update`, {
             warehouse: 'main-store',
             change: -1,
             update_type: 'sale',
           })
-        : api(stores[i % 3]!.url, 'POST', `/inventory/${plenty}/update`, {
+        : api(stores()[i % 3]!.url, 'POST', `/inventory/${plenty}/update`, {
             warehouse: 'main-store',
             change: -1,
             update_type: 'sale',

@@ -2,32 +2,21 @@ import { INVENTORY_CHANNEL, type ProductInventory } from '@stockwire/domain';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { StoreInstance } from '../src/app.js';
-import {
-  api,
-  bearer,
-  createProduct,
-  eventually,
-  KEYS,
-  ledger,
-  stack,
-  startStores,
-  stockRow,
-} from './helpers.js';
+import { ledger, stockRow } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api, bearer, KEYS } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { stack } from './support/stack.js';
+import { useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let main: StoreInstance;
+const stores = useStores(['main-store', 'downtown-store']);
+const main = () => stores()[0];
 let productId: string;
 
 beforeAll(async () => {
-  stores = await startStores(['main-store', 'downtown-store']);
-  main = stores[0]!;
-  productId = await createProduct(stores, { 'main-store': 50 });
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
+  productId = await createProduct(stores(), { 'main-store': 50 });
 });
 
 /** Values an attacker or a buggy client might send. */
@@ -126,7 +115,7 @@ describe('hostile input', () => {
         async (route, id, body) => {
           const path = ROUTES[route]!(encodeURIComponent(id));
           const pre = id === productId ? await state() : null;
-          const res = await fetch(`${main.url}${path}`, {
+          const res = await fetch(`${main().url}${path}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...bearer(KEYS.admin) },
             body: JSON.stringify(body) ?? 'null',
@@ -193,7 +182,7 @@ describe('hostile input', () => {
         hostileId.filter((id) => id !== '.' && id !== '..'),
         query,
         async (route, id, q) => {
-          const res = await fetch(`${main.url}${paths[route]!(encodeURIComponent(id), q)}`);
+          const res = await fetch(`${main().url}${paths[route]!(encodeURIComponent(id), q)}`);
           expect(res.status).toBeLessThan(500);
           expect(res.headers.get('content-type')).toContain('application/json');
         },
@@ -203,13 +192,13 @@ describe('hostile input', () => {
   });
 
   it('answers huge, deep and non-JSON bodies with a 4xx and stays up', async () => {
-    const huge = await fetch(`${main.url}/inventory/${productId}/update`, {
+    const huge = await fetch(`${main().url}/inventory/${productId}/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(KEYS.admin) },
       body: JSON.stringify({ change: -1, update_type: 'sale', pad: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(huge.status).toBe(413);
-    const deep = await fetch(`${main.url}/orders`, {
+    const deep = await fetch(`${main().url}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(KEYS.admin) },
       body: '['.repeat(30_000) + ']'.repeat(30_000),
@@ -221,7 +210,7 @@ describe('hostile input', () => {
       ['application/json; charset=latin1', '{}'],
       ['application/x-www-form-urlencoded', 'change=-1&update_type=sale'],
     ] as const) {
-      const res = await fetch(`${main.url}/inventory/${productId}/update`, {
+      const res = await fetch(`${main().url}/inventory/${productId}/update`, {
         method: 'POST',
         headers: { 'content-type': type, ...bearer(KEYS.admin) },
         body,
@@ -229,12 +218,12 @@ describe('hostile input', () => {
       expect(res.status, type).toBeGreaterThanOrEqual(400);
       expect(res.status, type).toBeLessThan(500);
     }
-    const health = await api<{ ready: boolean }>(main.url, 'GET', '/health');
+    const health = await api<{ ready: boolean }>(main().url, 'GET', '/health');
     expect(health.body.ready).toBe(true);
   });
 
   it('never leaks stack traces or SQL in error bodies', async () => {
-    const res = await fetch(`${main.url}/inventory/${productId}/update`, {
+    const res = await fetch(`${main().url}/inventory/${productId}/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(KEYS.admin) },
       body: '{"change": ',
@@ -250,13 +239,13 @@ describe('hostile messages on inventory_updates', () => {
     try {
       const views = async () =>
         Promise.all(
-          stores.map(
+          stores().map(
             async (s) =>
               (await api<ProductInventory>(s.url, 'GET', `/inventory/${productId}`)).body,
           ),
         );
       const before = await views();
-      const dropped = stores.map((s) => s.sync.invalidMessages);
+      const dropped = stores().map((s) => s.sync.invalidMessages);
       const forged: unknown[] = [
         'not json',
         { type: 'stock_changed', product_id: productId, location: 'main-store', on_hand: -5 },
@@ -289,7 +278,7 @@ describe('hostile messages on inventory_updates', () => {
         );
       }
       await eventually(() =>
-        stores.every((s, i) => s.sync.invalidMessages >= dropped[i]! + forged.length),
+        stores().every((s, i) => s.sync.invalidMessages >= dropped[i]! + forged.length),
       );
       expect(await views()).toEqual(before);
     } finally {
@@ -300,7 +289,11 @@ describe('hostile messages on inventory_updates', () => {
 
 describe('hostile realtime clients', () => {
   it('ignores what Socket.IO clients send and cuts off a flood, staying up for everyone else', async () => {
-    const socket = io(main.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket = io(main().url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
     const disconnected = new Promise<string>((resolve) =>
       socket.on('disconnect', (reason) => resolve(reason)),
@@ -309,7 +302,11 @@ describe('hostile realtime clients', () => {
       socket.emit('update', { product_id: productId, quantity: -1e9, i });
     expect(await disconnected).toBe('io server disconnect');
     expect(await stockRow(productId, 'main-store')).toMatchObject({ on_hand: expect.any(Number) });
-    const again = io(main.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const again = io(main().url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
     const snapshot = await new Promise<ProductInventory[]>((resolve) =>
       again.on('snapshot', resolve),
     );
@@ -318,17 +315,17 @@ describe('hostile realtime clients', () => {
   });
 
   it('ignores what /ws clients send, refuses oversized frames, and closes a flood', async () => {
-    const ws = new WebSocket(`${main.url.replace('http', 'ws')}/ws`);
+    const ws = new WebSocket(`${main().url.replace('http', 'ws')}/ws`);
     await new Promise((resolve) => ws.on('open', resolve));
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     for (let i = 0; i < 100; i++)
       ws.send(JSON.stringify({ type: 'update', data: { quantity: -1 } }));
     expect(await closed).toBe(1008);
-    const big = new WebSocket(`${main.url.replace('http', 'ws')}/ws`);
+    const big = new WebSocket(`${main().url.replace('http', 'ws')}/ws`);
     await new Promise((resolve) => big.on('open', resolve));
     const bigClosed = new Promise<number>((resolve) => big.on('close', (code) => resolve(code)));
     big.send('x'.repeat(100_000));
     expect(await bigClosed).toBe(1009);
-    expect((await api(main.url, 'GET', '/health')).status).toBe(200);
+    expect((await api(main().url, 'GET', '/health')).status).toBe(200);
   });
 });

@@ -1,28 +1,12 @@
 import type { ProductInventory } from '@stockwire/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreInstance } from '../src/app.js';
-import {
-  api,
-  bearer,
-  createProduct,
-  eventually,
-  KEYS,
-  requestsCounted,
-  serveOnExpress,
-  startStores,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.js';
+import { api, bearer, KEYS, requestsCounted } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { startStores, useExpress, useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let express: Awaited<ReturnType<typeof serveOnExpress>>;
-
-beforeAll(async () => {
-  stores = await startStores(['main-store', 'downtown-store']);
-  express = await serveOnExpress(stores[0]!);
-});
-afterAll(async () => {
-  await express.close();
-  await Promise.all(stores.map((s) => s.close()));
-});
+const stores = useStores(['main-store', 'downtown-store']);
+const express = useExpress(() => stores()[0]);
 
 async function raw(url: string, init?: RequestInit) {
   const res = await fetch(url, init);
@@ -36,11 +20,11 @@ const lasting = (headers: Headers) =>
 
 describe('GET /inventory/{id} through node:http and through Express', () => {
   it('answers with the bytes and headers of the Express adapter: security headers, CORS, staleness', async () => {
-    const id = await createProduct(stores, { 'main-store': 7, 'downtown-store': 3 });
+    const id = await createProduct(stores(), { 'main-store': 7, 'downtown-store': 3 });
     const path = `/inventory/${id}`;
     const [fast, slow] = await Promise.all([
-      raw(`${stores[0]!.url}${path}`),
-      raw(`${express.url}${path}`),
+      raw(`${stores()[0].url}${path}`),
+      raw(`${express().url}${path}`),
     ]);
     expect(fast.status).toBe(200);
     expect(fast.body.equals(slow.body)).toBe(true);
@@ -51,8 +35,8 @@ describe('GET /inventory/{id} through node:http and through Express', () => {
   });
 
   it('counts what it serves in the request metrics, under the route', async () => {
-    const id = await createProduct(stores, { 'main-store': 1 });
-    const url = stores[0]!.url;
+    const id = await createProduct(stores(), { 'main-store': 1 });
+    const url = stores()[0].url;
     const served = () => requestsCounted(url, 'GET', '/inventory/:product_id', 200);
     const before = await served();
     for (let i = 0; i < 5; i++) await raw(`${url}/inventory/${id}`);
@@ -60,18 +44,18 @@ describe('GET /inventory/{id} through node:http and through Express', () => {
   });
 
   it('keeps the caller’s request id, as the request logger does', async () => {
-    const id = await createProduct(stores, { 'main-store': 1 });
-    const res = await raw(`${stores[0]!.url}/inventory/${id}`, {
+    const id = await createProduct(stores(), { 'main-store': 1 });
+    const res = await raw(`${stores()[0].url}/inventory/${id}`, {
       headers: { 'x-request-id': 'till-7:receipt-42' },
     });
     expect(res.headers.get('x-request-id')).toBe('till-7:receipt-42');
-    const fresh = await raw(`${stores[0]!.url}/inventory/${id}`);
+    const fresh = await raw(`${stores()[0].url}/inventory/${id}`);
     expect(fresh.headers.get('x-request-id')).toMatch(/^[\w-]{36}$/);
   });
 
   it('serves a change at once at the store that made it, and at the others once they hear of it', async () => {
-    const id = await createProduct(stores, { 'main-store': 7 });
-    const [main, downtown] = stores as [StoreInstance, StoreInstance];
+    const id = await createProduct(stores(), { 'main-store': 7 });
+    const [main, downtown] = stores();
     await api(main.url, 'GET', `/inventory/${id}`);
     await api(downtown.url, 'GET', `/inventory/${id}`);
     const sale = await api<ProductInventory>(main.url, 'POST', `/inventory/${id}/update`, {
@@ -89,8 +73,8 @@ describe('GET /inventory/{id} through node:http and through Express', () => {
   });
 
   it('answers credentials, origins, unknown and escaped ids, other methods and paths alike on both', async () => {
-    const id = await createProduct(stores, { 'main-store': 1 });
-    const url = stores[0]!.url;
+    const id = await createProduct(stores(), { 'main-store': 1 });
+    const url = stores()[0].url;
     const unknown = await raw(`${url}/inventory/NOSUCHPRODUCT`);
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body.toString())).toMatchObject({
@@ -99,7 +83,7 @@ describe('GET /inventory/{id} through node:http and through Express', () => {
     const badKey = { authorization: 'Bearer not-a-key-of-this-store-at-all' };
     const [withBadKey, withBadKeySlow] = await Promise.all([
       raw(`${url}/inventory/${id}`, { headers: badKey }),
-      raw(`${express.url}/inventory/${id}`, { headers: badKey }),
+      raw(`${express().url}/inventory/${id}`, { headers: badKey }),
     ]);
     expect(withBadKey.status).toBe(withBadKeySlow.status);
     const goodKey = await raw(`${url}/inventory/${id}`, { headers: bearer(KEYS.staff) });
@@ -107,7 +91,7 @@ describe('GET /inventory/{id} through node:http and through Express', () => {
     const origin = { origin: 'http://elsewhere.example' };
     const [fromOrigin, fromOriginSlow] = await Promise.all([
       raw(`${url}/inventory/${id}`, { headers: origin }),
-      raw(`${express.url}/inventory/${id}`, { headers: origin }),
+      raw(`${express().url}/inventory/${id}`, { headers: origin }),
     ]);
     expect(lasting(fromOrigin.headers)).toEqual(lasting(fromOriginSlow.headers));
     const escaped = await raw(`${url}/inventory/${encodeURIComponent(id).replace(/^T/, '%54')}`);
@@ -122,7 +106,7 @@ describe('GET /inventory/{id} through node:http and through Express', () => {
   it('refuses a read without a credential when reads need one', async () => {
     const [guarded] = await startStores(['airport-store'], { access: { readsPublic: false } });
     try {
-      const id = await createProduct([stores[0]!], { 'main-store': 1 });
+      const id = await createProduct([stores()[0]], { 'main-store': 1 });
       const read = (headers: Record<string, string> = {}) =>
         raw(`${guarded!.url}/inventory/${id}`, { headers });
       await eventually(async () => (await read(bearer(KEYS.staff))).status === 200);

@@ -1,28 +1,12 @@
 import type { ProductInventory } from '@stockwire/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreInstance } from '../src/app.js';
-import {
-  bearer,
-  createProduct,
-  KEYS,
-  ledger,
-  requestsCounted,
-  serveOnExpress,
-  startStores,
-  stockRow,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ledger, stockRow } from './support/database.js';
+import { bearer, KEYS, requestsCounted } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { serveOnExpress, startStores, useExpress, useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let express: Awaited<ReturnType<typeof serveOnExpress>>;
-
-beforeAll(async () => {
-  stores = await startStores(['main-store', 'downtown-store']);
-  express = await serveOnExpress(stores[0]!);
-});
-afterAll(async () => {
-  await express.close();
-  await Promise.all(stores.map((s) => s.close()));
-});
+const stores = useStores(['main-store', 'downtown-store']);
+const express = useExpress(() => stores()[0]);
 
 interface Answer {
   status: number;
@@ -43,7 +27,7 @@ async function post(
   path: string,
   body: string | undefined,
   headers: Record<string, string>,
-  base = stores[0]!.url,
+  base = stores()[0].url,
 ): Promise<Answer> {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
   const text = await res.text();
@@ -59,20 +43,20 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 /** The same request answered by the store's node:http adapter and by its Express adapter. */
 async function bothWays(id: string, body: string | undefined, headers: Record<string, string>) {
   const fast = await post(`/inventory/${id}/update`, body, headers);
-  const slow = await post(`/inventory/${id}/update`, body, headers, express.url);
+  const slow = await post(`/inventory/${id}/update`, body, headers, express().url);
   return { fast, slow };
 }
 
 describe('POST /inventory/{id}/update through node:http and through Express', () => {
   it('makes the change and answers as the Express adapter does: body, status, headers', async () => {
     const [a, b] = [
-      await createProduct(stores, { 'main-store': 10 }),
-      await createProduct(stores, { 'main-store': 10 }),
+      await createProduct(stores(), { 'main-store': 10 }),
+      await createProduct(stores(), { 'main-store': 10 }),
     ];
     const sale = JSON.stringify({ change: -3, update_type: 'sale' });
     const headers = { ...JSON_TYPE, ...bearer(KEYS.staff) };
     const fast = await post(`/inventory/${a}/update`, sale, headers);
-    const slow = await post(`/inventory/${b}/update`, sale, headers, express.url);
+    const slow = await post(`/inventory/${b}/update`, sale, headers, express().url);
     expect(fast.status).toBe(200);
     expect(slow.status).toBe(200);
     expect(fast.headers).toEqual(slow.headers);
@@ -88,7 +72,7 @@ describe('POST /inventory/{id}/update through node:http and through Express', ()
   });
 
   it('refuses what the Express adapter refuses, with the same error, and writes nothing', async () => {
-    const id = await createProduct(stores, { 'main-store': 2 });
+    const id = await createProduct(stores(), { 'main-store': 2 });
     const before = await ledger(id);
     const staff = { ...JSON_TYPE, ...bearer(KEYS.staff) };
     const sale = (change: number) => JSON.stringify({ change, update_type: 'sale' });
@@ -161,7 +145,7 @@ describe('POST /inventory/{id}/update through node:http and through Express', ()
   });
 
   it('refuses bodies body-parser refuses, and replays a keyed write', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
     const staff = bearer(KEYS.staff);
     const sale = JSON.stringify({ change: -1, update_type: 'sale' });
     // A form body, a charset other than UTF-8, a body over the limit: body-parser's refusals.
@@ -195,8 +179,8 @@ describe('POST /inventory/{id}/update through node:http and through Express', ()
   });
 
   it('keeps the caller’s request id in the response and the ledger', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
-    const res = await fetch(`${stores[0]!.url}/inventory/${id}/update`, {
+    const id = await createProduct(stores(), { 'main-store': 5 });
+    const res = await fetch(`${stores()[0].url}/inventory/${id}/update`, {
       method: 'POST',
       headers: { ...JSON_TYPE, ...bearer(KEYS.staff), 'x-request-id': 'till-9:receipt-7' },
       body: JSON.stringify({ change: -1, update_type: 'sale' }),
@@ -207,8 +191,8 @@ describe('POST /inventory/{id}/update through node:http and through Express', ()
   });
 
   it('counts what it answers in the request metrics, under the route', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
-    const url = stores[0]!.url;
+    const id = await createProduct(stores(), { 'main-store': 5 });
+    const url = stores()[0].url;
     const counted = (status: number) =>
       requestsCounted(url, 'POST', '/inventory/:product_id/update', status);
     const [ok, refused] = [await counted(200), await counted(409)];
@@ -235,9 +219,9 @@ describe('POST /inventory/{id}/update through node:http and through Express', ()
     });
     const limitedExpress = await serveOnExpress(limited!);
     try {
-      const id = await createProduct(stores, { 'main-store': 5 });
+      const id = await createProduct(stores(), { 'main-store': 5 });
       // A key of its own, so that no other test's writes count against its budget.
-      const made = await fetch(`${stores[0]!.url}/keys`, {
+      const made = await fetch(`${stores()[0].url}/keys`, {
         method: 'POST',
         headers: { ...JSON_TYPE, ...bearer(KEYS.admin) },
         body: JSON.stringify({ id: `fast-write-${id.toLowerCase()}`, role: 'staff' }),

@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { StoreInstance } from '../src/app.js';
 import { API_OPENAPI } from '../src/http/api.openapi.js';
 import { HTTP_STATUS } from '../src/http/error.reply.js';
 import { ErrorBodySchema, type OpenApiDocument } from '../src/http/openapi.js';
-import { api, bearer, createProduct, KEYS, NO_CREDENTIAL, startStores } from './helpers.js';
+import { api, bearer, KEYS, NO_CREDENTIAL } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { startStores, useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let store: StoreInstance;
+const stores = useStores(['main-store', 'mall-store', 'downtown-store']);
+const store = () => stores()[0];
 let document: OpenApiDocument;
 
 beforeAll(async () => {
-  stores = await startStores(['main-store', 'mall-store', 'downtown-store']);
-  store = stores[0]!;
-  document = (await api<OpenApiDocument>(store.url, 'GET', '/openapi.json')).body;
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
+  document = (await api<OpenApiDocument>(store().url, 'GET', '/openapi.json')).body;
 });
 
 type Layer = StoreInstance['app']['router']['stack'][number];
@@ -74,7 +71,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route the app serves, and only those', () => {
-    const served = routesOf(store.app.router.stack).sort();
+    const served = routesOf(store().app.router.stack).sort();
     const documented = documentedOperations(document)
       .map((o) => o.key)
       .sort();
@@ -220,7 +217,7 @@ describe('the API as documented', () => {
   }
 
   it('answers reads with what the document describes', async () => {
-    const id = await createProduct(stores, { 'main-store': 4 });
+    const id = await createProduct(stores(), { 'main-store': 4 });
     const reads: [string, string][] = [
       ['/inventory', '/inventory'],
       [`/inventory/${id}`, '/inventory/{product_id}'],
@@ -231,7 +228,7 @@ describe('the API as documented', () => {
       ['/ready', '/ready'],
     ];
     for (const [url, path] of reads) {
-      const res = await api(store.url, 'GET', url);
+      const res = await api(store().url, 'GET', url);
       expect(
         responseSchema('get', path, res.status).safeParse(res.body).error?.issues ?? [],
         url,
@@ -240,14 +237,14 @@ describe('the API as documented', () => {
   });
 
   it('accepts every documented request example, answering as documented', async () => {
-    const id = await createProduct(stores, { 'main-store': 10, 'downtown-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10, 'downtown-store': 10 });
     let sent = 0;
     for (const route of registeredRoutes()) {
       const media = route.request?.body?.content['application/json'] as
         { examples?: Record<string, Example> } | undefined;
       for (const [name, example] of Object.entries(media?.examples ?? {})) {
         const url = route.path.replace('{product_id}', id);
-        const res = await api(store.url, 'POST', url, example.value);
+        const res = await api(store().url, 'POST', url, example.value);
         expect(res.status, `${route.path} ${name}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
         const schema = responseSchema(route.method, route.path, res.status);
         expect(schema.safeParse(res.body).error?.issues ?? []).toEqual([]);
@@ -276,7 +273,7 @@ describe('the API as documented', () => {
   }
 
   it('answers holds, orders and keys as documented', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
+    const id = await createProduct(stores(), { 'main-store': 5 });
     /** Sends a request, expects `status`, and checks the answer against the document. */
     const call = async (
       status: number,
@@ -285,7 +282,7 @@ describe('the API as documented', () => {
       body?: unknown,
       headers?: Record<string, string>,
     ) => {
-      const res = await api<Record<string, unknown>>(store.url, method, url, body, headers);
+      const res = await api<Record<string, unknown>>(store().url, method, url, body, headers);
       expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(status);
       expectDocumented(method.toLowerCase(), path, res);
       return res.body;
@@ -333,7 +330,7 @@ describe('the API as documented', () => {
   });
 
   it('answers a spent write budget with the documented 429 and Retry-After', async () => {
-    const id = await createProduct(stores, { 'main-store': 50 });
+    const id = await createProduct(stores(), { 'main-store': 50 });
     const secret = `doc-limited-${randomUUID()}`;
     const [limited] = await startStores(['main-store'], {
       access: {
@@ -364,7 +361,7 @@ describe('the API as documented', () => {
   });
 
   it('answers refusals with a documented status and error shape', async () => {
-    const id = await createProduct(stores, { 'main-store': 1 });
+    const id = await createProduct(stores(), { 'main-store': 1 });
     const path = '/inventory/{product_id}/update';
     const refusals = [
       { change: -5, update_type: 'sale' },
@@ -373,7 +370,7 @@ describe('the API as documented', () => {
     ];
     for (const body of refusals) {
       const res = await api<z.infer<typeof ErrorBodySchema>>(
-        store.url,
+        store().url,
         'POST',
         `/inventory/${id}/update`,
         body,
@@ -392,7 +389,7 @@ describe('the API as documented', () => {
 
 describe('the docs page', () => {
   it('serves Swagger UI and its assets from the store itself', async () => {
-    const page = await fetch(`${store.url}/docs`);
+    const page = await fetch(`${store().url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
@@ -405,18 +402,18 @@ describe('the docs page', () => {
       ]),
     );
     for (const asset of assets) {
-      const res = await fetch(`${store.url}${asset}`);
+      const res = await fetch(`${store().url}${asset}`);
       expect(res.status, asset).toBe(200);
       await res.arrayBuffer();
     }
     expect(html).not.toMatch(/https?:\/\//);
-    const init = await (await fetch(`${store.url}/docs/swagger-init.js`)).text();
+    const init = await (await fetch(`${store().url}/docs/swagger-init.js`)).text();
     expect(init).toContain("url: '/openapi.json'");
   });
 
   it("keeps swagger-ui-dist's sample page and initializer out", async () => {
     for (const path of ['/docs/index.html', '/docs/swagger-initializer.js']) {
-      const res = await api<{ error: { code: string } }>(store.url, 'GET', path);
+      const res = await api<{ error: { code: string } }>(store().url, 'GET', path);
       expect(res.status, path).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }

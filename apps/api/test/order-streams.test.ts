@@ -3,7 +3,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import { CONSUMER_GROUP, STREAMS } from '../src/queues/order.streams.js';
-import { api, createProduct, eventually, stack, startStores, stockRow } from './helpers.js';
+import { stockRow } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { stack } from './support/stack.js';
+import { startStores } from './support/stores.js';
 
 let redis: Redis;
 
@@ -25,6 +30,17 @@ async function responses(): Promise<OrderResponse[]> {
 const push = (stream: string, data: unknown) =>
   redis.xadd(stream, '*', 'data', typeof data === 'string' ? data : JSON.stringify(data));
 
+/** Orders of one unit of `productId` at main-store, one entry each, in order. */
+async function pushOrders(orderIds: readonly string[], productId: string) {
+  for (const orderId of orderIds)
+    await push(STREAMS.orders, {
+      order_id: orderId,
+      product_id: productId,
+      quantity: 1,
+      warehouse: 'main-store',
+    });
+}
+
 describe('order streams', () => {
   let stores: StoreInstance[] = [];
   afterAll(async () => {
@@ -38,13 +54,7 @@ describe('order streams', () => {
 
     // A consumer that read five orders and died before answering them.
     const orderIds = Array.from({ length: 60 }, (_, i) => `stream-${id}-${i}`);
-    for (const orderId of orderIds.slice(0, 5))
-      await push(STREAMS.orders, {
-        order_id: orderId,
-        product_id: id,
-        quantity: 1,
-        warehouse: 'main-store',
-      });
+    await pushOrders(orderIds.slice(0, 5), id);
     const taken = (await redis.xreadgroup(
       'GROUP',
       CONSUMER_GROUP,
@@ -60,24 +70,12 @@ describe('order streams', () => {
     stores = await startStores(['main-store', 'downtown-store', 'mall-store'], {
       streams: { enabled: true, claimIdleMs: 1000 },
     });
-    for (const orderId of orderIds.slice(5, 30))
-      await push(STREAMS.orders, {
-        order_id: orderId,
-        product_id: id,
-        quantity: 1,
-        warehouse: 'main-store',
-      });
+    await pushOrders(orderIds.slice(5, 30), id);
     await push(STREAMS.orders, 'not json');
     await push(STREAMS.orders, { order_id: 'bad-qty', product_id: id, quantity: -4 });
     await eventually(async () => (await responses()).length >= 20);
     await stores[1]!.close(); // killed mid-way: whatever it held is claimed by the others
-    for (const orderId of orderIds.slice(30))
-      await push(STREAMS.orders, {
-        order_id: orderId,
-        product_id: id,
-        quantity: 1,
-        warehouse: 'main-store',
-      });
+    await pushOrders(orderIds.slice(30), id);
 
     await eventually(async () => (await responses()).length >= orderIds.length + 2, 20_000);
     await eventually(

@@ -11,7 +11,8 @@ import {
 import { changeFitsType, UPDATE_TYPES } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogDiff } from './catalog.js';
-import { scratchDatabase, stack, withDb } from './helpers.js';
+import { scratchDatabase, withDb } from './support/database.js';
+import { stack } from './support/stack.js';
 
 const SUPABASE = join(PROJECT_ROOT, 'supabase');
 

@@ -1,31 +1,19 @@
 import type { ProductInventory } from '@stockwire/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreInstance } from '../src/app.js';
-import {
-  api,
-  createProduct,
-  eventually,
-  ledger,
-  socketClient,
-  startStores,
-  stockRow,
-  wsClient,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { socketClient, wsClient } from './support/clients.js';
+import { ledger, stockRow } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { sellOutAtOnce } from './support/sell-out.js';
+import { useStores } from './support/stores.js';
 
-let stores: StoreInstance[];
-let main: StoreInstance;
-
-beforeAll(async () => {
-  stores = await startStores(['main-store', 'downtown-store', 'mall-store']);
-  main = stores[0]!;
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-});
+const stores = useStores(['main-store', 'downtown-store', 'mall-store']);
+const main = () => stores()[0];
 
 describe('three stores, one truth', () => {
   it('serves the seeded catalogue from every store', async () => {
-    for (const store of stores) {
+    for (const store of stores()) {
       const { status, body } = await api<ProductInventory[]>(store.url, 'GET', '/inventory');
       expect(status).toBe(200);
       const sunglasses = body.find((p) => p.product_id === 'OLJCESPC7Z');
@@ -42,8 +30,8 @@ describe('three stores, one truth', () => {
   });
 
   it('shows a sale made at one store in GET /inventory/{id} at the other two', async () => {
-    const id = await createProduct(stores, { 'main-store': 20, 'mall-store': 5 });
-    const res = await api<ProductInventory>(main.url, 'POST', `/inventory/${id}/update`, {
+    const id = await createProduct(stores(), { 'main-store': 20, 'mall-store': 5 });
+    const res = await api<ProductInventory>(main().url, 'POST', `/inventory/${id}/update`, {
       change: -3,
       update_type: 'sale',
     });
@@ -53,7 +41,7 @@ describe('three stores, one truth', () => {
       total_stock: 22,
       warehouses: { 'main-store': 17, 'mall-store': 5 },
     });
-    for (const other of stores.slice(1)) {
+    for (const other of stores().slice(1)) {
       await eventually(async () => {
         const { body } = await api<ProductInventory>(other.url, 'GET', `/inventory/${id}`);
         return body.warehouses['main-store'] === 17;
@@ -64,8 +52,8 @@ describe('three stores, one truth', () => {
   });
 
   it("sells from the store's own location when no warehouse is given, and from the named one otherwise", async () => {
-    const id = await createProduct(stores, { 'main-store': 10, 'downtown-store': 10 });
-    const downtown = stores[1]!;
+    const id = await createProduct(stores(), { 'main-store': 10, 'downtown-store': 10 });
+    const downtown = stores()[1];
     await api(downtown.url, 'POST', `/inventory/${id}/update`, { change: -4, update_type: 'sale' });
     await api(downtown.url, 'POST', `/inventory/${id}/update`, {
       warehouse: 'main-store',
@@ -77,9 +65,9 @@ describe('three stores, one truth', () => {
   });
 
   it('delivers each change exactly once as `update` to Socket.IO and /ws clients of every store', async () => {
-    const id = await createProduct(stores, { 'main-store': 50 });
-    const sockets = await Promise.all(stores.map((s) => socketClient(s.url)));
-    const plain = await Promise.all(stores.map((s) => wsClient(s.url)));
+    const id = await createProduct(stores(), { 'main-store': 50 });
+    const sockets = await Promise.all(stores().map((s) => socketClient(s.url)));
+    const plain = await Promise.all(stores().map((s) => wsClient(s.url)));
     try {
       for (const client of sockets) {
         expect(client.snapshots[0]!.some((p) => p.product_id === id)).toBe(true);
@@ -87,7 +75,7 @@ describe('three stores, one truth', () => {
       for (const client of plain) {
         expect(client.messages[0]).toMatchObject({ type: 'snapshot' });
       }
-      const seller = stores[2]!;
+      const seller = stores()[2];
       await api(seller.url, 'POST', `/inventory/${id}/update`, {
         warehouse: 'main-store',
         change: -2,
@@ -131,7 +119,7 @@ describe('three stores, one truth', () => {
   });
 
   it('adds a product at one store and serves it at all of them', async () => {
-    const { status, body } = await api<ProductInventory>(main.url, 'POST', '/products', {
+    const { status, body } = await api<ProductInventory>(main().url, 'POST', '/products', {
       name: 'Desk Lamp',
       description: 'Warm light',
       low_stock_threshold: 3,
@@ -144,19 +132,19 @@ describe('three stores, one truth', () => {
       total_stock: 12,
       warehouses: { 'mall-store': 12 },
     });
-    for (const store of stores) {
+    for (const store of stores()) {
       await eventually(
         async () => (await api(store.url, 'GET', `/inventory/${body.product_id}`)).status === 200,
       );
     }
-    const catalogue = await api<{ product_id: string }[]>(stores[1]!.url, 'GET', '/products');
+    const catalogue = await api<{ product_id: string }[]>(stores()[1].url, 'GET', '/products');
     expect(catalogue.body).toContainEqual({
       product_id: body.product_id,
       name: 'Desk Lamp',
       description: 'Warm light',
       low_stock_threshold: 3,
     });
-    const again = await api(main.url, 'POST', '/products', {
+    const again = await api(main().url, 'POST', '/products', {
       product_id: body.product_id,
       name: 'Other',
     });
@@ -167,9 +155,9 @@ describe('three stores, one truth', () => {
 
 describe('refusals write nothing', () => {
   it('refuses a change that would make stock negative with 409, leaving stock, version and ledger as they were', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
+    const id = await createProduct(stores(), { 'main-store': 5 });
     const before = { row: await stockRow(id, 'main-store'), ledger: await ledger(id) };
-    const res = await api(main.url, 'POST', `/inventory/${id}/update`, {
+    const res = await api(main().url, 'POST', `/inventory/${id}/update`, {
       change: -6,
       update_type: 'sale',
     });
@@ -184,13 +172,13 @@ describe('refusals write nothing', () => {
     });
     expect(await stockRow(id, 'main-store')).toEqual(before.row);
     expect(await ledger(id)).toEqual(before.ledger);
-    const view = await api<ProductInventory>(stores[1]!.url, 'GET', `/inventory/${id}`);
+    const view = await api<ProductInventory>(stores()[1].url, 'GET', `/inventory/${id}`);
     expect(view.body.warehouses['main-store']).toBe(5);
   });
 
   it('refuses a sale at a location that has no stock row', async () => {
-    const id = await createProduct(stores, { 'main-store': 5 });
-    const res = await api(main.url, 'POST', `/inventory/${id}/update`, {
+    const id = await createProduct(stores(), { 'main-store': 5 });
+    const res = await api(main().url, 'POST', `/inventory/${id}/update`, {
       warehouse: 'nowhere',
       change: -1,
       update_type: 'sale',
@@ -200,10 +188,10 @@ describe('refusals write nothing', () => {
   });
 
   it('answers an unknown product with 404', async () => {
-    const get = await api(main.url, 'GET', '/inventory/NOSUCHPRODUCT');
+    const get = await api(main().url, 'GET', '/inventory/NOSUCHPRODUCT');
     expect(get.status).toBe(404);
     expect(get.body).toMatchObject({ error: { code: 'product_not_found' } });
-    const post = await api(main.url, 'POST', '/inventory/NOSUCHPRODUCT/update', {
+    const post = await api(main().url, 'POST', '/inventory/NOSUCHPRODUCT/update', {
       change: 1,
       update_type: 'restock',
     });
@@ -223,7 +211,7 @@ describe('refusals write nothing', () => {
     const id = 'OLJCESPC7Z';
     const before = await stockRow(id, 'main-store');
     const res = await api<{ error: { code: string; fields: Record<string, string[]> } }>(
-      main.url,
+      main().url,
       'POST',
       `/inventory/${id}/update`,
       body,
@@ -235,16 +223,16 @@ describe('refusals write nothing', () => {
   });
 
   it('answers malformed JSON, an oversized body and unknown routes with JSON errors', async () => {
-    const bad = await api(main.url, 'POST', '/inventory/OLJCESPC7Z/update', '{"change": -1,');
+    const bad = await api(main().url, 'POST', '/inventory/OLJCESPC7Z/update', '{"change": -1,');
     expect(bad).toMatchObject({
       status: 400,
       body: { error: { code: 'validation_failed', fields: { body: expect.any(Array) } } },
     });
-    const huge = await api(main.url, 'POST', '/products', { name: 'x'.repeat(200_000) });
+    const huge = await api(main().url, 'POST', '/products', { name: 'x'.repeat(200_000) });
     expect(huge).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
-    const missing = await api(main.url, 'GET', '/nope');
+    const missing = await api(main().url, 'GET', '/nope');
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    const badId = await api(main.url, 'GET', `/inventory/${encodeURIComponent('bad id!')}`);
+    const badId = await api(main().url, 'GET', `/inventory/${encodeURIComponent('bad id!')}`);
     expect(badId).toMatchObject({
       status: 400,
       body: { error: { fields: { product_id: expect.any(Array) } } },
@@ -254,7 +242,7 @@ describe('refusals write nothing', () => {
 
 describe('the ledger', () => {
   it('records every change with previous and new quantities that chain, and versions that count', async () => {
-    const id = await createProduct(stores, { 'main-store': 10 });
+    const id = await createProduct(stores(), { 'main-store': 10 });
     const moves: Array<[number, string, string]> = [
       [-3, 'sale', 'main-store'],
       [5, 'restock', 'downtown-store'],
@@ -264,7 +252,7 @@ describe('the ledger', () => {
       [-1, 'adjustment', 'mall-store'],
     ];
     for (const [index, [change, update_type, at]] of moves.entries()) {
-      const store = stores[index % 3]!;
+      const store = stores()[index % 3]!;
       const res = await api(
         store.url,
         'POST',
@@ -289,7 +277,7 @@ describe('the ledger', () => {
     }
     expect(rows.slice(1).map((r) => r.request_id)).toEqual(moves.map((_, i) => `req-${i}`));
     expect(rows.slice(1).map((r) => r.store)).toEqual(
-      moves.map((_, i) => stores[i % 3]!.config.store.name),
+      moves.map((_, i) => stores()[i % 3]!.config.store.name),
     );
     expect(await stockRow(id, 'main-store')).toMatchObject({
       on_hand: rows.at(-1)!.new_quantity,
@@ -300,21 +288,8 @@ describe('the ledger', () => {
 
 describe('concurrency', () => {
   it('never oversells when the three stores sell the same units at once', async () => {
-    const id = await createProduct(stores, { 'main-store': 20 });
-    const attempts = Array.from({ length: 60 }, (_, i) =>
-      api(stores[i % 3]!.url, 'POST', `/inventory/${id}/update`, {
-        warehouse: 'main-store',
-        change: -1,
-        update_type: 'sale',
-      }),
-    );
-    const results = await Promise.all(attempts);
-    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(40);
-    expect(await stockRow(id, 'main-store')).toEqual({ on_hand: 0, reserved: 0, version: 21 });
-    const rows = await ledger(id);
-    expect(rows.reduce((sum, r) => sum + r.change, 0)).toBe(0);
-    for (const store of stores) {
+    const { id } = await sellOutAtOnce(stores(), { stock: 20, attempts: 60 });
+    for (const store of stores()) {
       await eventually(async () => {
         const { body } = await api<ProductInventory>(store.url, 'GET', `/inventory/${id}`);
         return body.version === 21;

@@ -1,21 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStore, type StoreInstance } from '../src/app.js';
+import { describe, expect, it } from 'vitest';
+import type { StoreInstance } from '../src/app.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import {
-  api,
-  bearer,
-  KEYS,
-  createProduct,
-  eventually,
-  ledger,
-  socketClient,
-  testConfig,
-  startStores,
-  wsClient,
-} from './helpers.js';
-import { parsePrometheusText, sampleValue } from './prometheus.js';
+import { socketClient, wsClient } from './support/clients.js';
+import { ledger } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { api, bearer, KEYS } from './support/http.js';
+import { createProduct } from './support/products.js';
+import { parsePrometheusText, sampleValue } from './support/prometheus.js';
+import { useStores } from './support/stores.js';
 
 interface LogLine {
   level: number;
@@ -28,25 +21,19 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-let main: StoreInstance;
-let downtown: StoreInstance;
 const lines: LogLine[] = [];
 
-beforeAll(async () => {
-  const instanceId = `main-store-${randomUUID().slice(0, 8)}`;
-  main = await startStore(
-    testConfig('main-store', { store: { instanceId } }),
-    createLogger({
-      store: 'main-store',
-      instanceId,
-      destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
-    }),
-  );
-  [downtown] = (await startStores(['downtown-store'])) as [StoreInstance];
-});
-afterAll(async () => {
-  await Promise.all([main.close(), downtown.close()]);
-});
+// main-store's request log lines are kept in `lines`; downtown-store logs nowhere.
+const logged = useStores(['main-store'], {}, (config) =>
+  createLogger({
+    store: config.store.name,
+    instanceId: config.store.instanceId,
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
+  }),
+);
+const quiet = useStores(['downtown-store']);
+const main = () => logged()[0];
+const downtown = () => quiet()[0];
 
 async function scrape(store: StoreInstance) {
   const res = await fetch(`${store.url}/metrics`);
@@ -57,26 +44,26 @@ async function scrape(store: StoreInstance) {
 
 describe('GET /metrics', () => {
   it("serves valid Prometheus text that counts this instance's requests, writes, messages and clients", async () => {
-    const id = await createProduct([main, downtown], { 'main-store': 5 });
-    const sold = await api(main.url, 'POST', `/inventory/${id}/update`, {
+    const id = await createProduct([main(), downtown()], { 'main-store': 5 });
+    const sold = await api(main().url, 'POST', `/inventory/${id}/update`, {
       change: -2,
       update_type: 'sale',
     });
     expect(sold.status).toBe(200);
-    const refused = await api(main.url, 'POST', `/inventory/${id}/update`, {
+    const refused = await api(main().url, 'POST', `/inventory/${id}/update`, {
       change: -9,
       update_type: 'sale',
     });
     expect(refused.status).toBe(409);
-    expect((await api(main.url, 'GET', '/no/such/route/4711')).status).toBe(404);
-    const socket = await socketClient(main.url);
-    const ws = await wsClient(main.url);
+    expect((await api(main().url, 'GET', '/no/such/route/4711')).status).toBe(404);
+    const socket = await socketClient(main().url);
+    const ws = await wsClient(main().url);
     try {
       await eventually(async () => {
-        const m = await scrape(main);
+        const m = await scrape(main());
         return sampleValue(m, 'stockwire_messages_received_total', { type: 'stock_changed' }) === 1;
       });
-      const metrics = await scrape(main);
+      const metrics = await scrape(main());
       const value = (name: string, labels: Record<string, string> = {}) =>
         sampleValue(metrics, name, labels);
 
@@ -119,7 +106,7 @@ describe('GET /metrics', () => {
       expect(value('stockwire_pubsub_lag_seconds_count')).toBe(2);
       expect(value('stockwire_connected_clients', { transport: 'socketio' })).toBe(1);
       expect(value('stockwire_connected_clients', { transport: 'ws' })).toBe(1);
-      const products = await api<unknown[]>(main.url, 'GET', '/inventory');
+      const products = await api<unknown[]>(main().url, 'GET', '/inventory');
       expect(value('stockwire_cache_products')).toBe(products.body.length);
       expect(value('stockwire_ready')).toBe(1);
       expect(value('stockwire_resyncs_total')).toBeGreaterThanOrEqual(0);
@@ -136,10 +123,10 @@ describe('GET /metrics', () => {
 
       // The other store wrote nothing; it only heard.
       await eventually(async () => {
-        const m = await scrape(downtown);
+        const m = await scrape(downtown());
         return sampleValue(m, 'stockwire_messages_received_total', { type: 'stock_changed' }) === 1;
       });
-      const other = await scrape(downtown);
+      const other = await scrape(downtown());
       expect(
         sampleValue(other, 'stockwire_stock_changes_written_total', { update_type: 'sale' }),
       ).toBe(undefined);
@@ -171,8 +158,8 @@ describe('GET /metrics', () => {
 
 describe('structured logs', () => {
   it('logs each request as one JSON line with its request id, which the response and the ledger carry too', async () => {
-    const id = await createProduct([main, downtown], { 'main-store': 5 });
-    const given = await fetch(`${main.url}/inventory/${id}/update`, {
+    const id = await createProduct([main(), downtown()], { 'main-store': 5 });
+    const given = await fetch(`${main().url}/inventory/${id}/update`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -183,7 +170,7 @@ describe('structured logs', () => {
     });
     expect(given.status).toBe(200);
     expect(given.headers.get('x-request-id')).toBe(`obs-${id}`);
-    const generated = await fetch(`${main.url}/inventory/${id}/update`, {
+    const generated = await fetch(`${main().url}/inventory/${id}/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(KEYS.staff) },
       body: JSON.stringify({ change: 3, update_type: 'restock' }),
@@ -198,7 +185,7 @@ describe('structured logs', () => {
     expect(line).toMatchObject({
       level: 30,
       store: 'main-store',
-      instance_id: main.config.store.instanceId,
+      instance_id: main().config.store.instanceId,
       msg: expect.stringMatching(new RegExp(`^POST /inventory/${id}/update 200 \\d+ ms$`)),
       req: { id: `obs-${id}`, method: 'POST', url: `/inventory/${id}/update` },
       res: { status: 200 },
