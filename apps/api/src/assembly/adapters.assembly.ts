@@ -10,11 +10,7 @@ import { meteredBus } from '../telemetry/metered.js';
 import type { StoreMetrics } from '../telemetry/metrics.js';
 
 /** The technologies a store talks to, each behind its port. */
-export function assembleAdapters(
-  config: StoreConfig,
-  metrics: StoreMetrics,
-  log: Logger,
-) {
+export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log: Logger) {
   const database = new SupabaseInventoryStore(
     config.database.supabaseUrl,
     config.database.serviceRoleKey,

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { match } from 'path-to-regexp';
+import { match, type MatchFunction } from 'path-to-regexp';
 import type { RequestPipeline } from './request.pipeline.js';
 import type { Route } from './route.js';
 
@@ -24,25 +24,56 @@ export function nodeAdapter(
   routes: readonly Route[],
   pages: RequestListener,
 ): RequestListener {
-  const table = routes.map((route) => ({
-    route,
-    match: match<Record<string, string>>(route.path, {
-      decode: decodeParam,
-      sensitive: false,
-      end: true,
-      trailing: true,
-    }),
-  }));
+  const table = new RouteTable(routes);
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
-    for (const { route, match } of table) {
-      if (route.method !== method) continue;
-      const found = match(path);
-      if (found) return void pipeline.run(req, res, { route, params: found.params });
-    }
-    void pipeline.run(req, res, { pages });
+    const found = table.find(req.method === 'HEAD' ? 'GET' : (req.method ?? ''), path);
+    void pipeline.run(req, res, found ?? { pages });
   };
 }
+
+type Matcher = { route: Route; match: MatchFunction<Record<string, string>> };
+
+/**
+ * The routes, in order, grouped by method and first path segment so that a request is matched
+ * only against the routes that could take it.
+ */
+class RouteTable {
+  private readonly groups = new Map<string, Matcher[]>();
+
+  constructor(routes: readonly Route[]) {
+    for (const route of routes) {
+      const first = firstSegment(route.path);
+      // Every route's path starts with a literal segment; one that did not would need a fallback.
+      if (/[:*{]/.test(first))
+        throw new Error(`route ${route.path}: first segment must be literal`);
+      const key = `${route.method} ${first}`;
+      const matcher = {
+        route,
+        match: match<Record<string, string>>(route.path, {
+          decode: decodeParam,
+          sensitive: false,
+          end: true,
+          trailing: true,
+        }),
+      };
+      this.groups.set(key, [...(this.groups.get(key) ?? []), matcher]);
+    }
+  }
+
+  find(method: string, path: string): { route: Route; params: Record<string, string> } | null {
+    for (const { route, match } of this.groups.get(`${method} ${firstSegment(path)}`) ?? []) {
+      const found = match(path);
+      if (found) return { route, params: found.params };
+    }
+    return null;
+  }
+}
+
+/** `inventory` of `/Inventory/x`: routes match case-insensitively. */
+const firstSegment = (path: string) => {
+  const end = path.indexOf('/', 1);
+  return (end < 0 ? path.slice(1) : path.slice(1, end)).toLowerCase();
+};

@@ -9,19 +9,20 @@ export class RequestDrain {
   private draining = false;
   private readonly waiters = new Set<() => void>();
 
-  /** Counts `res` as in flight until it finishes or its connection closes. */
+  /**
+   * Counts `res` as in flight until it closes: a response emits `close` once, when it is sent or
+   * when its connection ends first.
+   */
   track(res: ServerResponse): void {
     this.inFlight++;
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      this.inFlight--;
-      if (this.inFlight === 0) for (const wake of this.waiters) wake();
-    };
-    res.once('finish', end);
-    res.once('close', end);
+    res.once('close', this.release);
   }
+
+  /** One listener for every response, made once: most of a store's requests are quick reads. */
+  private readonly release = () => {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const wake of this.waiters) wake();
+  };
 
   get requests(): number {
     return this.inFlight;

@@ -116,12 +116,18 @@ export class RequestPipeline {
     } catch (error) {
       x.reply = errorReply(error, `${req.method} ${req.url}`, this.o.log);
     }
-    if (x.handedOver || res.headersSent) return;
+    // The pages write their own answer; it is recorded once it is sent.
+    if (x.handedOver) {
+      res.once('finish', () => this.record(x));
+      return;
+    }
+    if (res.headersSent) return;
     try {
       send(
         x,
         x.reply ?? errorReply(new Error('no answer'), `${req.method} ${req.url}`, this.o.log),
       );
+      this.record(x);
     } catch (error) {
       // Only writing can fail here: nothing more can be said on this connection.
       this.o.log(`${req.method} ${req.url}: could not answer`, error);
@@ -129,26 +135,28 @@ export class RequestPipeline {
     }
   }
 
-  /** In flight until the answer is sent; the log line and the metric once it is. */
+  /** In flight until the answer is sent. */
   private readonly track: Step = (x) => {
     this.o.drain.track(x.res);
     if (this.o.drain.isDraining()) x.headers.push('connection', 'close');
-    x.res.once('finish', () => {
-      try {
-        this.o.answered({
-          requestId: x.requestId,
-          method: x.req.method ?? '',
-          url: x.req.url ?? '',
-          route: x.routed ? (routeOf(x)?.path ?? null) : null,
-          req: x.req,
-          status: x.res.statusCode,
-          ms: performance.now() - x.started,
-        });
-      } catch (error) {
-        this.o.log('could not record an answered request', error);
-      }
-    });
   };
+
+  /** The last step: the log line and the metric of the answer sent. */
+  private record(x: Exchange): void {
+    try {
+      this.o.answered({
+        requestId: x.requestId,
+        method: x.req.method ?? '',
+        url: x.req.url ?? '',
+        route: x.routed ? (routeOf(x)?.path ?? null) : null,
+        req: x.req,
+        status: x.res.statusCode,
+        ms: performance.now() - x.started,
+      });
+    } catch (error) {
+      this.o.log('could not record an answered request', error);
+    }
+  }
 
   /** The caller's `X-Request-Id` if sane, else a new one. */
   private readonly identify: Step = (x) => {

@@ -92,8 +92,13 @@ export function messageLogger(logger: PinoLogger): Logger {
   };
 }
 
-/** Requests answered often and uninteresting to read: logged at debug level only. */
-const QUIET_PATHS = new Set(['/metrics', '/health', '/ready']);
+/**
+ * Whether a request's line is written at debug level only: a read that succeeded (they come by the
+ * thousand a second, change nothing, and are counted in the metrics all the same). Writes, refusals
+ * and failures are written at info or error.
+ */
+const isQuiet = (method: string, status: number) =>
+  status < 400 && (method === 'GET' || method === 'HEAD');
 
 /** A request line's message: method, URL, status and time. */
 const answeredLine = (method: string, url: string, status: number, ms: number) =>
@@ -118,6 +123,8 @@ export interface RequestRecord {
  * ledger). Only what identifies a request is logged: headers may carry keys and cookies.
  */
 export function logRequest(logger: PinoLogger, r: RequestRecord): void {
+  const level = r.status >= 500 ? 'error' : isQuiet(r.method, r.status) ? 'debug' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
   const fields = {
     req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress },
     res: { status: r.status },
@@ -128,6 +135,5 @@ export function logRequest(logger: PinoLogger, r: RequestRecord): void {
     logger.error({ ...fields, err }, failedLine(r.method, r.url, r.status, err));
     return;
   }
-  const quiet = QUIET_PATHS.has(r.url.split('?')[0] ?? '');
-  logger[quiet ? 'debug' : 'info'](fields, answeredLine(r.method, r.url, r.status, r.ms));
+  logger[level](fields, answeredLine(r.method, r.url, r.status, r.ms));
 }
