@@ -17,7 +17,7 @@ import type { InventoryStore } from '../store/inventory.store.js';
  * answered with the same bytes, read once however many clients ask.
  */
 export class HistoryService {
-  private readonly pages: GenerationMemo<Promise<Buffer>>;
+  private readonly pages: GenerationMemo<Buffer>;
 
   constructor(
     private readonly store: Pick<InventoryStore, 'listEvents' | 'listAlerts'>,
@@ -32,16 +32,16 @@ export class HistoryService {
   }
 
   /** A page of the ledger, as JSON. */
-  eventsPage(query: EventsQuery): Promise<Buffer> {
+  eventsPage(query: EventsQuery): Buffer | Promise<Buffer> {
     return this.page(`events ${JSON.stringify(query)}`, () => this.events(query));
   }
 
   /** A page of the recorded alerts, as JSON. */
-  alertsPage(query: AlertsQuery): Promise<Buffer> {
+  alertsPage(query: AlertsQuery): Buffer | Promise<Buffer> {
     return this.page(`alerts ${JSON.stringify(query)}`, () => this.alerts(query));
   }
 
-  private page(key: string, read: () => Promise<unknown>): Promise<Buffer> {
+  private page(key: string, read: () => Promise<unknown>): Buffer | Promise<Buffer> {
     const encode = async () => Buffer.from(JSON.stringify(await read()));
     return this.stale() ? encode() : this.pages.get(key, encode);
   }

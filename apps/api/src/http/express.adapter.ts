@@ -19,10 +19,10 @@ export function expressAdapter(
   for (const route of routes) {
     const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
     router[method](route.path, (req, res) => {
-      void pipeline.run(req, res, { route, params: req.params as Record<string, string> });
+      pipeline.run(req, res, { route, params: req.params as Record<string, string> });
     });
   }
   app.use(router);
-  app.use((req, res) => void pipeline.run(req, res, { pages }));
+  app.use((req, res) => pipeline.run(req, res, { pages }));
   return app;
 }

@@ -1,7 +1,11 @@
 import { AlertsQuerySchema, EventsQuerySchema } from '@stockwire/domain';
 import type { HistoryService } from '../history/history.service.js';
-import { Encoded, reply, type Route, type RouteRequest } from './route.js';
+import { Encoded, reply, type Reply, type Route, type RouteRequest } from './route.js';
 import { parse } from './validate.js';
+
+/** A page as it is, or once it is read. */
+const page = (bytes: Buffer | Promise<Buffer>): Reply | Promise<Reply> =>
+  bytes instanceof Promise ? bytes.then(page) : reply(new Encoded(bytes));
 
 /**
  * `GET /events` (also `GET /inventory/events`, where the earlier simulator's API had it) and
@@ -9,12 +13,8 @@ import { parse } from './validate.js';
  * `/inventory/events` for a product otherwise.
  */
 export function historyRoutes(history: HistoryService): Route[] {
-  const events = async (req: RouteRequest) =>
-    reply(
-      new Encoded(
-        await history.eventsPage(parse(EventsQuerySchema, req.query, 'query parameters')),
-      ),
-    );
+  const events = (req: RouteRequest) =>
+    page(history.eventsPage(parse(EventsQuerySchema, req.query, 'query parameters')));
   return [
     // Two routes rather than one with two paths, so that metrics name each path as it is.
     { method: 'GET', path: '/events', handle: events },
@@ -22,10 +22,8 @@ export function historyRoutes(history: HistoryService): Route[] {
     {
       method: 'GET',
       path: '/alerts',
-      handle: async (req) => {
-        const query = parse(AlertsQuerySchema, req.query, 'query parameters');
-        return reply(new Encoded(await history.alertsPage(query)));
-      },
+      handle: (req) =>
+        page(history.alertsPage(parse(AlertsQuerySchema, req.query, 'query parameters'))),
     },
   ];
 }

@@ -50,6 +50,9 @@ export function inventoryRoutes(
       path: '/inventory/:product_id',
       cached: true,
       handle: (req) => {
+        // Every id the cache holds is valid: only one it does not hold needs checking (400 or 404).
+        const cached = inventory.encodedIfCached(req.params.product_id ?? '');
+        if (cached) return reply(new Encoded(cached));
         const { product_id } = parse(ProductIdParamsSchema, req.params, 'path');
         return reply(new Encoded(inventory.encoded(product_id)));
       },

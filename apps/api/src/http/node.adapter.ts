@@ -30,7 +30,7 @@ export function nodeAdapter(
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const found = table.find(req.method === 'HEAD' ? 'GET' : (req.method ?? ''), path);
-    void pipeline.run(req, res, found ?? { pages });
+    pipeline.run(req, res, found ?? { pages });
   };
 }
 

@@ -15,7 +15,8 @@ export class RequestDrain {
    */
   track(res: ServerResponse): void {
     this.inFlight++;
-    res.once('close', this.release);
+    // `close` comes once per response: `on` spares the wrapper `once` would make for each.
+    res.on('close', this.release);
   }
 
   /** One listener for every response, made once: most of a store's requests are quick reads. */

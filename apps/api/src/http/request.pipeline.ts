@@ -93,8 +93,11 @@ export class RequestPipeline {
     ];
   }
 
-  /** Runs `req` through every step to `target`, then answers it. Never rejects. */
-  async run(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
+  /**
+   * Runs `req` through every step to `target`, then answers it. Steps run one after another in
+   * this call until one has to wait; from there on they run in {@link resume}. Never throws.
+   */
+  run(req: IncomingMessage, res: ServerResponse, target: Target): void {
     const x: Exchange = {
       req,
       res,
@@ -108,14 +111,35 @@ export class RequestPipeline {
       handedOver: false,
     };
     try {
-      for (const step of this.steps) {
-        const pending = step(x);
-        if (pending) await pending;
-        if (x.reply || x.handedOver) break;
+      for (let i = 0; i < this.steps.length && !x.reply && !x.handedOver; i++) {
+        const pending = this.steps[i]!(x);
+        if (pending) {
+          void this.resume(x, pending, i + 1);
+          return;
+        }
       }
     } catch (error) {
       x.reply = errorReply(error, `${req.method} ${req.url}`, this.o.log);
     }
+    this.answer(x);
+  }
+
+  /** The steps from `next` on, once `pending` (the step before) is done; then the answer. */
+  private async resume(x: Exchange, pending: Promise<void>, next: number): Promise<void> {
+    try {
+      await pending;
+      for (let i = next; i < this.steps.length && !x.reply && !x.handedOver; i++) {
+        const step = this.steps[i]!(x);
+        if (step) await step;
+      }
+    } catch (error) {
+      x.reply = errorReply(error, `${x.req.method} ${x.req.url}`, this.o.log);
+    }
+    this.answer(x);
+  }
+
+  private answer(x: Exchange): void {
+    const { req, res } = x;
     // The pages write their own answer; it is recorded once it is sent.
     if (x.handedOver) {
       res.once('finish', () => this.record(x));

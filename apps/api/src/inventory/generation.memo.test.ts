@@ -16,7 +16,7 @@ describe('GenerationMemo', () => {
   });
 
   it('shares one pending answer between askers, and forgets one that failed', async () => {
-    const memo = new GenerationMemo<Promise<string>>(() => 0);
+    const memo = new GenerationMemo<string>(() => 0);
     let calls = 0;
     const failing = () => {
       calls++;
@@ -29,12 +29,18 @@ describe('GenerationMemo', () => {
     expect(calls).toBe(1);
   });
 
+  it('gives the value itself once the working-out is done', async () => {
+    const memo = new GenerationMemo<string>(() => 0);
+    await memo.get('q', () => Promise.resolve('page'));
+    expect(memo.get('q', () => 'never asked')).toBe('page');
+  });
+
   it('keeps at most `max` answers for one generation', () => {
     let made = 0;
     const memo = new GenerationMemo<number>(() => 0, 2);
-    memo.get('a', () => ++made);
-    memo.get('b', () => ++made);
-    memo.get('c', () => ++made);
+    expect(memo.get('a', () => ++made)).toBe(1);
+    expect(memo.get('b', () => ++made)).toBe(2);
+    expect(memo.get('c', () => ++made)).toBe(3);
     expect(memo.get('a', () => ++made)).toBe(4);
   });
 });

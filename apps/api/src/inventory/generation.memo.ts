@@ -1,11 +1,12 @@
 /**
  * Answers worked out at most once per generation of the cache (a count that moves with every
  * change to it): what was read at one generation holds until the next. Askers at the same time
- * share one working-out. Promises that reject are forgotten, so a failure is never kept.
+ * share one working-out; once it is done they get the value itself, without waiting. A working-out
+ * that fails is forgotten, so a failure is never kept.
  */
-export class GenerationMemo<V> {
+export class GenerationMemo<T> {
   private at = -1;
-  private readonly answers = new Map<string, V>();
+  private readonly answers = new Map<string, T | Promise<T>>();
 
   constructor(
     private readonly generation: () => number,
@@ -13,23 +14,26 @@ export class GenerationMemo<V> {
     private readonly max = 256,
   ) {}
 
-  get(key: string, make: () => V): V {
+  get(key: string, make: () => T | Promise<T>): T | Promise<T> {
     const now = this.generation();
     if (now !== this.at) {
       this.answers.clear();
       this.at = now;
     }
-    let answer = this.answers.get(key);
-    if (answer === undefined) {
-      if (this.answers.size >= this.max) this.answers.clear();
-      answer = make();
-      this.answers.set(key, answer);
-      if (answer instanceof Promise) {
-        const kept = answer;
-        kept.catch(() => {
-          if (this.answers.get(key) === kept) this.answers.delete(key);
-        });
-      }
+    const known = this.answers.get(key);
+    if (known !== undefined) return known;
+    if (this.answers.size >= this.max) this.answers.clear();
+    const answer = make();
+    this.answers.set(key, answer);
+    if (answer instanceof Promise) {
+      void answer.then(
+        (value) => {
+          if (this.answers.get(key) === answer) this.answers.set(key, value);
+        },
+        () => {
+          if (this.answers.get(key) === answer) this.answers.delete(key);
+        },
+      );
     }
     return answer;
   }

@@ -10,7 +10,6 @@ import {
 } from '@stockwire/domain';
 import type { InventoryStore, RowChange } from '../store/inventory.store.js';
 import type { InventoryCache } from '../sync/inventory.cache.js';
-import { GenerationMemo } from './generation.memo.js';
 import type { Outcome, RequestContext } from './request.context.js';
 import type { WriteCommitter } from './write.committer.js';
 
@@ -28,15 +27,13 @@ function newProductId(): ProductId {
 
 /** The inventory use cases: reads from the cache, writes to the database and then everywhere. */
 export class InventoryService {
-  private readonly catalogueBytes: GenerationMemo<Buffer>;
+  private catalogueBytes = { at: -1, bytes: Buffer.alloc(0) };
 
   constructor(
     private readonly store: InventoryStore,
     private readonly cache: InventoryCache,
     private readonly committer: WriteCommitter,
-  ) {
-    this.catalogueBytes = new GenerationMemo(() => cache.generation, 1);
-  }
+  ) {}
 
   list(): ProductInventory[] {
     return this.cache.views();
@@ -59,7 +56,11 @@ export class InventoryService {
 
   /** {@link catalogue} as JSON, encoded once per change. */
   encodedCatalogue(): Buffer {
-    return this.catalogueBytes.get('', () => Buffer.from(JSON.stringify(this.catalogue())));
+    const at = this.cache.generation;
+    if (this.catalogueBytes.at !== at) {
+      this.catalogueBytes = { at, bytes: Buffer.from(JSON.stringify(this.catalogue())) };
+    }
+    return this.catalogueBytes.bytes;
   }
 
   get(id: ProductId): ProductInventory {
@@ -73,6 +74,11 @@ export class InventoryService {
     const bytes = this.cache.encoded(id);
     if (!bytes) throw notFound(id);
     return bytes;
+  }
+
+  /** {@link encoded}, or undefined for a product the cache does not hold. */
+  encodedIfCached(id: string): Buffer | undefined {
+    return this.cache.encoded(id);
   }
 
   /** Applies one stock movement; refused movements write nothing and throw. */
