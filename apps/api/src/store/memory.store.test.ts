@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stockAt } from '../sync/sync.fixtures.js';
+import { stockAt } from '@stockwire/domain/fixtures';
 import type { StockChange } from './inventory.store.js';
 import { MemoryInventoryStore } from './memory.store.js';
 

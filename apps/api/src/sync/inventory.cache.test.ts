@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InventoryCache } from './inventory.cache.js';
-import { change, levelAt, product, stockAt } from './sync.fixtures.js';
+import { change, levelAt, product, stockAt } from '@stockwire/domain/fixtures';
 
 function cacheWithMug(): InventoryCache {
   const cache = new InventoryCache();

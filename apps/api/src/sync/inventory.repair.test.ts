@@ -1,6 +1,6 @@
 import type { ProductCreatedMessage } from '@stockwire/domain';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { change, stockAt } from './sync.fixtures.js';
+import { change, stockAt } from '@stockwire/domain/fixtures';
 import { soloNode } from './sync.harness.js';
 
 const phantom: ProductCreatedMessage = {

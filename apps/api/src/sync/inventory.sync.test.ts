@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { change, stockAt } from './sync.fixtures.js';
+import { change, stockAt } from '@stockwire/domain/fixtures';
 import { soloNode } from './sync.harness.js';
 
 describe('InventorySync', () => {

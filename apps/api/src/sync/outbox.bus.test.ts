@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OutboxUpdateBus } from './outbox.bus.js';
-import { change } from './sync.fixtures.js';
+import { change } from '@stockwire/domain/fixtures';
 import type { UpdateBus } from './updates.bus.js';
 
 /** The change that took main-store to row version `version`. */

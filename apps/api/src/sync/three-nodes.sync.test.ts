@@ -4,7 +4,7 @@ import { WriteCommitter } from '../inventory/write.committer.js';
 import { MemoryInventoryStore } from '../store/memory.store.js';
 import { StoreMetrics } from '../telemetry/metrics.js';
 import { MemoryChannel } from './memory.bus.js';
-import { levelAt, product } from './sync.fixtures.js';
+import { levelAt, product } from '@stockwire/domain/fixtures';
 import { GAP_GRACE_MS, syncNode, type SyncNode } from './sync.harness.js';
 
 /** The mug at two stores; the tests sell at main-store, and mall-store must never move. */

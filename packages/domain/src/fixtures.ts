@@ -1,7 +1,9 @@
-import type { ProductStock, StockChangedMessage, StockLevel } from '@stockwire/domain';
+import type { StockChangedMessage } from './messages.js';
+import type { ProductStock, StockLevel } from './stock.js';
 
 /*
- * Data for the sync's unit tests: one product, stocked at main-store, and changes to it by version.
+ * Test data shared by the packages' tests (`@stockwire/domain/fixtures`): one product, stocked at
+ * main-store, and changes to it by version. Not part of the domain's public index.
  */
 
 export const product = { id: 'P1', name: 'Mug', description: '', low_stock_threshold: 5 };
