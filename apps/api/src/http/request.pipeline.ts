@@ -75,8 +75,11 @@ const hasBody = (req: IncomingMessage) => typeIs.hasBody(req);
 const routeOf = (x: Exchange) => ('route' in x.target ? x.target.route : undefined);
 
 /**
- * The lifecycle of every request, declared once. Each adapter (node:http, Express) finds the
- * target and hands the request here; nothing about a request is decided anywhere else.
+ * The lifecycle of every request, declared once, in this order: track (in flight) → identify
+ * (request id) → secure (security headers, CORS) → readBody → credential → limit (write budget) →
+ * handle (the route's validation, authorisation and use case) → answer (the error reply if a step
+ * threw, the reply sent, then the log line and the metric). Each adapter (node:http, Express)
+ * finds the target and hands the request here; nothing about a request is decided anywhere else.
  */
 export class RequestPipeline {
   private readonly steps: ReadonlyArray<Step>;
