@@ -31,7 +31,7 @@ const logger = process.argv.includes('--log')
       destination: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
     })
   : null;
-const security = new SecurityHeaders([]);
+const security = new SecurityHeaders([], false);
 const routes: Route[] = [
   {
     method: 'GET',

@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   READS_PUBLIC: flag(true),
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: commaList(z.url()),
+  HTTPS_ONLY: flag(false),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000, 60_000),
   RATE_LIMIT_PER_KEY: int(0, Number.MAX_SAFE_INTEGER, 6000),
   RATE_LIMIT_PER_IP: int(0, Number.MAX_SAFE_INTEGER, 12_000),
@@ -98,6 +99,12 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
     host: e.HOST,
     /** Origins allowed to call the API from a browser; empty allows none but the store's own pages. */
     corsOrigins: e.CORS_ORIGINS,
+    /**
+     * The store is reached over HTTPS only (a TLS proxy in front): pages are told to load
+     * everything over HTTPS (`upgrade-insecure-requests`) and browsers to keep to HTTPS (HSTS).
+     * Off, the store works at any host name over plain HTTP. @default false
+     */
+    httpsOnly: e.HTTPS_ONLY,
     /** How long a stopping instance waits for in-flight requests. @default 10000 */
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   },

@@ -27,8 +27,16 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /**
+   * Host names the browser resolves to 127.0.0.1 (its own resolver rules: nothing else on the
+   * machine or the network sees them), to open a store as `http://<name>:<port>/`.
+   */
+  hostNames?: string[];
+}
+
 /** Headless Chromium with a new, empty profile, removed again on close. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing; install it with: apt-get update && apt-get install -y chromium`,
@@ -39,7 +47,12 @@ export async function launchChromium(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: options.hostNames?.length
+      ? [
+          ...ARGS,
+          `--host-resolver-rules=${options.hostNames.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`,
+        ]
+      : ARGS,
     viewport: { width: 1440, height: 900 },
   });
   return {

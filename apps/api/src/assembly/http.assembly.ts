@@ -70,7 +70,7 @@ export function assembleHttp(
   const json = bodyParser.json({ limit: BODY_LIMIT_BYTES });
   const pipeline = new RequestPipeline({
     drain,
-    security: new SecurityHeaders(config.http.corsOrigins),
+    security: new SecurityHeaders(config.http.corsOrigins, config.http.httpsOnly),
     parseBody: (req, res) =>
       new Promise((resolve, reject) => {
         json(req, res, (error?: Error) => (error ? reject(error) : resolve()));

@@ -49,14 +49,24 @@ const PLAIN_GET = { method: 'GET', url: '/', headers: {} } as IncomingMessage;
  * helmet's security headers and CORS, from the libraries themselves. helmet's do not depend on
  * the request and CORS's do only when an `Origin` is sent, so the headers of a request without
  * one are worked out once, at start, and only requests from a browser's other origin pay for CORS.
+ *
+ * Over plain HTTP (`httpsOnly` off) helmet's `upgrade-insecure-requests` and HSTS are left out:
+ * a page opened as `http://<host name>/` would otherwise fetch its own scripts over HTTPS, which
+ * the store does not serve.
  */
 export class SecurityHeaders {
   private readonly helmet: string[];
   private readonly plain: { headers: string[]; preflight: null };
   private readonly cors: HeaderMiddleware;
 
-  constructor(corsOrigins: string[]) {
-    this.helmet = run([helmet()], PLAIN_GET).headers;
+  constructor(corsOrigins: string[], httpsOnly: boolean) {
+    const headers = helmet({
+      contentSecurityPolicy: {
+        directives: { upgradeInsecureRequests: httpsOnly ? [] : null },
+      },
+      strictTransportSecurity: httpsOnly,
+    });
+    this.helmet = run([headers], PLAIN_GET).headers;
     this.cors = cors({ origin: corsOrigins, credentials: false });
     this.plain = {
       headers: [...this.helmet, ...run([this.cors], PLAIN_GET).headers],

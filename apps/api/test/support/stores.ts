@@ -21,7 +21,13 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
   const { supabaseUrl, serviceRoleKey, redisUrl, jwtSecret } = stack();
   const base: StoreConfig = {
     store: { name: storeName, instanceId: `${storeName}-${randomUUID().slice(0, 8)}` },
-    http: { port: 0, host: '127.0.0.1', corsOrigins: [], shutdownTimeoutMs: 10_000 },
+    http: {
+      port: 0,
+      host: '127.0.0.1',
+      corsOrigins: [],
+      httpsOnly: false,
+      shutdownTimeoutMs: 10_000,
+    },
     database: { supabaseUrl, serviceRoleKey, groupCommitMax: 128 },
     redis: { url: redisUrl },
     sync: { gapGraceMs: 100, digestIntervalMs: 30_000 },
