@@ -53,7 +53,7 @@ const pipeline = new RequestPipeline({
   clientIp: () => '127.0.0.1',
   spendWriteBudget: () => Promise.resolve(),
   isStale: () => false,
-  answered: requestRecorder(new StoreMetrics('bench'), logger),
+  answered: requestRecorder(new StoreMetrics('bench'), logger, () => '127.0.0.1'),
   log: () => {},
 });
 const headers = security.for({ method: 'GET', headers: {} } as never).headers;

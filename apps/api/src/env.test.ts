@@ -30,3 +30,25 @@ describe('DASHBOARD_API_KEY', () => {
     );
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('trusts loopback proxies by default', () => {
+    expect(loadConfig(BASE).http.trustProxy).toEqual(['loopback']);
+  });
+
+  it('takes true, false, a number of hops, or a list of addresses and CIDRs', () => {
+    const trust = (TRUST_PROXY: string) => loadConfig({ ...BASE, TRUST_PROXY }).http.trustProxy;
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 192.0.2.7,uniquelocal')).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'uniquelocal',
+    ]);
+  });
+
+  it('refuses what is not an address, naming the variable', () => {
+    expect(() => loadConfig({ ...BASE, TRUST_PROXY: 'the-load-balancer' })).toThrow(/TRUST_PROXY/);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ApiKeySpecSchema, LocationSchema } from '@stockwire/domain';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -32,6 +33,30 @@ const flag = (fallback: boolean) =>
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+/**
+ * Which proxies' `X-Forwarded-For` is believed, as Express's `trust proxy` takes it: `true`
+ * (every hop), `false` (none: the connection's address), a number of hops, or a comma-separated
+ * list of addresses, CIDRs and the names `loopback`, `linklocal`, `uniquelocal`.
+ */
+const trustProxy = z
+  .string()
+  .default('loopback')
+  .transform((value, ctx): boolean | number | string[] => {
+    if (value === 'true' || value === 'false') return value === 'true';
+    if (/^\d+$/.test(value)) return Number(value);
+    const list = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    try {
+      proxyAddr.compile(list);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+    return list;
+  });
+
 /** The variables a store reads, each with its default. */
 const EnvSchema = z.object({
   STORE_NAME: LocationSchema.default('main-store'),
@@ -55,6 +80,7 @@ const EnvSchema = z.object({
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: commaList(z.url()),
   HTTPS_ONLY: flag(false),
+  TRUST_PROXY: trustProxy,
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000, 60_000),
   RATE_LIMIT_PER_KEY: int(0, Number.MAX_SAFE_INTEGER, 6000),
   RATE_LIMIT_PER_IP: int(0, Number.MAX_SAFE_INTEGER, 12_000),
@@ -105,6 +131,11 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
      * Off, the store works at any host name over plain HTTP. @default false
      */
     httpsOnly: e.HTTPS_ONLY,
+    /**
+     * The proxies (load balancers) whose `X-Forwarded-For` names the client: write budgets and
+     * request lines count the client behind them. @default 'loopback'
+     */
+    trustProxy: e.TRUST_PROXY,
     /** How long a stopping instance waits for in-flight requests. @default 10000 */
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   },

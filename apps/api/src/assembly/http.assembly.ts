@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import bodyParser from 'body-parser';
-import proxyAddr from 'proxy-addr';
 import { spendWriteBudget } from '../auth/write-budget.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { StoreConfig } from '../env.js';
 import { apiDocument } from '../http/api.openapi.js';
+import { clientAddress } from '../http/client-address.js';
 import { dashboardRoutes } from '../http/dashboard.routes.js';
 import { docsRoutes } from '../http/docs.routes.js';
 import { expressAdapter } from '../http/express.adapter.js';
@@ -31,9 +31,6 @@ import type { Services } from './services.assembly.js';
 
 /** The largest request body a store reads (64 KiB). */
 const BODY_LIMIT_BYTES = 64 * 1024;
-
-/** Proxies whose `X-Forwarded-For` is believed when counting a client's writes. */
-const TRUSTED_PROXIES = proxyAddr.compile('loopback');
 
 /**
  * Every route, in the order they are matched (the history routes before `/inventory/:product_id`,
@@ -68,6 +65,7 @@ export function assembleHttp(
     ...dashboardRoutes(config.store.name, config.access.dashboardApiKey),
   ];
   const json = bodyParser.json({ limit: BODY_LIMIT_BYTES });
+  const clientIp = clientAddress(config.http.trustProxy);
   const pipeline = new RequestPipeline({
     drain,
     security: new SecurityHeaders(config.http.corsOrigins, config.http.httpsOnly),
@@ -77,12 +75,11 @@ export function assembleHttp(
       }),
     authenticate: (authorization) => authenticator.authenticate(authorization),
     readsPublic: config.access.readsPublic,
-    // A connection already gone has no address.
-    clientIp: (req) => proxyAddr(req, TRUSTED_PROXIES) ?? 'unknown',
+    clientIp,
     spendWriteBudget: (ip, principal) =>
       spendWriteBudget(limiter, config.access.rateLimits, ip, principal),
     isStale: () => sync.isStale(),
-    answered: requestRecorder(metrics, logger.requests),
+    answered: requestRecorder(metrics, logger.requests, clientIp),
     log: logger.log,
   });
   const pages = pagesApp(logger.log);

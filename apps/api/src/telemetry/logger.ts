@@ -113,7 +113,8 @@ export interface RequestRecord {
   id: string;
   method: string;
   url: string;
-  remoteAddress: string | undefined;
+  /** Worked out only for a line that is written. */
+  remoteAddress: () => string;
   status: number;
   ms: number;
 }
@@ -126,7 +127,7 @@ export function logRequest(logger: PinoLogger, r: RequestRecord): void {
   const level = r.status >= 500 ? 'error' : isQuiet(r.method, r.status) ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   const fields = {
-    req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress },
+    req: { id: r.id, method: r.method, url: r.url, remote_address: r.remoteAddress() },
     res: { status: r.status },
     responseTime: Math.round(r.ms),
   };

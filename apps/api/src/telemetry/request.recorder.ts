@@ -13,6 +13,8 @@ export const UNMATCHED_ROUTE = '(unmatched)';
 export function requestRecorder(
   metrics: StoreMetrics,
   logger: PinoLogger | null,
+  /** The client's address behind trusted proxies (`TRUST_PROXY`), for the request line. */
+  clientIp: (req: Answered['req']) => string,
 ): (answer: Answered) => void {
   const observers = new Map<string, { observe(seconds: number): void }>();
   return (a) => {
@@ -30,7 +32,7 @@ export function requestRecorder(
         id: a.requestId,
         method: a.method,
         url: a.url,
-        remoteAddress: a.req.socket.remoteAddress,
+        remoteAddress: () => clientIp(a.req),
         status: a.status,
         ms: a.ms,
       });

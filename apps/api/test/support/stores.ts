@@ -26,6 +26,7 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
       host: '127.0.0.1',
       corsOrigins: [],
       httpsOnly: false,
+      trustProxy: ['loopback'],
       shutdownTimeoutMs: 10_000,
     },
     database: { supabaseUrl, serviceRoleKey, groupCommitMax: 128 },
