@@ -18,9 +18,9 @@ import { stack } from './support/stack.js';
 let cluster: Cluster;
 
 beforeAll(async () => {
-  const { postgrestUrl, serviceRoleKey, anonKey, databaseUrl } = stack();
+  const { postgrestUrl, serviceRoleKey, anonKey, jwtSecret, databaseUrl } = stack();
   cluster = await startCluster({
-    database: { postgrestUrl, serviceRoleKey, anonKey, databaseUrl },
+    database: { postgrestUrl, serviceRoleKey, anonKey, jwtSecret, databaseUrl },
     dir: join(PROJECT_ROOT, '.data', 'test', 'fault-redis'),
   });
 });

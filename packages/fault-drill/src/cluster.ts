@@ -13,6 +13,8 @@ export interface DatabaseAccess {
   postgrestUrl: string;
   serviceRoleKey: string;
   anonKey: string;
+  /** The secret the keys are signed with: the cluster's gateway accepts any key signed with it. */
+  jwtSecret: string;
   /** Superuser connection string, to read the truth directly. */
   databaseUrl: string;
 }
@@ -64,7 +66,7 @@ async function switchableGateway(database: DatabaseAccess): Promise<SwitchableGa
   const options = {
     port: await freePort(),
     postgrestUrl: database.postgrestUrl,
-    apiKeys: [database.serviceRoleKey, database.anonKey],
+    jwtSecret: database.jwtSecret,
   };
   let gateway: Awaited<ReturnType<typeof startGateway>> | null = await startGateway(options);
   return {

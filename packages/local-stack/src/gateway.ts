@@ -1,4 +1,5 @@
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isApiKey } from './jwt.js';
 
 export interface GatewayOptions {
   port: number;
@@ -6,8 +7,8 @@ export interface GatewayOptions {
   host?: string;
   /** Where PostgREST listens. */
   postgrestUrl: string;
-  /** The API keys the gateway accepts, as Supabase's gateway does. */
-  apiKeys: string[];
+  /** The project's JWT secret: any API key signed with it is accepted ({@link isApiKey}). */
+  jwtSecret: string;
 }
 
 export interface Gateway {
@@ -20,14 +21,32 @@ function reply(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
+/** When a key already verified expires, in seconds since the epoch (Infinity: never). */
+function expiryOf(apikey: string): number {
+  const body = apikey.split('.')[1] ?? '';
+  const { exp } = JSON.parse(Buffer.from(body, 'base64url').toString()) as { exp?: unknown };
+  return typeof exp === 'number' ? exp : Infinity;
+}
+
 /**
  * Serves PostgREST under `/rest/v1`, as a Supabase project URL does, so that supabase-js works
- * unchanged against the local stack. Like Supabase, it refuses requests without a known `apikey`.
+ * unchanged against the local stack. Like Supabase, it refuses requests without an `apikey` of
+ * the project: an anon or service-role JWT signed with its secret, unexpired.
  */
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const upstream = new URL(opts.postgrestUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const keys = new Set(opts.apiKeys);
+  // A key checked once is known for the gateway's life, until it expires.
+  const known = new Map<string, number>();
+  const accepted = (apikey: string) => {
+    const now = Date.now() / 1000;
+    const until = known.get(apikey);
+    if (until !== undefined && now < until) return true;
+    if (!isApiKey(apikey, opts.jwtSecret, now)) return false;
+    if (known.size > 1000) known.clear();
+    known.set(apikey, expiryOf(apikey));
+    return true;
+  };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
@@ -36,7 +55,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return reply(res, 404, { message: 'no route matched' });
     }
     const apikey = req.headers.apikey;
-    if (typeof apikey !== 'string' || !keys.has(apikey)) {
+    if (typeof apikey !== 'string' || !accepted(apikey)) {
       return reply(res, 401, { message: 'Invalid API key' });
     }
     const headers = { ...req.headers, host: upstream.host };

@@ -1,5 +1,5 @@
 export * from './stack.js';
-export { signJwt, supabaseKeys } from './jwt.js';
+export { isApiKey, signJwt, supabaseKeys } from './jwt.js';
 export { freePort, isListening, waitFor } from './ports.js';
 export {
   findOrStartRedis,
@@ -8,7 +8,7 @@ export {
   REDIS_INSTALL_HINT,
   type RedisServer,
 } from './redis.js';
-export { startGateway } from './gateway.js';
+export { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { migrate, type MigrateOptions, type MigrationResult } from './migrate.js';
 export { applySchemas, schemaFiles, schemaPaths } from './schemas.js';
 export { generateDatabaseTypes } from './database-types.js';

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 function base64url(input: string | Buffer): string {
   return Buffer.from(input).toString('base64url');
@@ -21,4 +21,33 @@ export function supabaseKeys(secret: string): { anonKey: string; serviceRoleKey:
     anonKey: signJwt({ iss: 'supabase', role: 'anon', iat, exp }, secret),
     serviceRoleKey: signJwt({ iss: 'supabase', role: 'service_role', iat, exp }, secret),
   };
+}
+
+/** The roles a Supabase API key carries: what the gateway lets through. */
+const API_KEY_ROLES = new Set(['anon', 'service_role']);
+
+/**
+ * Whether `token` is an API key of the project whose JWT secret is `secret`, as Supabase's API
+ * gateway decides it: an HS256 JWT with that secret, `role` `anon` or `service_role`, not expired.
+ * Any such key counts, whenever it was signed (`npm run keys`, another gateway, a restart).
+ */
+export function isApiKey(token: string, secret: string, nowSeconds = Date.now() / 1000): boolean {
+  const [header = '', body = '', signature = '', ...rest] = token.split('.');
+  if (rest.length > 0) return false;
+  const expected = createHmac('sha256', secret).update(`${header}.${body}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  try {
+    const { alg } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: unknown };
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as {
+      role?: unknown;
+      exp?: unknown;
+    };
+    const fresh = typeof claims.exp !== 'number' || nowSeconds < claims.exp;
+    return (
+      alg === 'HS256' && typeof claims.role === 'string' && API_KEY_ROLES.has(claims.role) && fresh
+    );
+  } catch {
+    return false;
+  }
 }

@@ -116,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gatewayOptions = {
       port: gatewayPort,
       postgrestUrl: postgrest.url,
-      apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      jwtSecret: secrets.jwtSecret,
     };
     let gateway: Gateway | null = await startGateway(gatewayOptions);
     stops.push(async () => {
