@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, isListening, PROJECT_ROOT } from '@stockwire/local-stack';
@@ -93,5 +94,84 @@ it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C s
   expect(await exited).toBe(0);
   expect(output).toContain('stopped');
   for (const port of [a, b, supabase, postgres])
+    expect(await isListening('127.0.0.1', port)).toBe(false);
+}, 120_000);
+
+/** Every process below `pid`, from /proc: the stores, PostgREST, Postgres, a Redis it started. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        below.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return below;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+it('`npm start` stopped by SIGTERM to its own process, as a supervisor stops it, leaves nothing behind', async () => {
+  const dataDir = join(PROJECT_ROOT, '.data', 'test-start-npm');
+  await rm(dataDir, { recursive: true, force: true });
+  const [store, supabase, postgres] = [await freePort(), await freePort(), await freePort()];
+  const npm = spawn('npm', ['start'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      STORES: `east-store:${store}`,
+      SUPABASE_PORT: String(supabase),
+      POSTGRES_PORT: String(postgres),
+      DATA_DIR: dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('all stores ready') && npm.exitCode === null && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(output).toContain('all stores ready');
+  const stack = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as {
+    anonKey: string;
+    supabaseUrl: string;
+  };
+  expect(output).toContain(`Supabase URL ${stack.supabaseUrl}`);
+  expect(output).toContain(`anon key ${stack.anonKey}`);
+  const started = descendants(npm.pid!);
+  // npm's script, the store, PostgREST and Postgres at least.
+  expect(started.length).toBeGreaterThanOrEqual(4);
+
+  npm.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(output).toContain('stopped');
+  expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
+  await expect.poll(() => started.filter(alive), { timeout: 10_000 }).toEqual([]);
+  for (const port of [store, supabase, postgres])
     expect(await isListening('127.0.0.1', port)).toBe(false);
 }, 120_000);

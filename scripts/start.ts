@@ -1,6 +1,7 @@
 /**
  * `npm start`: the local Supabase-compatible stack (unless SUPABASE_URL is set), Redis, and one
- * process per store. Ctrl-C stops everything it started.
+ * process per store. Ctrl-C, or SIGTERM to its process as a supervisor sends it (`npm start` execs
+ * this script, so the signal reaches it), stops everything it started; a second signal forces it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -67,7 +68,12 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 async function stopAll(code: number) {
-  if (stopping) return;
+  if (stopping) {
+    // A second signal: no more waiting for the children.
+    say('forced to stop');
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(1);
+  }
   stopping = true;
   say('stopping…');
   await Promise.all(
@@ -85,8 +91,19 @@ async function stopAll(code: number) {
   say('stopped');
   process.exit(code);
 }
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+/**
+ * A signal stops everything; a second one forces it. One Ctrl-C in a terminal arrives twice, from
+ * the terminal and forwarded by npm: a repeat within a second is that same one.
+ */
+let firstSignalAt = 0;
+const onSignal = () => {
+  const now = Date.now();
+  if (firstSignalAt !== 0 && now - firstSignalAt < 1000) return;
+  firstSignalAt ||= now;
+  void stopAll(0);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 const ready = env.STORES.map(
   ({ name, port }) =>
@@ -146,6 +163,7 @@ await writeStackFile(dataDir, {
 say('all stores ready:');
 for (const { name, port } of env.STORES)
   say(`  ${name.padEnd(16)} http://localhost:${port}   (/ws, Socket.IO, /health)`);
+say(`Supabase URL ${supabaseUrl}${anonKey ? `   anon key ${anonKey}` : ''}`);
 if (devKeys) {
   say('development API keys (writes need one; reads are public; the dashboards use staff):');
   say(`  admin  ${devKeys.admin}`);
