@@ -100,3 +100,53 @@ describe('security headers', () => {
     }
   });
 });
+
+describe('a store whose reads need a credential (READS_PUBLIC=false)', () => {
+  it('keeps its pages reachable and its API closed', async () => {
+    const [closed] = await startStores(['closed-store'], { access: { readsPublic: false } });
+    try {
+      for (const path of ['/', '/docs', '/openapi.json', '/dashboard/dashboard.js']) {
+        expect((await fetch(`${closed!.url}${path}`)).status, path).toBe(200);
+      }
+      expect((await fetch(`${closed!.url}/inventory`)).status).toBe(401);
+    } finally {
+      await closed?.close();
+    }
+  });
+
+  it('serves a dashboard that reads and goes live with the store’s key', async () => {
+    const [closed] = await startStores(['closed-store'], {
+      access: { readsPublic: false, dashboardApiKey: KEYS.staff },
+    });
+    try {
+      const id = await createProduct(stores(), { 'main-store': 6 });
+      const { page, failed } = await watchedPage();
+      await page.goto(byName(closed!));
+      await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+      await page.locator(`tr[data-product="${id}"]`).waitFor({ timeout: 10_000 });
+      expect(failed).toEqual([]);
+      await page.close();
+    } finally {
+      await closed?.close();
+    }
+  });
+
+  it('asks for a key when it has none, and goes live once one is given', async () => {
+    const [closed] = await startStores(['closed-store'], { access: { readsPublic: false } });
+    try {
+      const id = await createProduct(stores(), { 'main-store': 6 });
+      const { page } = await watchedPage();
+      await page.goto(byName(closed!));
+      await page.locator('#connection[data-state="locked"]').waitFor({ timeout: 10_000 });
+      await expect(page.locator('#credential').isVisible()).resolves.toBe(true);
+      await expect(page.locator(`tr[data-product="${id}"]`).count()).resolves.toBe(0);
+      await page.locator('#api-key').fill(KEYS.staff);
+      await page.locator('#credential button[type="submit"]').click();
+      await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+      await page.locator(`tr[data-product="${id}"]`).waitFor({ timeout: 10_000 });
+      await page.close();
+    } finally {
+      await closed?.close();
+    }
+  });
+});

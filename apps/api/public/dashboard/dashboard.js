@@ -3,7 +3,8 @@
 // `snapshot` on (re)connect, then `update` and `product` events from every store, and sells or
 // restocks through the HTTP API, whose changes come back as `update` events like anyone else's.
 // Writes need a credential: the store's DASHBOARD_API_KEY if it has one, else a key its user
-// enters, kept in sessionStorage (this tab only).
+// enters, kept in sessionStorage (this tab only). A store whose reads need one too
+// (READS_PUBLIC=false) gets the same key for the live feed and its reads.
 'use strict';
 
 (() => {
@@ -176,9 +177,14 @@
     document.getElementById('feed-empty').hidden = true;
   }
 
+  /** The credential as a request header, if there is one. */
+  const authorization = () => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+
   /** Takes a product's exact view from this store, when an event alone cannot say it all. */
   async function refresh(productId) {
-    const res = await fetch(`/inventory/${encodeURIComponent(productId)}`);
+    const res = await fetch(`/inventory/${encodeURIComponent(productId)}`, {
+      headers: authorization(),
+    });
     if (!res.ok) return;
     const view = await res.json();
     const known = products.get(productId);
@@ -246,6 +252,8 @@
     else window.sessionStorage.removeItem(KEY_ITEM);
     showCredential();
     renderAll();
+    // A feed the store refused for want of a key tries again with this one.
+    if (key && !socket.connected && !socket.active) socket.connect();
   }
 
   async function move(productId, warehouse, action) {
@@ -260,7 +268,7 @@
     try {
       const res = await fetch(`/inventory/${encodeURIComponent(productId)}/update`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        headers: { 'content-type': 'application/json', ...authorization() },
         body: JSON.stringify(body),
       });
       if (!res.ok) {
@@ -292,7 +300,8 @@
   });
 
   showCredential();
-  const socket = io();
+  // The key goes with every (re)connection: a store whose reads need a credential asks for it.
+  const socket = io({ auth: (send) => send(apiKey ? { token: apiKey } : {}) });
   socket.on('connect', () => setConnection('live', 'live'));
   socket.on('disconnect', (reason) => {
     setConnection('offline', 'offline');
@@ -301,7 +310,18 @@
   // A stopping store says so before it closes: show it at once, not only when the socket drops.
   socket.on('shutdown', () => setConnection('reconnecting', 'store stopping…'));
   socket.io.on('reconnect_attempt', () => setConnection('reconnecting', 'reconnecting…'));
-  socket.on('connect_error', () => setConnection('reconnecting', 'reconnecting…'));
+  socket.on('connect_error', () => {
+    if (socket.active) {
+      setConnection('reconnecting', 'reconnecting…');
+      return;
+    }
+    // Refused, not unreachable: this store's reads need a key the page does not have (or that
+    // no longer holds). The form asks for one; entering it connects again.
+    setConnection('locked', 'needs an API key to read');
+    credential.querySelector('label').textContent = 'Reading this store’s stock needs an API key.';
+    if (apiKey) useKey('');
+    else showCredential();
+  });
   socket.on('snapshot', (views) => {
     products.clear();
     for (const view of views) products.set(view.product_id, view);

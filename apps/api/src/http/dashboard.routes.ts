@@ -26,6 +26,11 @@ export function dashboardRoutes(store: StoreName, apiKey = ''): Route[] {
   const page = new Encoded(Buffer.from(html), HTML_TYPE);
   // The page may carry a credential: no cache keeps it.
   return [
-    { method: 'GET', path: '/', handle: () => reply(page, 200, { 'cache-control': 'no-store' }) },
+    {
+      method: 'GET',
+      path: '/',
+      page: true,
+      handle: () => reply(page, 200, { 'cache-control': 'no-store' }),
+    },
   ];
 }

@@ -28,8 +28,8 @@ export function docsRoutes(document: OpenApiDocument): Route[] {
   const json = new Encoded(Buffer.from(JSON.stringify(document)));
   const page = new Encoded(readFileSync(join(PUBLIC_DIR, 'docs.html')), HTML_TYPE);
   return [
-    { method: 'GET', path: '/openapi.json', handle: () => reply(json) },
-    { method: 'GET', path: '/docs', handle: () => reply(page) },
+    { method: 'GET', path: '/openapi.json', page: true, handle: () => reply(json) },
+    { method: 'GET', path: '/docs', page: true, handle: () => reply(page) },
   ];
 }
 

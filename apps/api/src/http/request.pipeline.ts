@@ -213,8 +213,12 @@ export class RequestPipeline {
     });
   };
 
+  /** With public reads off, a read needs a credential that may read; the pages do not. */
   private mayRead(x: Exchange): void {
-    if (!this.o.readsPublic && isRead(x.req.method)) authorize(x.principal, 'read');
+    if (this.o.readsPublic || !isRead(x.req.method)) return;
+    const route = routeOf(x);
+    if (!route || route.page) return;
+    authorize(x.principal, 'read');
   }
 
   /** Every request that is not a read spends the write budgets, shared by every store. */

@@ -51,6 +51,11 @@ export interface Route {
   path: string;
   /** Needs no credential and spends no budget: read before any credential is looked at. */
   open?: boolean;
+  /**
+   * A page of the store's own (the dashboard, the docs, the API document): readable without a
+   * credential even when reads need one (`READS_PUBLIC=false`), as the pages' static files are.
+   */
+  page?: boolean;
   /** A read of the cache: answered with `X-Stockwire-Stale`. */
   cached?: boolean;
   handle(req: RouteRequest): Reply | Promise<Reply>;
