@@ -57,6 +57,7 @@ const ScriptEnvSchema = z.object({
   API_KEYS: z.string().optional(),
   SIMULATOR_API_KEY: z.string().min(1).optional(),
   DASHBOARD_API_KEY: z.string().min(1).optional(),
+  CORS_ORIGINS: z.string().optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTHENTICATOR_PASSWORD: z.string().min(1).optional(),
   POSTGREST_URL: z.url().optional(),

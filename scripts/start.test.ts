@@ -57,6 +57,14 @@ it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C s
     const seeded = await json(`http://127.0.0.1:${a}/inventory`);
     expect(seeded.status).toBe(200);
     expect(seeded.body).toHaveLength(9);
+    // The pages of the stores started together may call each other; other origins may not.
+    const from = async (origin: string) =>
+      (await fetch(`http://127.0.0.1:${a}/inventory`, { headers: { origin } })).headers.get(
+        'access-control-allow-origin',
+      );
+    expect(await from(`http://localhost:${b}`)).toBe(`http://localhost:${b}`);
+    expect(await from('http://elsewhere.test')).toBeNull();
+    expect(output).toContain('CORS_ORIGINS=');
 
     const stackFile = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as {
       devKeys: { staff: string };

@@ -64,6 +64,14 @@ const apiKeys = [
   ...(devKeys ? [`dev-admin:admin:${devKeys.admin}`, `dev-staff:staff:${devKeys.staff}`] : []),
 ].join(',');
 
+// Browser pages of the stores started here may call any of them; an app elsewhere is added with
+// CORS_ORIGINS (the stores check each origin given).
+const storeOrigins = env.STORES.flatMap(({ port }) => [
+  `http://localhost:${port}`,
+  `http://127.0.0.1:${port}`,
+]);
+const corsOrigins = [...storeOrigins, ...(env.CORS_ORIGINS ? [env.CORS_ORIGINS] : [])].join(',');
+
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -123,6 +131,7 @@ const ready = env.STORES.map(
             SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
             REDIS_URL: redisUrl,
             API_KEYS: apiKeys,
+            CORS_ORIGINS: corsOrigins,
             ...(jwtSecret && { SUPABASE_JWT_SECRET: jwtSecret }),
             // The dashboards sell and restock with the development staff key.
             ...(devKeys && !env.DASHBOARD_API_KEY && { DASHBOARD_API_KEY: devKeys.staff }),
@@ -174,4 +183,7 @@ if (devKeys) {
   );
   say(`         -d '{"change": -1, "update_type": "sale"}'`);
 }
+say(
+  `browser apps on other origins: CORS_ORIGINS=http://localhost:5173 npm start (comma-separated)`,
+);
 say('Ctrl-C stops everything.');

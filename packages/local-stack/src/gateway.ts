@@ -16,8 +16,25 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function reply(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+/**
+ * CORS as Supabase's API gateway answers it: any origin, the request headers supabase-js sends
+ * (whatever a preflight asks for), and the headers its clients read from responses.
+ */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'content-range, content-profile, content-location, range-unit',
+};
+const PREFLIGHT = {
+  ...CORS,
+  'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+  'access-control-max-age': '3600',
+};
+
+/** CORS headers for `req`: none for a request that is not from a browser's page. */
+const corsFor = (req: IncomingMessage) => (req.headers.origin === undefined ? {} : CORS);
+
+function reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json', ...corsFor(req) });
   res.end(JSON.stringify(body));
 }
 
@@ -50,13 +67,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
-    if (url === '/' || url === '/health') return reply(res, 200, { status: 'ok' });
+    if (url === '/' || url === '/health') return reply(req, res, 200, { status: 'ok' });
     if (!url.startsWith('/rest/v1/') && url !== '/rest/v1') {
-      return reply(res, 404, { message: 'no route matched' });
+      return reply(req, res, 404, { message: 'no route matched' });
+    }
+    // A browser asks before it sends the key: the preflight needs none.
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      const asked = req.headers['access-control-request-headers'];
+      res.writeHead(204, { ...PREFLIGHT, ...(asked && { 'access-control-allow-headers': asked }) });
+      return res.end();
     }
     const apikey = req.headers.apikey;
     if (typeof apikey !== 'string' || !accepted(apikey)) {
-      return reply(res, 401, { message: 'Invalid API key' });
+      return reply(req, res, 401, { message: 'Invalid API key' });
     }
     const headers = { ...req.headers, host: upstream.host };
     headers.authorization ??= `Bearer ${apikey}`;
@@ -70,12 +93,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         headers,
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, ...corsFor(req) });
         upstreamRes.pipe(res);
       },
     );
     proxied.on('error', () => {
-      if (!res.headersSent) reply(res, 503, { message: 'PostgREST is not reachable' });
+      if (!res.headersSent) reply(req, res, 503, { message: 'PostgREST is not reachable' });
       else res.destroy();
     });
     req.pipe(proxied);
