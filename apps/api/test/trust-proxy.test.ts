@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import type { TrustProxy } from '../src/http/client-address.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { bearer, KEYS } from './support/http.js';
+import { bearer, KEYS, loopbackAddress, restockFrom } from './support/http.js';
 import { createProduct } from './support/products.js';
 import { startStores, useStores } from './support/stores.js';
 
@@ -68,15 +68,15 @@ describe('TRUST_PROXY', () => {
     const { store, lines } = await storeTrusting(false);
     try {
       const product = await createProduct(others(), { 'main-store': 1 });
+      // A connection from an address of the test's own, so that the budget counted is its alone.
+      const from = loopbackAddress();
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push(await restock(store, product, client()));
+      for (let i = 0; i < 3; i++) {
+        statuses.push(await restockFrom(store.url, from, product, { 'x-forwarded-for': client() }));
+      }
       expect(statuses).toEqual([200, 200, 429]);
       const logged = lines.filter((l) => l.req?.url === `/inventory/${product}/update`);
-      expect(logged.map((l) => l.req?.remote_address)).toEqual([
-        '127.0.0.1',
-        '127.0.0.1',
-        '127.0.0.1',
-      ]);
+      expect(logged.map((l) => l.req?.remote_address)).toEqual([from, from, from]);
     } finally {
       await store.close();
     }

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 
 /** Credentials every test store accepts. */
 export const KEYS = {
@@ -50,3 +51,37 @@ export async function requestsCounted(
     );
   return Number(line?.split(' ').at(-1) ?? 0);
 }
+
+/**
+ * A restock of one unit at main-store with the staff key, sent from `localAddress` (loopback has
+ * many: 127.0.0.2, 127.0.0.3…), so that a store counts it against that client address's budget.
+ * Resolves with the status.
+ */
+export function restockFrom(
+  url: string,
+  localAddress: string,
+  product: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ change: 1, update_type: 'restock', warehouse: 'main-store' });
+    const req = request(
+      `${url}/inventory/${product}/update`,
+      {
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', ...bearer(KEYS.staff), ...headers },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A loopback address of a test's own, so that its write budget is nobody else's. */
+export const loopbackAddress = () =>
+  `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
