@@ -280,4 +280,30 @@ describe('Swagger UI', () => {
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 5, version: 2 });
     await close(page);
   });
+
+  it('sends reads with the key given to Authorize, for a store that keeps reads private', async () => {
+    const [closed] = await startStores(['closed-store'], { access: { readsPublic: false } });
+    try {
+      const id = await createProduct(stores(), { 'main-store': 7 });
+      const page = await newPage();
+      await page.goto(`${closed!.url}/docs`);
+      const operation = await tryItOut(page, 'getInventory', id);
+      const status = operation.locator('.live-responses-table .response .response-col_status');
+      await operation.getByRole('button', { name: 'Execute' }).click();
+      await expect.poll(() => status.first().textContent(), WAIT).toContain('401');
+      await operation.getByRole('button', { name: 'Clear' }).click();
+
+      await page.locator('.auth-wrapper .btn.authorize').click();
+      const dialog = page.locator('.modal-ux');
+      await dialog.locator('input[aria-label="auth-bearer-value"]').fill(KEYS.staff);
+      await dialog.locator('.btn.modal-btn.auth.authorize').click();
+      await dialog.locator('.btn.modal-btn.auth.btn-done').click();
+
+      await operation.getByRole('button', { name: 'Execute' }).click();
+      await expect.poll(() => status.first().textContent(), WAIT).toContain('200');
+      await close(page);
+    } finally {
+      await closed?.close();
+    }
+  });
 });

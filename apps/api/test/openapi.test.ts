@@ -179,11 +179,18 @@ describe('access in the OpenAPI document', () => {
     expect(document.paths?.['/keys']?.post?.description).toContain('role `admin`');
   });
 
-  it('leaves reads open, as they are unless a store keeps them private', () => {
+  it('offers the credential on reads as optional, for stores that keep reads private', () => {
     for (const { key, operation } of documentedOperations(document)) {
-      if (key.startsWith('GET ') && key !== 'GET /keys')
-        expect(operation.security, key).toBeUndefined();
+      if (!key.startsWith('GET ') || key === 'GET /keys') continue;
+      // Reads of stock and history say READS_PUBLIC=false can close them; pages and probes cannot be.
+      const closable = (operation.description ?? '').includes('READS_PUBLIC=false');
+      expect(operation.security, key).toEqual(closable ? [{}, { bearer: [] }] : undefined);
     }
+    expect(document.paths?.['/inventory/{product_id}']?.get?.security).toEqual([
+      {},
+      { bearer: [] },
+    ]);
+    expect(document.paths?.['/health']?.get?.security).toBeUndefined();
   });
 
   it('documents Idempotency-Key on the writes that honour it, with the 422 of a reused key', () => {

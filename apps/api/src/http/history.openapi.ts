@@ -11,7 +11,7 @@ import {
 } from '@stockwire/domain';
 import { z } from 'zod';
 import { component, type OpenApiContribution } from './openapi.js';
-import { READ_NOTE } from './openapi.access.js';
+import { CREDENTIAL_OPTIONAL, READ_NOTE } from './openapi.access.js';
 import { errorResponses, NO_ROLE, READ_ACCESS_ERRORS } from './openapi.errors.js';
 import { jsonResponse } from './openapi.responses.js';
 
@@ -136,6 +136,7 @@ export const historyOpenApi: OpenApiContribution = (registry) => {
       tags: ['history'],
       summary: 'The stock-movement ledger, newest first',
       description: `Every change to on-hand stock, with who made it. Filter by product, location, update types (comma-separated) and time (\`since\` inclusive, \`until\` exclusive); page with \`before\` = the last page's \`next_cursor\`. Read from the database. ${READ_NOTE}`,
+      security: CREDENTIAL_OPTIONAL,
       request: { query: EventsQuerySchema },
       responses: {
         200: jsonResponse('A page of ledger rows', eventsPage, { page: { value: EVENTS_EXAMPLE } }),
@@ -151,6 +152,7 @@ export const historyOpenApi: OpenApiContribution = (registry) => {
     tags: ['history'],
     summary: 'Low-stock crossings, newest first',
     description: `One row each time available stock at a location fell below the product's \`low_stock_threshold\` (\`low_stock\`) or came back (\`back_in_stock\`). Filtered and paged like \`/events\`. ${READ_NOTE}`,
+    security: CREDENTIAL_OPTIONAL,
     request: { query: AlertsQuerySchema },
     responses: {
       200: jsonResponse('A page of alerts', alertsPage, { page: { value: ALERTS_EXAMPLE } }),

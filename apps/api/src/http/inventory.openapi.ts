@@ -8,7 +8,7 @@ import {
 } from '@stockwire/domain';
 import type { CatalogueEntry } from '../inventory/inventory.service.js';
 import { component, type OpenApiContribution } from './openapi.js';
-import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
+import { CREDENTIAL_OPTIONAL, CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
   errorResponses,
@@ -142,6 +142,7 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     tags: ['inventory'],
     summary: "Every product's inventory",
     description: `From this store's cache, kept current from every store's changes. ${READ_NOTE}`,
+    security: CREDENTIAL_OPTIONAL,
     responses: {
       200: jsonResponse('Every product with its stock everywhere', productInventory.array(), {
         products: { value: [PRODUCT_EXAMPLE] },
@@ -157,6 +158,7 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     tags: ['inventory'],
     summary: "One product's inventory",
     description: READ_NOTE,
+    security: CREDENTIAL_OPTIONAL,
     request: { params: ProductIdParams },
     responses: {
       200: jsonResponse('The product with its stock everywhere', productInventory, {
@@ -218,6 +220,7 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     tags: ['products'],
     summary: 'The catalogue',
     description: READ_NOTE,
+    security: CREDENTIAL_OPTIONAL,
     responses: {
       200: jsonResponse('Every product, without its stock', catalogueEntry.array(), {
         catalogue: { value: CATALOGUE_EXAMPLE },

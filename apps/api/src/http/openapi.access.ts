@@ -9,6 +9,12 @@ type Security = Record<string, string[]>[];
 export const CREDENTIAL_REQUIRED: Security = [{ [BEARER]: [] }];
 
 /**
+ * `security` of a read: none needed, or the credential, which a store with `READS_PUBLIC=false`
+ * asks for. Swagger UI's Authorize then applies to reads as well.
+ */
+export const CREDENTIAL_OPTIONAL: Security = [{}, { [BEARER]: [] }];
+
+/**
  * The sentence an operation's description ends with: which role each of its actions needs, as
  * `REQUIRED_ROLE` says. `actions` maps what the caller does (e.g. an update type) to its action.
  */

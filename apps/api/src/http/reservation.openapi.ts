@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import type { ReservationReceipt, ReservationView } from '../inventory/reservation.service.js';
 import { component, ErrorBodySchema, type OpenApiContribution } from './openapi.js';
-import { CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
+import { CREDENTIAL_OPTIONAL, CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
   errorResponses,
@@ -217,6 +217,7 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
     tags: ['checkout'],
     summary: 'A hold',
     description: `\`status\` is \`held\`, \`committed\`, \`released\` or \`expired\`; an expired hold's units are available again. ${READ_NOTE}`,
+    security: CREDENTIAL_OPTIONAL,
     request: { params: ReservationIdParams },
     responses: {
       200: jsonResponse('The hold', reservationView, {
