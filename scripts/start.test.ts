@@ -10,49 +10,67 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
   return { status: res.status, body: await res.json() };
 }
 
+/**
+ * Starts `command` in the project with the stack on free ports under `dataDir` and the stores
+ * given; resolves once it says every store is ready (or it exits), with its output so far.
+ */
+async function startStack(
+  command: string,
+  args: string[],
+  env: { STORES: string; SUPABASE_PORT: number; POSTGRES_PORT: number; DATA_DIR: string },
+) {
+  await rm(env.DATA_DIR, { recursive: true, force: true });
+  const child = spawn(command, args, {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      SUPABASE_PORT: String(env.SUPABASE_PORT),
+      POSTGRES_PORT: String(env.POSTGRES_PORT),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = { output: '' };
+  child.stdout.on('data', (d: Buffer) => (log.output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log.output += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const deadline = Date.now() + 90_000;
+  while (
+    !log.output.includes('all stores ready') &&
+    child.exitCode === null &&
+    Date.now() < deadline
+  ) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, log, exited };
+}
+
 it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C stops all of it', async () => {
   const dataDir = join(PROJECT_ROOT, '.data', 'test-start');
-  await rm(dataDir, { recursive: true, force: true });
   const [a, b, supabase, postgres] = [
     await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
   ];
-  const child = spawn(
+  const { child, log, exited } = await startStack(
     process.execPath,
     ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/start.ts')],
     {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        STORES: `north-store:${a},south-store:${b}`,
-        SUPABASE_PORT: String(supabase),
-        POSTGRES_PORT: String(postgres),
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      STORES: `north-store:${a},south-store:${b}`,
+      SUPABASE_PORT: supabase,
+      POSTGRES_PORT: postgres,
+      DATA_DIR: dataDir,
     },
   );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const output = () => log.output;
 
   try {
-    const deadline = Date.now() + 90_000;
-    while (
-      !output.includes('all stores ready') &&
-      child.exitCode === null &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(output).toContain('all stores ready');
-    expect(output).toContain(`north-store`);
-    expect(output).toContain(`http://localhost:${b}`);
+    expect(output()).toContain('all stores ready');
+    expect(output()).toContain(`north-store`);
+    expect(output()).toContain(`http://localhost:${b}`);
 
     const seeded = await json(`http://127.0.0.1:${a}/inventory`);
     expect(seeded.status).toBe(200);
@@ -64,12 +82,12 @@ it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C s
       );
     expect(await from(`http://localhost:${b}`)).toBe(`http://localhost:${b}`);
     expect(await from('http://elsewhere.test')).toBeNull();
-    expect(output).toContain('CORS_ORIGINS=');
+    expect(output()).toContain('CORS_ORIGINS=');
 
     const stackFile = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as {
       devKeys: { staff: string };
     };
-    expect(output).toContain(stackFile.devKeys.staff);
+    expect(output()).toContain(stackFile.devKeys.staff);
     const dashboard = await (await fetch(`http://127.0.0.1:${a}/`)).text();
     expect(dashboard).toContain(`content="${stackFile.devKeys.staff}"`);
     const unauthorised = await json(`http://127.0.0.1:${a}/inventory/6E92ZMYYFZ/update`, {
@@ -100,7 +118,7 @@ it('npm start brings up a seeded stack and its stores from nothing, and Ctrl-C s
     child.kill('SIGINT');
   }
   expect(await exited).toBe(0);
-  expect(output).toContain('stopped');
+  expect(output()).toContain('stopped');
   for (const port of [a, b, supabase, postgres])
     expect(await isListening('127.0.0.1', port)).toBe(false);
 }, 120_000);
@@ -143,41 +161,32 @@ const alive = (pid: number) => {
 
 it('`npm start` stopped by SIGTERM to its own process, as a supervisor stops it, leaves nothing behind', async () => {
   const dataDir = join(PROJECT_ROOT, '.data', 'test-start-npm');
-  await rm(dataDir, { recursive: true, force: true });
   const [store, supabase, postgres] = [await freePort(), await freePort(), await freePort()];
-  const npm = spawn('npm', ['start'], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      STORES: `east-store:${store}`,
-      SUPABASE_PORT: String(supabase),
-      POSTGRES_PORT: String(postgres),
-      DATA_DIR: dataDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const {
+    child: npm,
+    log,
+    exited,
+  } = await startStack('npm', ['start'], {
+    STORES: `east-store:${store}`,
+    SUPABASE_PORT: supabase,
+    POSTGRES_PORT: postgres,
+    DATA_DIR: dataDir,
   });
-  let output = '';
-  npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('all stores ready') && npm.exitCode === null && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(output).toContain('all stores ready');
+  const output = () => log.output;
+  expect(output()).toContain('all stores ready');
   const stack = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as {
     anonKey: string;
     supabaseUrl: string;
   };
-  expect(output).toContain(`Supabase URL ${stack.supabaseUrl}`);
-  expect(output).toContain(`anon key ${stack.anonKey}`);
+  expect(output()).toContain(`Supabase URL ${stack.supabaseUrl}`);
+  expect(output()).toContain(`anon key ${stack.anonKey}`);
   const started = descendants(npm.pid!);
   // npm's script, the store, PostgREST and Postgres at least.
   expect(started.length).toBeGreaterThanOrEqual(4);
 
   npm.kill('SIGTERM');
   expect(await exited).toBe(0);
-  expect(output).toContain('stopped');
+  expect(output()).toContain('stopped');
   expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
   await expect.poll(() => started.filter(alive), { timeout: 10_000 }).toEqual([]);
   for (const port of [store, supabase, postgres])
