@@ -62,10 +62,16 @@ describe('docker-compose.yml', () => {
       if (script) expect(existsSync(join(PROJECT_ROOT, script)), name).toBe(true);
     }
     const dockerfile = read('apps/api/Dockerfile');
-    for (const [, source] of dockerfile.matchAll(/^COPY (\S+)/gm)) {
-      for (const path of source!.split(' '))
+    // Every COPY from the build context names files that exist (all but the last word, the
+    // destination); what is copied from the build stage is what `npm run build` makes.
+    for (const [, args] of dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)) {
+      for (const path of args!.split(' ').slice(0, -1))
         expect(existsSync(join(PROJECT_ROOT, path)), path).toBe(true);
     }
+    for (const [, source] of dockerfile.matchAll(/^COPY --from=build \/app\/(\S+)/gm))
+      expect(source, 'a build output').toMatch(/\/dist$/);
+    expect(dockerfile).toContain('RUN npm run build');
+    expect(dockerfile).toMatch(/^CMD \["node", "--conditions=compiled", "apps\/api\/dist\/main\.js"\]$/m);
   });
 
   it('balances with the configuration the load-balancer test runs, over the three stores', () => {
