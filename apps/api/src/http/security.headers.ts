@@ -34,7 +34,7 @@ function run(middleware: HeaderMiddleware[], req: IncomingMessage) {
 }
 
 /** Headers as a flat list of names and values, a name repeated for each of several values. */
-export function headerPairs(headers: OutgoingHttpHeaders): string[] {
+function headerPairs(headers: OutgoingHttpHeaders): string[] {
   const flat: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

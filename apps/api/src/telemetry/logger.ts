@@ -7,29 +7,6 @@ export type { PinoLogger };
 /** How the code reports what happened: a message, and the error behind it if any. */
 export type Logger = (message: string, error?: unknown) => void;
 
-/** One line about an error and its causes, without stack traces. */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
-    if (typeof e === 'object' && 'message' in e && typeof e.message === 'string') {
-      parts.push(e.message);
-      e = 'cause' in e ? e.cause : undefined;
-    } else {
-      parts.push(typeof e === 'string' ? e : JSON.stringify(e));
-      break;
-    }
-  }
-  return parts.join(' <- ');
-}
-
-/** A {@link Logger} writing plain lines to stderr, named by store. */
-export const consoleLogger =
-  (store: string): Logger =>
-  (message, error) => {
-    const detail = error === undefined ? '' : `: ${describeError(error)}`;
-    console.error(`[${store}] ${message}${detail}`);
-  };
-
 export interface LoggerOptions {
   store: string;
   instanceId: string;
