@@ -2,37 +2,29 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
+import { freePort, PROJECT_ROOT, startLocalStack, type LocalStack } from '@stockwire/local-stack';
 import { expect, it } from 'vitest';
 
-it('npm run build compiles the workspaces, and the compiled store runs with plain node', async () => {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT });
-  const stack = await startLocalStack({
-    dataDir: join(PROJECT_ROOT, '.data', 'test-build'),
-    database: 'stockwire_build',
-    fresh: true,
-    ownRedis: true,
-    log: () => {},
-  });
+/**
+ * Runs a store as `node <args>` against `stack`, checks it serves, and stops it again. Resolves
+ * with its resident memory once idle, in MiB (a figure for the README, not a target: targets live
+ * in the benchmark).
+ */
+async function serveAndMeasure(stack: LocalStack, args: string[], name: string): Promise<number> {
   const port = await freePort();
-  // No tsx: node runs the JavaScript in dist/, and the workspaces resolve to theirs ("compiled").
-  const store = spawn(
-    process.execPath,
-    ['--conditions=compiled', join(PROJECT_ROOT, 'apps/api/dist/main.js')],
-    {
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        STORE_NAME: 'compiled-store',
-        SUPABASE_URL: stack.supabaseUrl,
-        SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-        REDIS_URL: stack.redisUrl,
-        LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const store = spawn(process.execPath, args, {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STORE_NAME: name,
+      SUPABASE_URL: stack.supabaseUrl,
+      SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+      REDIS_URL: stack.redisUrl,
+      LOG_FORMAT: 'json',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   store.stdout.on('data', (d: Buffer) => (output += d.toString()));
   store.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -51,14 +43,39 @@ it('npm run build compiles the workspaces, and the compiled store runs with plai
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
       store: string;
     };
-    expect(health.store).toBe('compiled-store');
-    // For the README's figure, not a target: targets live in the benchmark.
+    expect(health.store).toBe(name);
     await new Promise((r) => setTimeout(r, 2000));
     const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${store.pid}/status`, 'utf8'))?.[1];
-    console.info(`compiled store, idle: ${Math.round(Number(rss) / 1024)} MiB resident`);
+    return Math.round(Number(rss) / 1024);
   } finally {
     store.kill('SIGTERM');
     expect(await exited).toBe(0);
+  }
+}
+
+it('npm run build compiles the workspaces, and the compiled store runs with plain node', async () => {
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT });
+  const stack = await startLocalStack({
+    dataDir: join(PROJECT_ROOT, '.data', 'test-build'),
+    database: 'stockwire_build',
+    fresh: true,
+    ownRedis: true,
+    log: () => {},
+  });
+  try {
+    // No tsx: node runs the JavaScript in dist/, and the workspaces resolve to theirs ("compiled").
+    const compiled = await serveAndMeasure(
+      stack,
+      ['--conditions=compiled', join(PROJECT_ROOT, 'apps/api/dist/main.js')],
+      'compiled-store',
+    );
+    const throughTsx = await serveAndMeasure(
+      stack,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
+      'tsx-store',
+    );
+    console.info(`idle store, resident: compiled ${compiled} MiB, through tsx ${throughTsx} MiB`);
+  } finally {
     await stack.stop();
   }
 }, 120_000);
