@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   DATABASE_UNAVAILABLE: 'database_unavailable',
+  OUTCOME_UNKNOWN: 'outcome_unknown',
   INTERNAL: 'internal',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -97,9 +97,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         upstreamRes.pipe(res);
       },
     );
-    proxied.on('error', () => {
-      if (!res.headersSent) reply(req, res, 503, { message: 'PostgREST is not reachable' });
-      else res.destroy();
+    proxied.on('error', (error: NodeJS.ErrnoException) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // As an API gateway tells them apart: 503 when the request never reached PostgREST, 502 when
+      // the connection failed after it was sent, so the request may have been carried out.
+      if (error.code === 'ECONNREFUSED')
+        reply(req, res, 503, { message: 'PostgREST is not reachable' });
+      else reply(req, res, 502, { message: 'The connection to PostgREST was lost' });
     });
     req.pipe(proxied);
   });

@@ -1,7 +1,9 @@
 -- Adds a product with optional initial stock per location; the initial stock is recorded in the
 -- ledger as restocks so that the ledger always explains the stock rows.
--- Input: {id, name, description, low_stock_threshold, stock: {location: quantity}, store, request_id?}.
--- Output: {ok: true, product, levels} or {ok: false, code: 'product_exists'}.
+-- Input: {id, name, description, low_stock_threshold, stock: {location: quantity}, store, request_id?,
+-- idempotency?}.
+-- Output: {ok: true, product, levels} or {ok: false, code: 'product_exists'}, or a replay/mismatch of
+-- an earlier request with the same idempotency key (stockwire_private.idem_claim).
 create function public.create_product(product jsonb)
 returns jsonb
 language plpgsql
@@ -12,7 +14,13 @@ declare
   v_level public.stock_levels;
   v_levels jsonb := '[]'::jsonb;
   v_stock record;
+  v_claim jsonb;
 begin
+  v_claim := stockwire_private.idem_claim(product -> 'idempotency');
+  if v_claim is not null then
+    return v_claim;
+  end if;
+
   insert into public.products (id, name, description, low_stock_threshold)
   values (product ->> 'id', product ->> 'name', coalesce(product ->> 'description', ''),
           coalesce((product ->> 'low_stock_threshold')::integer, 10))
@@ -20,7 +28,8 @@ begin
   returning * into v_product;
 
   if not found then
-    return jsonb_build_object('ok', false, 'code', 'product_exists');
+    return stockwire_private.idem_store(product -> 'idempotency',
+                                        jsonb_build_object('ok', false, 'code', 'product_exists'));
   end if;
 
   for v_stock in
@@ -48,14 +57,14 @@ begin
       'updated_at', v_level.updated_at));
   end loop;
 
-  return jsonb_build_object(
+  return stockwire_private.idem_store(product -> 'idempotency', jsonb_build_object(
     'ok', true,
     'product', jsonb_build_object(
       'id', v_product.id,
       'name', v_product.name,
       'description', v_product.description,
       'low_stock_threshold', v_product.low_stock_threshold),
-    'levels', v_levels);
+    'levels', v_levels));
 end;
 $$;
 

@@ -1,6 +1,6 @@
 import type { StoreConfig } from '../env.js';
 import { Sweeper } from '../inventory/sweeper.js';
-import { OrderStreamConsumer, STREAMS } from '../queues/order.streams.js';
+import { entryKey, OrderStreamConsumer, STREAMS } from '../queues/order.streams.js';
 import { AntiEntropy } from '../sync/anti-entropy.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -23,7 +23,17 @@ export function assembleBackground(
           placeOrder: async (order, entryId) =>
             (await orders.place(order, { requestId: `stream:${entryId}`, actor })).value.response,
           createProduct: async (product, entryId) => {
-            await inventory.createProduct(product, { requestId: `stream:${entryId}`, actor });
+            // Keyed by the entry, so an entry tried again after a lost answer adds one product.
+            await inventory.createProduct(product, {
+              requestId: `stream:${entryId}`,
+              actor,
+              idempotency: entryKey(
+                STREAMS.newItems,
+                entryId,
+                product,
+                config.checkout.idempotencyTtlSeconds,
+              ),
+            });
           },
         },
         {

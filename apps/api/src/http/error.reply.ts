@@ -24,6 +24,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   database_unavailable: 503,
+  outcome_unknown: 503,
   internal: 500,
 };
 
@@ -71,7 +72,7 @@ export function errorReply(err: unknown, what: string, log: Logger): ErrorReply 
   const known = err instanceof StockwireError ? err : fromBodyParser(err);
   const error =
     known ?? new StockwireError(ERROR_CODES.INTERNAL, 'Internal error', undefined, { cause: err });
-  if (!known || error.code === ERROR_CODES.DATABASE_UNAVAILABLE) {
+  if (!known || HTTP_STATUS[error.code] === 503) {
     log(`${what} failed: ${error.message}`, error.cause ?? err);
   }
   const status = HTTP_STATUS[error.code];

@@ -21,7 +21,6 @@ import {
   IdempotentWriteHeaders,
   jsonBody,
   ProductIdParams,
-  RequestIdHeaders,
   type RequestExamples,
 } from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
@@ -238,15 +237,18 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     description: roleNote({ 'create a product': 'create_product' }),
     security: CREDENTIAL_REQUIRED,
     request: {
-      headers: RequestIdHeaders,
+      headers: IdempotentWriteHeaders,
       body: jsonBody(createProductRequest, CREATE_EXAMPLES),
     },
     responses: {
-      201: jsonResponse('The product with its stock everywhere', productInventory, {
-        created: { value: CREATED_EXAMPLE },
-      }),
+      201: {
+        ...jsonResponse('The product with its stock everywhere', productInventory, {
+          created: { value: CREATED_EXAMPLE },
+        }),
+        headers: ReplayHeaders,
+      },
       ...writeErrorResponses(
-        [...BODY_ERRORS, ERROR_CODES.PRODUCT_EXISTS],
+        [...BODY_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ERROR_CODES.IDEMPOTENCY_KEY_REUSED],
         roleTooSmall('create_product'),
       ),
     },

@@ -80,7 +80,8 @@ export function inventoryRoutes(
         const who = authorize(req.principal, 'create_product');
         const body = parse(CreateProductRequestSchema, req.body, 'request body');
         const ctx = requestContext(req, who, idempotencyTtlSeconds);
-        return reply(await inventory.createProduct(body, ctx), 201);
+        const outcome = await inventory.createProduct(body, ctx);
+        return responder.reply(ctx, outcome, 201, outcome.value);
       },
     },
   ];

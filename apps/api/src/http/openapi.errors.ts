@@ -64,6 +64,13 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     message:
       'The inventory database is unavailable (apply_stock_changes); nothing was changed. Try again shortly.',
   },
+  outcome_unknown: {
+    summary:
+      'The database took the write but its answer was lost; whether it was made is not known yet',
+    message:
+      'The inventory database took this write but its answer was lost, and whether it was made could not be found out yet. Retrying with the same Idempotency-Key is safe: it answers what was done, or does it now.',
+    details: { request_id: '5f0c7c1e-8f0e-4d0c-9c47-6a1d2f3b4c5d' },
+  },
   internal: {
     summary: 'An unexpected failure; details are in the store log',
     message: 'Internal error',
@@ -206,7 +213,11 @@ export function roleTooSmall(action: Action): ErrorExample {
 }
 
 /** Errors any operation that writes to the database can answer. */
-const WRITE_ERRORS: readonly ErrorCode[] = [ERROR_CODES.DATABASE_UNAVAILABLE, ERROR_CODES.INTERNAL];
+const WRITE_ERRORS: readonly ErrorCode[] = [
+  ERROR_CODES.DATABASE_UNAVAILABLE,
+  ERROR_CODES.OUTCOME_UNKNOWN,
+  ERROR_CODES.INTERNAL,
+];
 
 /**
  * The error responses of a write: its own `codes`, and what every write can answer besides: no

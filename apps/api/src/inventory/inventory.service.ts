@@ -98,6 +98,7 @@ export class InventoryService {
         actor: ctx.actor,
         store: this.committer.store,
         ...(ctx.idempotency && { idempotency: ctx.idempotency }),
+        known_version: this.cache.version(productId, location),
       },
     ]);
     if (!answer) throw new StockwireError(ERROR_CODES.INTERNAL, 'no result for the change');
@@ -115,12 +116,13 @@ export class InventoryService {
     };
   }
 
+  /** Adds a product; with an idempotency key, a retry answers what the first request did. */
   async createProduct(
     request: CreateProductRequest,
     ctx: RequestContext,
-  ): Promise<ProductInventory> {
+  ): Promise<Outcome<ProductInventory>> {
     const id = request.product_id ?? newProductId();
-    const result = await this.store.createProduct({
+    const answer = await this.store.createProduct({
       product: {
         id,
         name: request.name,
@@ -131,19 +133,25 @@ export class InventoryService {
       request_id: ctx.requestId,
       actor: ctx.actor,
       store: this.committer.store,
+      ...(ctx.idempotency && { idempotency: ctx.idempotency }),
     });
+    const { result, replayed, response } = this.committer.settle(answer);
     if (!result.ok) {
       throw new StockwireError(ERROR_CODES.PRODUCT_EXISTS, `Product ${id} already exists`, {
         field: 'product_id',
       });
     }
-    this.committer.announce({
-      type: 'product_created',
+    const created = {
+      type: 'product_created' as const,
       product: result.product,
       levels: result.levels,
       ...this.committer.envelope(),
-    });
-    return this.get(id);
+    };
+    // A replay wrote nothing now, but the first request may have lost its answer before it
+    // announced the product: it is announced again, uncounted.
+    if (replayed) this.committer.publish(created);
+    else this.committer.announce(created);
+    return { value: this.get(result.product.id), replay: response, replayed };
   }
 
   /**

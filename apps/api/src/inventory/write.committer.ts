@@ -63,6 +63,26 @@ export class WriteCommitter {
     requestId: string,
     refuse?: (refused: Refused<T>) => Error,
   ): Committed<T> {
+    const { result, replayed, response } = this.settle(answer);
+    if (!replayed) {
+      this.effects(result, requestId);
+      if (!result.ok) this.metrics.changesRefused.inc({ code: result.code ?? 'refused' });
+    } else {
+      // A replay wrote nothing now and was counted the first time; it is published again all the
+      // same, since the first request may have lost its answer before publishing (a row that
+      // has moved on since ignores it by version).
+      for (const change of result.changes) this.publish(this.message(change, requestId));
+    }
+    if (refuse && !result.ok) throw refuse(result as Refused<T>);
+    return { result, replayed, response };
+  }
+
+  /**
+   * The answer of any write made with an optional idempotency key, once it is known to be one: a
+   * lost answer is thrown as its error, a reused key as `idempotency_key_reused`.
+   */
+  settle<T>(answer: Idempotent<T>): Committed<T> {
+    if ('lost' in answer) throw answer.lost;
     if ('mismatch' in answer) {
       throw new StockwireError(
         ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
@@ -70,15 +90,7 @@ export class WriteCommitter {
         { field: 'Idempotency-Key' },
       );
     }
-    // A replay wrote nothing now: it was published and counted the first time.
-    if (!answer.replayed) {
-      this.effects(answer.result, requestId);
-      if (!answer.result.ok)
-        this.metrics.changesRefused.inc({ code: answer.result.code ?? 'refused' });
-    }
-    const { result, replayed, response } = answer;
-    if (refuse && !result.ok) throw refuse(result as Refused<T>);
-    return { result, replayed, response };
+    return answer;
   }
 
   /** Counts and publishes what a write did to stock. */
@@ -97,6 +109,11 @@ export class WriteCommitter {
       const stocked = message.levels.filter((l) => l.on_hand > 0).length;
       if (stocked > 0) this.metrics.changesWritten.inc({ update_type: 'restock' }, stocked);
     }
+    this.publish(message);
+  }
+
+  /** {@link announce} without counting: for what was written earlier, and counted then. */
+  publish(message: InventoryMessage): void {
     this.sync.accept(message);
     this.bus.publish(message).catch((error: unknown) => this.log('publish failed', error));
   }

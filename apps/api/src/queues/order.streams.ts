@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CreateProductRequestSchema,
   LocationSchema,
@@ -9,6 +10,7 @@ import {
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { IdempotencyKey } from '../store/inventory.store.js';
 
 /** The Redis Streams that back-office systems speak, as the order queues Stockwire replaces. */
 export const STREAMS = {
@@ -61,6 +63,30 @@ end
 return 0`;
 
 type Entry = [id: string, fields: string[]];
+
+/** The idempotency key of what a stream entry writes: one write per entry, however often tried. */
+export function entryKey(
+  stream: string,
+  entryId: string,
+  data: unknown,
+  ttlSeconds: number,
+): IdempotencyKey {
+  return {
+    key: `${stream}:${entryId}`,
+    scope: `stream ${stream}`,
+    hash: createHash('sha256').update(JSON.stringify(data)).digest('hex'),
+    ttl_seconds: ttlSeconds,
+  };
+}
+
+/**
+ * Whether an entry that failed so stays pending, to be tried again: the database was away, or the
+ * answer was lost. Both are safe to retry: an order is applied at most once by order_id, a new item
+ * at most once by its entry ({@link entryKey}).
+ */
+const mayRetry = (error: unknown) =>
+  error instanceof StockwireError &&
+  (error.code === ERROR_CODES.DATABASE_UNAVAILABLE || error.code === ERROR_CODES.OUTCOME_UNKNOWN);
 
 function dataField(fields: string[]): unknown {
   const at = fields.indexOf('data');
@@ -207,8 +233,7 @@ export class OrderStreamConsumer {
       try {
         response = await this.handlers.placeOrder(parsed.data, id);
       } catch (error) {
-        if (error instanceof StockwireError && error.code === ERROR_CODES.DATABASE_UNAVAILABLE)
-          throw error;
+        if (mayRetry(error)) throw error;
         response = {
           order_id: orderId,
           success: false,
@@ -243,8 +268,7 @@ export class OrderStreamConsumer {
       });
       await this.handlers.createProduct(product, id);
     } catch (error) {
-      if (error instanceof StockwireError && error.code === ERROR_CODES.DATABASE_UNAVAILABLE)
-        throw error;
+      if (mayRetry(error)) throw error;
       this.log(
         `${STREAMS.newItems} entry ${id} refused: ${error instanceof z.ZodError ? describeInvalid(error) : error instanceof Error ? error.message : 'invalid'}`,
       );

@@ -233,6 +233,12 @@ export interface Database {
         };
         Returns: undefined;
       };
+      write_outcomes: {
+        Args: {
+          probes: Json;
+        };
+        Returns: Json;
+      };
     };
     Enums: Record<never, never>;
     CompositeTypes: Record<never, never>;

@@ -14,6 +14,7 @@ import type {
   StockLevel,
   RecordedStockAlert,
   StoreName,
+  StockwireError,
   UpdateType,
 } from '@stockwire/domain';
 
@@ -71,7 +72,9 @@ export type Idempotent<T> =
       /** The HTTP response kept for the key, when this is a replay. */
       response: { status: number; body: unknown } | null;
     }
-  | { mismatch: true };
+  | { mismatch: true }
+  /** The answer was lost and whether the write was made could not be found out: this error says so. */
+  | { lost: StockwireError };
 
 /** One stock change to apply. */
 export interface StockChange {
@@ -83,6 +86,11 @@ export interface StockChange {
   store: StoreName;
   actor: string;
   idempotency?: IdempotencyKey;
+  /**
+   * The row's version as the store knew it when it sent the change: should the answer be lost,
+   * the change, if made, is a ledger row of this request after that version.
+   */
+  known_version?: number;
 }
 
 export interface Reservation {
@@ -159,6 +167,7 @@ export interface NewProduct {
   request_id: string | null;
   store: StoreName;
   actor: string;
+  idempotency?: IdempotencyKey;
 }
 
 export type CreateProductResult =
@@ -196,7 +205,7 @@ export interface InventoryStore extends ApiKeyStore {
   /** Keeps the HTTP response of a keyed request, for retries to get verbatim. */
   saveIdempotentResponse(key: string, status: number, body: unknown): Promise<void>;
   purgeIdempotencyKeys(): Promise<number>;
-  createProduct(input: NewProduct): Promise<CreateProductResult>;
+  createProduct(input: NewProduct): Promise<Idempotent<CreateProductResult>>;
   loadAll(): Promise<ProductStock[]>;
   loadProduct(id: ProductId): Promise<ProductStock | null>;
   /** Ledger rows matching the filter, newest first, at most `limit`. */

@@ -145,7 +145,7 @@ export class MemoryInventoryStore implements InventoryStore {
     return { ok: true, available: onHand - reserved, changes: [change], expired: [] };
   }
 
-  createProduct(): Promise<CreateProductResult> {
+  createProduct(): Promise<Idempotent<CreateProductResult>> {
     return unsupported('createProduct');
   }
 

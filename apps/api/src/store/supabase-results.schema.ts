@@ -21,7 +21,7 @@ import { ReservationSchema, StoredApiKeySchema } from './supabase-rows.mapper.js
  * bug to surface, not data to pass on.
  */
 
-const RowChangeSchema = StockLevelSchema.extend({
+export const RowChangeSchema = StockLevelSchema.extend({
   product_id: z.string(),
   change: z.number().int(),
   reserved_change: z.number().int(),

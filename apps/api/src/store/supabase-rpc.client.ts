@@ -20,6 +20,38 @@ export function unavailable(what: string, cause: unknown): StockwireError {
   );
 }
 
+/** A write whose answer was lost after it was sent: it may or may not have been made. */
+export function outcomeUnknown(
+  what: string,
+  requestId: string | null,
+  cause: unknown,
+): StockwireError {
+  return new StockwireError(
+    ERROR_CODES.OUTCOME_UNKNOWN,
+    `The inventory database took this write (${what}) but its answer was lost, and whether it was made could not be found out yet. Retrying with the same Idempotency-Key is safe: it answers what was done, or does it now.`,
+    requestId === null ? undefined : { request_id: requestId },
+    { cause },
+  );
+}
+
+/** Failures of the connection itself that happen before a request can reach the server. */
+const NEVER_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/**
+ * Whether a failed call may have been carried out all the same. PostgREST answers a failed
+ * transaction with its own error, so any answer but a gateway's 502/504 means nothing was
+ * written; so does a connection that was refused. A connection lost once the request was on its
+ * way (`socket hang up`, a reset, a gateway that lost PostgREST) leaves it unknown.
+ */
+export function mayHaveCommitted(
+  status: number,
+  error: { message: string; details?: string },
+): boolean {
+  if (status === 502 || status === 504) return true;
+  if (status !== 0) return false;
+  return !NEVER_SENT.test(`${error.message} ${error.details ?? ''}`);
+}
+
 /** An answer that is one value of `schema`. */
 export const single =
   <T>(schema: z.ZodType<T>): AnswerReader<T> =>
@@ -47,8 +79,9 @@ export const perItem =
   };
 
 /**
- * The one way the store calls a SQL function. A call that does not answer is a 503, and its
- * transaction did not happen; what it answers is checked by `read` before anyone uses it.
+ * The one way the store calls a SQL function. A call that failed is a 503: `database_unavailable`
+ * when its transaction did not happen, `outcome_unknown` (an {@link OutcomeUnknownError}) when a
+ * write may have been made; what it answers is checked by `read` before anyone uses it.
  */
 export class SupabaseRpcClient {
   constructor(private readonly db: SupabaseClient<Database>) {}
@@ -57,9 +90,14 @@ export class SupabaseRpcClient {
     fn: F,
     args: Functions[F]['Args'],
     read: AnswerReader<T>,
+    kind: 'write' | 'read' = 'write',
   ): Promise<T> {
     const res = await this.db.rpc(fn, args);
-    if (res.error) throw unavailable(fn, res.error);
+    if (res.error) {
+      if (kind === 'write' && mayHaveCommitted(res.status, res.error))
+        throw outcomeUnknown(fn, null, res.error);
+      throw unavailable(fn, res.error);
+    }
     return read(res.data, fn);
   }
 }

@@ -6,6 +6,7 @@ import type {
   ProductStock,
   StoreName,
 } from '@stockwire/domain';
+import { ERROR_CODES, StockwireError } from '@stockwire/domain';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
@@ -30,6 +31,7 @@ import type {
   OrderToPlace,
   Reservation,
   ReserveResult,
+  RowChange,
   StockChange,
   StoredAlert,
 } from './inventory.store.js';
@@ -42,6 +44,7 @@ import {
   MoveResultSchema,
   OrderResultSchema,
   ReserveResultSchema,
+  RowChangeSchema,
 } from './supabase-results.schema.js';
 import {
   ALERT_COLUMNS,
@@ -57,6 +60,7 @@ import {
 } from './supabase-rows.mapper.js';
 import { SupabaseRpcClient, keyed, perItem, single } from './supabase-rpc.client.js';
 import { readHistory, readRow, readRows } from './supabase-table.reader.js';
+import { resolveLostChanges } from './lost-answer.resolver.js';
 
 const PAGE = 1000;
 
@@ -77,11 +81,42 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
     this.rpc = new SupabaseRpcClient(this.db);
   }
 
-  applyChanges(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]> {
+  async applyChanges(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]> {
+    try {
+      return await this.applyOnce(changes);
+    } catch (error) {
+      if (!(error instanceof StockwireError && error.code === ERROR_CODES.OUTCOME_UNKNOWN))
+        throw error;
+      return resolveLostChanges(
+        changes,
+        error,
+        (lost) => this.writeOutcomes(lost),
+        (again) => this.applyOnce(again),
+      );
+    }
+  }
+
+  private applyOnce(changes: readonly StockChange[]): Promise<Idempotent<MoveResult>[]> {
     return this.rpc.call(
       'apply_stock_changes',
       { changes: asJson(changes) },
       perItem(changes.length, MoveResultSchema),
+    );
+  }
+
+  /** The ledger's word on changes whose answer was lost (see `write_outcomes` in migrations). */
+  private writeOutcomes(changes: readonly StockChange[]): Promise<(RowChange | null)[]> {
+    const probes = changes.map((c) => ({
+      request_id: c.request_id,
+      product_id: c.product_id,
+      location: c.location,
+      after_version: c.known_version ?? 0,
+    }));
+    return this.rpc.call(
+      'write_outcomes',
+      { probes: asJson(probes) },
+      (raw) => z.array(RowChangeSchema.nullable()).length(changes.length).parse(raw),
+      'read',
     );
   }
 
@@ -133,18 +168,19 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
     return this.rpc.call('purge_idempotency_keys', {}, single(z.number().int()));
   }
 
-  createProduct(input: NewProduct): Promise<CreateProductResult> {
+  createProduct(input: NewProduct): Promise<Idempotent<CreateProductResult>> {
     const product = {
       ...input.product,
       stock: input.stock,
       request_id: input.request_id,
       store: input.store,
       actor: input.actor,
+      idempotency: input.idempotency ?? null,
     };
     return this.rpc.call(
       'create_product',
       { product: asJson(product) },
-      single(CreateProductResultSchema),
+      keyed(CreateProductResultSchema),
     );
   }
 
@@ -211,7 +247,7 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
 
   /** The database's side of the anti-entropy check (see `inventory_digest` in migrations). */
   digest(): Promise<InventoryDigest> {
-    return this.rpc.call('inventory_digest', {}, single(DigestSchema));
+    return this.rpc.call('inventory_digest', {}, single(DigestSchema), 'read');
   }
 
   async ping(): Promise<boolean> {

@@ -68,6 +68,11 @@ export class InventoryCache {
     return this.all.bytes;
   }
 
+  /** The version of one stock row as this cache has it; 0 when it has none. */
+  version(id: ProductId, location: Location): number {
+    return this.entries.get(id)?.levels.get(location)?.version ?? 0;
+  }
+
   /** What applying this change would mean: the next version, an old one, or versions missing. */
   judge(change: Pick<StockChangedMessage, 'product_id' | 'location' | 'version'>): VersionVerdict {
     const entry = this.entries.get(change.product_id);
