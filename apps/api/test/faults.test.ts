@@ -3,6 +3,7 @@ import {
   crashAndRestart,
   databaseOutage,
   gracefulShutdown,
+  lostAnswers,
   messageChaos,
   redisOutage,
   startCluster,
@@ -46,6 +47,18 @@ describe('faults, with every store a process of its own', () => {
     }
     expect(report.writtenDuringOutage).toBe(0);
     expect(report.crashed).toEqual([]);
+  }, 90_000);
+
+  it('answers every write truly when the database connection is cut mid-burst: made, unknown, or not made', async () => {
+    // Longer than the stores look for a lost answer, so some cannot be found out and say so.
+    const report = await lostAnswers(cluster, 5000);
+    expect(report.answers['200']).toBeGreaterThan(0);
+    expect(report).toMatchObject({
+      wrongMade: 0,
+      wrongUnavailable: 0,
+      unsettledRetries: 0,
+      crashed: [],
+    });
   }, 90_000);
 
   it('converges despite lost, duplicated, stale and forged messages on inventory_updates', async () => {

@@ -1,6 +1,7 @@
 import { crashDrill } from './drills/crash-restart.drill.js';
 import { databaseDrill } from './drills/database-outage.drill.js';
 import type { Drill } from './drills/drill.js';
+import { lostAnswersDrill } from './drills/lost-answers.drill.js';
 import { shutdownDrill } from './drills/graceful-shutdown.drill.js';
 import { messagesDrill } from './drills/message-chaos.drill.js';
 import { redisDrill } from './drills/redis-outage.drill.js';
@@ -8,6 +9,7 @@ import { redisDrill } from './drills/redis-outage.drill.js';
 /** Every drill by the name `npm run fault-drill` knows it by, in the order it runs them. */
 export const DRILLS: Readonly<Record<string, Drill>> = {
   database: databaseDrill,
+  'lost-answers': lostAnswersDrill,
   messages: messagesDrill,
   redis: redisDrill,
   crash: crashDrill,

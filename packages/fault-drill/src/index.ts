@@ -10,5 +10,6 @@ export type { Drill, DrillOptions, DrillResult } from './drills/drill.js';
 export * from './drills/crash-restart.drill.js';
 export * from './drills/database-outage.drill.js';
 export * from './drills/graceful-shutdown.drill.js';
+export * from './drills/lost-answers.drill.js';
 export * from './drills/message-chaos.drill.js';
 export * from './drills/redis-outage.drill.js';
