@@ -6,7 +6,7 @@
  *
  *   npm run bench                      full run, a few minutes
  *   npm run bench -- --quick           smoke run, under a minute (CI)
- *   npm run bench -- --only reads      some phases: connections, reads, writes, fanout, recovery
+ *   npm run bench -- --only reads      some phases: idle, connections, reads, writes, fanout, recovery
  *   npm run bench -- --profile         stores write V8 CPU profiles (.data/bench/profiles)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -24,13 +24,14 @@ import { createCatalogue } from './phases/catalogue.js';
 import { connections } from './phases/connections.js';
 import { say, startBench, type PhaseResult } from './phases/context.js';
 import { fanout } from './phases/fanout.js';
+import { idle } from './phases/idle.js';
 import { ledger } from './phases/ledger.js';
 import { reads } from './phases/reads.js';
 import { recovery } from './phases/recovery.js';
 import { SIZES } from './phases/sizes.js';
 import { writes } from './phases/writes.js';
 
-const PHASES = ['connections', 'reads', 'writes', 'fanout', 'recovery'] as const;
+const PHASES = ['idle', 'connections', 'reads', 'writes', 'fanout', 'recovery'] as const;
 
 const ArgsSchema = z.object({
   quick: z.boolean(),
@@ -68,6 +69,8 @@ async function main(): Promise<number> {
   });
 
   const results: PhaseResult[] = [];
+  // Idle memory first, before any load has grown the stores' heaps or warmed the machine.
+  if (runs('idle')) results.push(await idle(ctx));
   // Connections first, while the catalogue (sent to every client on connect) is the seed's.
   if (runs('connections')) results.push(await connections(ctx));
   const ledgerFrom = await createCatalogue(ctx);

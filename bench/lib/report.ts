@@ -1,6 +1,6 @@
 /** One measured figure, beside the baseline it is judged against. */
 export interface Figure {
-  section: 'Reads' | 'Writes' | 'Fan-out' | 'Connections' | 'Recovery';
+  section: 'Reads' | 'Writes' | 'Fan-out' | 'Connections' | 'Recovery' | 'Memory';
   label: string;
   value: number;
   unit: string;
@@ -37,7 +37,14 @@ export interface BenchReport {
   raw: Record<string, unknown>;
 }
 
-const SECTIONS: Figure['section'][] = ['Connections', 'Reads', 'Writes', 'Fan-out', 'Recovery'];
+const SECTIONS: Figure['section'][] = [
+  'Connections',
+  'Reads',
+  'Writes',
+  'Fan-out',
+  'Recovery',
+  'Memory',
+];
 
 /** The figures grouped by section, in the order the sections are read. */
 export function bySection(figures: Figure[]): Figure[] {

@@ -20,6 +20,7 @@ export const SIZES = {
     fanoutRates: [200],
     fanoutMs: 10_000,
     outageMs: 2000,
+    idleMs: 30_000,
   },
   quick: {
     rounds: 2,
@@ -41,6 +42,7 @@ export const SIZES = {
     fanoutRates: [200],
     fanoutMs: 1500,
     outageMs: 1000,
+    idleMs: 30_000,
   },
 };
 

@@ -18,7 +18,19 @@ export interface StoreProcessOptions {
   logFile?: string;
   /** Node flags before the entry point, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /**
+   * Runs the JavaScript `npm run build` wrote (`apps/api/dist/main.js`, as the Dockerfile does)
+   * instead of the TypeScript through tsx.
+   * @default false
+   */
+  compiled?: boolean;
 }
+
+/** The node arguments that run a store: its compiled JavaScript, or its TypeScript through tsx. */
+export const storeEntry = (compiled: boolean): string[] =>
+  compiled
+    ? ['--conditions=compiled', join(PROJECT_ROOT, 'apps/api/dist/main.js')]
+    : ['--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')];
 
 export interface Exit {
   code: number | null;
@@ -58,11 +70,11 @@ export class StoreProcess {
   /** Spawns the store; resolves once `GET /ready` answers 200. */
   async start(timeoutMs = 60_000): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    const { logFile, nodeFlags = [] } = this.options;
+    const { logFile, nodeFlags = [], compiled = false } = this.options;
     const log = logFile ? await open(logFile, this.exits.length === 0 ? 'w' : 'a') : null;
     const child = spawn(
       process.execPath,
-      [...nodeFlags, '--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
+      [...nodeFlags, ...storeEntry(compiled)],
       {
         cwd: PROJECT_ROOT,
         env: {
