@@ -53,10 +53,12 @@ async function serveAndMeasure(stack: LocalStack, args: string[], name: string):
   }
 }
 
-it('npm run build compiles the workspaces, and the compiled store runs with plain node', async () => {
+const DATA_DIR = join(PROJECT_ROOT, '.data', 'test-build');
+
+it('npm run build compiles the workspaces and scripts; the store, migrate and gateway run with plain node', async () => {
   await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT });
   const stack = await startLocalStack({
-    dataDir: join(PROJECT_ROOT, '.data', 'test-build'),
+    dataDir: DATA_DIR,
     database: 'stockwire_build',
     fresh: true,
     ownRedis: true,
@@ -75,6 +77,50 @@ it('npm run build compiles the workspaces, and the compiled store runs with plai
       'tsx-store',
     );
     console.info(`idle store, resident: compiled ${compiled} MiB, through tsx ${throughTsx} MiB`);
+
+    // What docker-compose.yml runs besides the stores: the compiled migrate and gateway scripts.
+    const { authenticatorPassword } = JSON.parse(
+      readFileSync(join(DATA_DIR, 'secrets.json'), 'utf8'),
+    ) as { authenticatorPassword: string };
+    const migrated = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=compiled', join(PROJECT_ROOT, 'scripts/dist/migrate.js')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: stack.databaseUrl,
+          AUTHENTICATOR_PASSWORD: authenticatorPassword,
+        },
+      },
+    );
+    expect(migrated.stdout).toContain('applied: none; seeded: no (already)');
+    const port = await freePort();
+    const gateway = spawn(
+      process.execPath,
+      ['--conditions=compiled', join(PROJECT_ROOT, 'scripts/dist/gateway.js')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          JWT_SECRET: stack.jwtSecret,
+          POSTGREST_URL: stack.postgrestUrl,
+          SUPABASE_PORT: String(port),
+        },
+        stdio: 'ignore',
+      },
+    );
+    try {
+      let products: Response | undefined;
+      for (let i = 0; i < 50 && products?.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        products = await fetch(`http://127.0.0.1:${port}/rest/v1/products?select=id`, {
+          headers: { apikey: stack.serviceRoleKey },
+        }).catch(() => undefined);
+      }
+      expect(products?.status).toBe(200);
+      expect(await products!.json()).toHaveLength(9);
+    } finally {
+      gateway.kill('SIGTERM');
+    }
   } finally {
     await stack.stop();
   }

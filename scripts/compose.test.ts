@@ -58,8 +58,14 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       if (service.build)
         expect(existsSync(join(PROJECT_ROOT, service.build.dockerfile)), name).toBe(true);
-      const script = service.command?.find((part) => part.endsWith('.ts'));
-      if (script) expect(existsSync(join(PROJECT_ROOT, script)), name).toBe(true);
+      // Compiled scripts, from sources that tsconfig.scripts.json compiles (npm run build).
+      expect(service.command?.join(' ') ?? '', name).not.toContain('tsx');
+      const script = service.command?.find((part) => part.endsWith('.js'));
+      if (script && !script.startsWith('apps/')) {
+        const source = script.replace(/^scripts\/dist\/(.+)\.js$/, 'scripts/$1.ts');
+        expect(existsSync(join(PROJECT_ROOT, source)), name).toBe(true);
+        expect(read('tsconfig.scripts.json'), name).toContain(`"${source}"`);
+      }
     }
     const dockerfile = read('apps/api/Dockerfile');
     // Every COPY from the build context names files that exist (all but the last word, the
@@ -71,7 +77,9 @@ describe('docker-compose.yml', () => {
     for (const [, source] of dockerfile.matchAll(/^COPY --from=build \/app\/(\S+)/gm))
       expect(source, 'a build output').toMatch(/\/dist$/);
     expect(dockerfile).toContain('RUN npm run build');
-    expect(dockerfile).toMatch(/^CMD \["node", "--conditions=compiled", "apps\/api\/dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(
+      /^CMD \["node", "--conditions=compiled", "apps\/api\/dist\/main\.js"\]$/m,
+    );
   });
 
   it('balances with the configuration the load-balancer test runs, over the three stores', () => {
