@@ -40,7 +40,7 @@ export class StoreClient {
   async inventory(): Promise<ProductInventory[]> {
     const res = await this.request('/inventory');
     if (!res.ok) throw new Error(`GET /inventory answered ${res.status}`);
-    return z.array(ProductInventorySchema).parse(await res.json());
+    return z.object({ products: z.array(ProductInventorySchema) }).parse(await res.json()).products;
   }
 
   /** Sends one change at the store's own location; never throws. */

@@ -40,7 +40,9 @@ try {
   await page.locator('#connection[data-state="live"]').waitFor();
 
   // A few movements at both stores; one takes a product below its threshold at the other store.
-  const products = (await (await fetch(`${here}/inventory`)).json()) as ProductInventory[];
+  const { products } = (await (await fetch(`${here}/inventory`)).json()) as {
+    products: ProductInventory[];
+  };
   const byName = new Map(products.map((p) => [p.name, p]));
   const pick = (name: string) => {
     const product = byName.get(name);

@@ -1,4 +1,4 @@
-import type { ProductInventory } from '@stockwire/domain';
+import type { ProductInventory, ProductPage } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
 import type { HealthReport } from '../src/http/health.routes.js';
 import { SupabaseInventoryStore } from '../src/store/supabase.store.js';
@@ -35,11 +35,13 @@ describe('anti-entropy', () => {
     expect(res.status).toBe(201);
     const database = new SupabaseInventoryStore(supabaseUrl, serviceRoleKey);
     await eventually(async () => {
-      const views = (await api<ProductInventory[]>(stores()[1].url, 'GET', '/inventory')).body;
+      const views = (await api<ProductPage<ProductInventory>>(stores()[1].url, 'GET', '/inventory'))
+        .body.products;
       return digestOf(views).digest === (await database.digest()).digest;
     });
     const truth = await database.digest();
-    const views = (await api<ProductInventory[]>(stores()[0].url, 'GET', '/inventory')).body;
+    const views = (await api<ProductPage<ProductInventory>>(stores()[0].url, 'GET', '/inventory'))
+      .body.products;
     expect(digestOf(views)).toEqual(truth);
     expect(truth.products).toBe(views.length);
   });

@@ -1,4 +1,4 @@
-import type { ProductInventory } from '@stockwire/domain';
+import type { ProductInventory, ProductPage } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
 import { socketClient, wsClient } from './support/clients.js';
 import { ledger, stockRow } from './support/database.js';
@@ -14,8 +14,14 @@ const main = () => stores()[0];
 describe('three stores, one truth', () => {
   it('serves the seeded catalogue from every store', async () => {
     for (const store of stores()) {
-      const { status, body } = await api<ProductInventory[]>(store.url, 'GET', '/inventory');
+      const { status, body: page } = await api<ProductPage<ProductInventory>>(
+        store.url,
+        'GET',
+        '/inventory',
+      );
       expect(status).toBe(200);
+      expect(page.total).toBe(page.products.length);
+      const body = page.products;
       const sunglasses = body.find((p) => p.product_id === 'OLJCESPC7Z');
       expect(sunglasses).toMatchObject({ name: 'Sunglasses' });
       expect(Object.keys(sunglasses!.warehouses).sort()).toEqual([
@@ -137,8 +143,12 @@ describe('three stores, one truth', () => {
         async () => (await api(store.url, 'GET', `/inventory/${body.product_id}`)).status === 200,
       );
     }
-    const catalogue = await api<{ product_id: string }[]>(stores()[1].url, 'GET', '/products');
-    expect(catalogue.body).toContainEqual({
+    const catalogue = await api<ProductPage<{ product_id: string }>>(
+      stores()[1].url,
+      'GET',
+      '/products',
+    );
+    expect(catalogue.body.products).toContainEqual({
       product_id: body.product_id,
       name: 'Desk Lamp',
       description: 'Warm light',

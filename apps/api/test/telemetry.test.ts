@@ -106,8 +106,8 @@ describe('GET /metrics', () => {
       expect(value('stockwire_pubsub_lag_seconds_count')).toBe(2);
       expect(value('stockwire_connected_clients', { transport: 'socketio' })).toBe(1);
       expect(value('stockwire_connected_clients', { transport: 'ws' })).toBe(1);
-      const products = await api<unknown[]>(main().url, 'GET', '/inventory');
-      expect(value('stockwire_cache_products')).toBe(products.body.length);
+      const products = await api<{ total: number }>(main().url, 'GET', '/inventory');
+      expect(value('stockwire_cache_products')).toBe(products.body.total);
       expect(value('stockwire_ready')).toBe(1);
       expect(value('stockwire_resyncs_total')).toBeGreaterThanOrEqual(0);
       expect(value('stockwire_invalid_messages_total')).toBe(0);

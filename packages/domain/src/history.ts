@@ -16,18 +16,16 @@ export const CursorParamSchema = z
   .regex(/^[1-9]\d{0,14}$/, 'must be a positive whole number')
   .transform(Number);
 
+/** A page size given as a query string: a whole number from 1 to `max`. */
+export const pageLimitParam = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(max, `must be at most ${max}`));
+
 /** `limit` of a history page: 1 to {@link HISTORY_PAGE_MAX}, default {@link HISTORY_PAGE_DEFAULT}. */
-export const LimitParamSchema = z
-  .string()
-  .regex(/^\d{1,6}$/, 'must be a whole number')
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .min(1, 'must be at least 1')
-      .max(HISTORY_PAGE_MAX, `must be at most ${HISTORY_PAGE_MAX}`),
-  )
-  .default(HISTORY_PAGE_DEFAULT);
+export const LimitParamSchema = pageLimitParam(HISTORY_PAGE_MAX).default(HISTORY_PAGE_DEFAULT);
 
 /** An instant with its offset, e.g. `2026-11-23T12:00:00Z` or `2026-11-23T13:00:00+01:00`. */
 export const InstantParamSchema = z.iso.datetime({

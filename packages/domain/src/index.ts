@@ -9,3 +9,4 @@ export * from './access.js';
 export * from './history.js';
 export * from './alerts.js';
 export * from './refusals.js';
+export * from './catalogue.js';

@@ -105,7 +105,7 @@ export async function cacheInventory(
   const wanted = inScope(scope);
   const res = await fetch(`${storeUrl}/inventory`, { signal: AbortSignal.timeout(5000) });
   if (res.status !== 200) throw new Error(`GET ${storeUrl}/inventory answered ${res.status}`);
-  const views = (await res.json()) as ProductInventory[];
+  const views = ((await res.json()) as { products: ProductInventory[] }).products;
   return new Map(
     views.filter((v) => wanted(v.product_id)).map((v) => [v.product_id, comparable(v)]),
   );

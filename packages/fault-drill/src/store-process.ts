@@ -72,22 +72,18 @@ export class StoreProcess {
     if (this.running) throw new Error(`${this.name} is already running`);
     const { logFile, nodeFlags = [], compiled = false } = this.options;
     const log = logFile ? await open(logFile, this.exits.length === 0 ? 'w' : 'a') : null;
-    const child = spawn(
-      process.execPath,
-      [...nodeFlags, ...storeEntry(compiled)],
-      {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          API_KEYS: DRILL_API_KEYS,
-          ...this.options.env,
-          STORE_NAME: this.name,
-          PORT: String(this.port),
-          HOST: '127.0.0.1',
-        },
-        stdio: log ? ['ignore', log.fd, log.fd] : ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [...nodeFlags, ...storeEntry(compiled)], {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        API_KEYS: DRILL_API_KEYS,
+        ...this.options.env,
+        STORE_NAME: this.name,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
       },
-    );
+      stdio: log ? ['ignore', log.fd, log.fd] : ['ignore', 'pipe', 'pipe'],
+    });
     await log?.close();
     this.child = child;
     const record = (data: Buffer) => {

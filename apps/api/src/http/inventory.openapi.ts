@@ -1,10 +1,14 @@
+import { z } from 'zod';
 import {
+  CATALOGUE_PAGE_MAX,
+  CatalogueQuerySchema,
   CreateProductRequestSchema,
   ERROR_CODES,
   ProductInventorySchema,
   StockUpdateRequestSchema,
   UPDATE_ACTION,
   type ProductInventory,
+  type ProductPage,
 } from '@stockwire/domain';
 import type { CatalogueEntry } from '../inventory/inventory.service.js';
 import { component, type OpenApiContribution } from './openapi.js';
@@ -39,6 +43,33 @@ const catalogueEntry = component(
     low_stock_threshold: true,
   }),
 );
+const pageFields = {
+  total: z.number().int().nonnegative().meta({ description: 'Products that match the filters' }),
+  next_cursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as `cursor` for the next page; null on the last one' }),
+};
+const inventoryPage = component(
+  'InventoryPage',
+  z.object({ products: z.array(productInventory), ...pageFields }),
+);
+const cataloguePage = component(
+  'CataloguePage',
+  z.object({ products: z.array(catalogueEntry), ...pageFields }),
+);
+
+const PAGING_NOTE = `Products in id order. Without \`limit\`, every product that matches; with it (1 to ${CATALOGUE_PAGE_MAX}), pages: pass the page's \`next_cursor\` as \`cursor\`, with the same filters, for the next. \`product_id\` takes ids, comma-separated.`;
+
+const BAD_QUERY = {
+  validation_failed: {
+    summary: 'A query parameter is malformed or unknown',
+    message: `Invalid query parameters: limit: must be at most ${CATALOGUE_PAGE_MAX}`,
+    details: { fields: { limit: [`must be at most ${CATALOGUE_PAGE_MAX}`] } },
+  },
+  forbidden: NO_ROLE,
+};
+
 const stockUpdateRequest = component(
   'StockUpdateRequest',
   StockUpdateRequestSchema,
@@ -140,13 +171,23 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'listInventory',
     tags: ['inventory'],
     summary: "Every product's inventory",
-    description: `From this store's cache, kept current from every store's changes. ${READ_NOTE}`,
+    description: `From this store's cache, kept current from every store's changes. ${PAGING_NOTE} With \`location\`, only products stocked there, each with that location alone. ${READ_NOTE}`,
     security: CREDENTIAL_OPTIONAL,
+    request: { query: CatalogueQuerySchema },
     responses: {
-      200: jsonResponse('Every product with its stock everywhere', productInventory.array(), {
-        products: { value: [PRODUCT_EXAMPLE] },
+      200: jsonResponse('Products with their stock everywhere', inventoryPage, {
+        products: {
+          value: {
+            products: [PRODUCT_EXAMPLE],
+            total: 1,
+            next_cursor: null,
+          } satisfies ProductPage<ProductInventory>,
+        },
       }),
-      ...errorResponses([...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL], { forbidden: NO_ROLE }),
+      ...errorResponses(
+        [ERROR_CODES.VALIDATION_FAILED, ...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL],
+        BAD_QUERY,
+      ),
     },
   });
 
@@ -218,13 +259,23 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
     operationId: 'listProducts',
     tags: ['products'],
     summary: 'The catalogue',
-    description: READ_NOTE,
+    description: `${PAGING_NOTE} With \`location\`, only products stocked there. ${READ_NOTE}`,
     security: CREDENTIAL_OPTIONAL,
+    request: { query: CatalogueQuerySchema },
     responses: {
-      200: jsonResponse('Every product, without its stock', catalogueEntry.array(), {
-        catalogue: { value: CATALOGUE_EXAMPLE },
+      200: jsonResponse('Products, without their stock', cataloguePage, {
+        catalogue: {
+          value: {
+            products: CATALOGUE_EXAMPLE,
+            total: CATALOGUE_EXAMPLE.length,
+            next_cursor: null,
+          } satisfies ProductPage<CatalogueEntry>,
+        },
       }),
-      ...errorResponses([...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL], { forbidden: NO_ROLE }),
+      ...errorResponses(
+        [ERROR_CODES.VALIDATION_FAILED, ...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL],
+        BAD_QUERY,
+      ),
     },
   });
 

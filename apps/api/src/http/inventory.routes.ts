@@ -1,8 +1,10 @@
 import {
+  CatalogueQuerySchema,
   CreateProductRequestSchema,
   ProductIdParamsSchema,
   StockUpdateRequestSchema,
   UPDATE_ACTION,
+  type CatalogueQuery,
   type Principal,
   type ProductId,
   type StockUpdateRequest,
@@ -32,6 +34,10 @@ export function stockUpdateRequest(
   return { productId: product_id, request, who };
 }
 
+/** The query of a product list; none at all (the common read) costs no parse. */
+const catalogueQuery = (query: Record<string, unknown>): CatalogueQuery =>
+  Object.keys(query).length === 0 ? {} : parse(CatalogueQuerySchema, query, 'query parameters');
+
 /** Stock and the catalogue: reads from the cache, as bytes encoded once per change; writes. */
 export function inventoryRoutes(
   inventory: InventoryService,
@@ -43,7 +49,8 @@ export function inventoryRoutes(
       method: 'GET',
       path: '/inventory',
       cached: true,
-      handle: () => reply(new Encoded(inventory.encodedList())),
+      handle: (req) =>
+        reply(new Encoded(inventory.encodedPage('inventory', catalogueQuery(req.query)))),
     },
     {
       method: 'GET',
@@ -71,7 +78,8 @@ export function inventoryRoutes(
       method: 'GET',
       path: '/products',
       cached: true,
-      handle: () => reply(new Encoded(inventory.encodedCatalogue())),
+      handle: (req) =>
+        reply(new Encoded(inventory.encodedPage('catalogue', catalogueQuery(req.query)))),
     },
     {
       method: 'POST',

@@ -3,6 +3,7 @@ import {
   ERROR_CODES,
   refusalError,
   StockwireError,
+  type CatalogueQuery,
   type CreateProductRequest,
   type ProductId,
   type ProductInventory,
@@ -11,6 +12,7 @@ import {
 import type { InventoryStore, RowChange } from '../store/inventory.store.js';
 import type { InventoryCache } from '../sync/inventory.cache.js';
 import type { Outcome, RequestContext } from './request.context.js';
+import { ProductPages, type PageKind } from './product.pages.js';
 import type { WriteCommitter } from './write.committer.js';
 
 export type CatalogueEntry = Pick<
@@ -27,40 +29,19 @@ function newProductId(): ProductId {
 
 /** The inventory use cases: reads from the cache, writes to the database and then everywhere. */
 export class InventoryService {
-  private catalogueBytes = { at: -1, bytes: Buffer.alloc(0) };
+  private readonly pages: ProductPages;
 
   constructor(
     private readonly store: InventoryStore,
     private readonly cache: InventoryCache,
     private readonly committer: WriteCommitter,
-  ) {}
-
-  list(): ProductInventory[] {
-    return this.cache.views();
+  ) {
+    this.pages = new ProductPages(cache);
   }
 
-  /** The catalogue: every product without its stock. */
-  catalogue(): CatalogueEntry[] {
-    return this.cache.views().map(({ product_id, name, description, low_stock_threshold }) => ({
-      product_id,
-      name,
-      description,
-      low_stock_threshold,
-    }));
-  }
-
-  /** {@link list} as JSON, encoded once per change. */
-  encodedList(): Buffer {
-    return this.cache.encodedViews();
-  }
-
-  /** {@link catalogue} as JSON, encoded once per change. */
-  encodedCatalogue(): Buffer {
-    const at = this.cache.generation;
-    if (this.catalogueBytes.at !== at) {
-      this.catalogueBytes = { at, bytes: Buffer.from(JSON.stringify(this.catalogue())) };
-    }
-    return this.catalogueBytes.bytes;
+  /** A page of `GET /inventory` (`inventory`) or `GET /products` (`catalogue`), as JSON. */
+  encodedPage(kind: PageKind, query: CatalogueQuery): Buffer {
+    return this.pages.encoded(kind, query);
   }
 
   get(id: ProductId): ProductInventory {

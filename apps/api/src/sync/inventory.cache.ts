@@ -16,6 +16,16 @@ interface Entry {
   levels: Map<Location, StockLevel>;
   /** The view as JSON bytes, made on the first read after a change and kept until the next. */
   encoded?: Buffer;
+  /** The view of one location alone as JSON bytes, likewise, by location. */
+  encodedAt?: Map<Location, Buffer>;
+  /** The product without its stock (a catalogue entry) as JSON bytes, until the product changes. */
+  encodedEntry?: Buffer;
+}
+
+/** Forgets what was encoded of an entry's stock, once its stock changed. */
+function stockChanged(entry: Entry): void {
+  entry.encoded = undefined;
+  entry.encodedAt = undefined;
 }
 
 /**
@@ -26,6 +36,8 @@ export class InventoryCache {
   private readonly entries = new Map<ProductId, Entry>();
   private changes = 0;
   private all: { at: number; bytes: Buffer } | null = null;
+  /** Every product id in order, until a product is added or dropped. */
+  private ids: ProductId[] | null = null;
 
   /** Counts every change to the cache: what was read at one count holds until the next. */
   get generation(): number {
@@ -55,9 +67,47 @@ export class InventoryCache {
     return (entry.encoded ??= Buffer.from(JSON.stringify(toProductInventory(entry))));
   }
 
+  /** Every product id, in order. */
+  sortedIds(): readonly ProductId[] {
+    return (this.ids ??= [...this.entries.keys()].sort());
+  }
+
+  /** Whether the product has a stock row at `location`. */
+  stockedAt(id: ProductId, location: Location): boolean {
+    return this.entries.get(id)?.levels.has(location) ?? false;
+  }
+
+  /** The product's view with `location` alone, as JSON, encoded once per change like {@link encoded}. */
+  encodedAt(id: ProductId, location: Location): Buffer | undefined {
+    const entry = this.entries.get(id);
+    const level = entry?.levels.get(location);
+    if (!entry || !level) return undefined;
+    entry.encodedAt ??= new Map();
+    let bytes = entry.encodedAt.get(location);
+    if (!bytes) {
+      const view = toProductInventory({
+        product: entry.product,
+        levels: new Map([[location, level]]),
+      });
+      bytes = Buffer.from(JSON.stringify(view));
+      entry.encodedAt.set(location, bytes);
+    }
+    return bytes;
+  }
+
+  /** The product without its stock, as JSON, encoded once per change of the product. */
+  encodedEntry(id: ProductId): Buffer | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    const { id: product_id, name, description, low_stock_threshold } = entry.product;
+    return (entry.encodedEntry ??= Buffer.from(
+      JSON.stringify({ product_id, name, description, low_stock_threshold }),
+    ));
+  }
+
   /** Every product's view, ordered by product id. */
   views(): ProductInventory[] {
-    return [...this.entries.keys()].sort().map((id) => this.view(id)!);
+    return this.sortedIds().map((id) => this.view(id)!);
   }
 
   /** {@link views} as UTF-8 JSON, encoded once per change rather than once per request. */
@@ -91,7 +141,7 @@ export class InventoryCache {
       version: change.version,
       updated_at: change.updated_at,
     });
-    entry.encoded = undefined;
+    stockChanged(entry);
     this.changes++;
   }
 
@@ -102,9 +152,11 @@ export class InventoryCache {
     if (!entry) {
       entry = { product, levels: new Map() };
       this.entries.set(product.id, entry);
+      this.ids = null;
       changed = true;
     } else if (JSON.stringify(entry.product) !== JSON.stringify(product)) {
       entry.product = product;
+      entry.encodedEntry = undefined;
       changed = true;
     }
     for (const level of levels.values()) {
@@ -115,7 +167,7 @@ export class InventoryCache {
       }
     }
     if (changed) {
-      entry.encoded = undefined;
+      stockChanged(entry);
       this.changes++;
     }
     return changed;
@@ -126,6 +178,7 @@ export class InventoryCache {
    * repairs, once a read that began after the cache was observed proves the cache wrong.
    */
   replace({ product, levels }: ProductStock): void {
+    if (!this.entries.has(product.id)) this.ids = null;
     this.entries.set(product.id, { product, levels: new Map(levels) });
     this.changes++;
   }
@@ -133,7 +186,10 @@ export class InventoryCache {
   /** Drops a product the database does not have (a repair); returns whether it was cached. */
   remove(id: ProductId): boolean {
     const removed = this.entries.delete(id);
-    if (removed) this.changes++;
+    if (removed) {
+      this.ids = null;
+      this.changes++;
+    }
     return removed;
   }
 }
