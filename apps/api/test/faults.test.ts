@@ -5,6 +5,7 @@ import {
   gracefulShutdown,
   messageChaos,
   redisOutage,
+  redisRestart,
   startCluster,
   type Cluster,
 } from '@stockwire/fault-drill';
@@ -81,6 +82,26 @@ describe('faults, with every store a process of its own', () => {
     // Publishes refused during the outage were sent once Redis was back.
     expect(report.after.some((s) => s.outbox.republished > 0)).toBe(true);
     expect(report.liveAfterwards).toBe(true);
+    expect(report.crashed).toEqual([]);
+  }, 90_000);
+
+  it('answers every order_validate entry exactly once when Redis returns without its data, no store restarted', async () => {
+    const report = await redisRestart(cluster);
+    // Added to the empty Redis before any store could reach it: the group was gone.
+    expect(report.groupMissingWhenStaged).toBe(true);
+    expect(report.staged).toBe(10);
+    const { orders } = report;
+    expect(orders.addedSince).toBeGreaterThan(report.staged);
+    expect(orders).toMatchObject({
+      unanswered: [],
+      answeredTwice: [],
+      failed: 0,
+      answeredNotApplied: [],
+      appliedNotAdded: [],
+      ledgeredTwice: [],
+    });
+    expect(orders.slowestAnswerMs).toBeLessThanOrEqual(5000);
+    expect(report.pendingAfter).toBe(0);
     expect(report.crashed).toEqual([]);
   }, 90_000);
 
