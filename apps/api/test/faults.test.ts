@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  coldStart,
   crashAndRestart,
   databaseOutage,
   gracefulShutdown,
@@ -128,5 +129,25 @@ describe('faults, with every store a process of its own', () => {
       exit: { code: 0, signal: null },
       backAndConverged: true,
     });
+  }, 90_000);
+
+  it('serves a store started while Redis and the database were down once they return, saying meanwhile what it waits for', async () => {
+    const report = await coldStart(cluster);
+    expect(report.bothDown).toEqual({
+      status: 503,
+      body: {
+        ready: false,
+        reason: 'waiting for Redis and the database',
+        waiting_for: ['redis', 'database'],
+      },
+    });
+    expect(report.readWhileWaiting).toEqual({ status: 503, code: 'not_ready' });
+    expect(report.databaseDown).toEqual({
+      status: 503,
+      body: { ready: false, reason: 'waiting for the database', waiting_for: ['database'] },
+    });
+    expect(report).toMatchObject({ writeStatus: 200, converged: true, crashed: [] });
+    expect(report.stoppedWhileWaiting).toEqual({ code: 0, signal: null });
+    expect(report.stoppedAfter).toEqual({ code: 0, signal: null });
   }, 90_000);
 });

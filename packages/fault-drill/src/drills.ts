@@ -1,3 +1,4 @@
+import { coldStartDrill } from './drills/cold-start.drill.js';
 import { crashDrill } from './drills/crash-restart.drill.js';
 import { databaseDrill } from './drills/database-outage.drill.js';
 import type { Drill } from './drills/drill.js';
@@ -14,4 +15,5 @@ export const DRILLS: Readonly<Record<string, Drill>> = {
   'redis-restart': redisRestartDrill,
   crash: crashDrill,
   shutdown: shutdownDrill,
+  'cold-start': coldStartDrill,
 };

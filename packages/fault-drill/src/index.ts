@@ -8,6 +8,7 @@ export * from './clients.js';
 export * from './store-health.js';
 export * from './drills.js';
 export type { Drill, DrillOptions, DrillResult } from './drills/drill.js';
+export * from './drills/cold-start.drill.js';
 export * from './drills/crash-restart.drill.js';
 export * from './drills/database-outage.drill.js';
 export * from './drills/graceful-shutdown.drill.js';
