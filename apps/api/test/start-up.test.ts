@@ -140,4 +140,23 @@ describe('a store started before Redis and the database', () => {
     await expect(store.ready).rejects.toThrow('stopped before it served');
     await expect(fetch(`${store.url}/ready`)).rejects.toThrow();
   });
+
+  it('stops cleanly when Redis has gone away after it served', async () => {
+    const redis = await spawnRedis(join(PROJECT_ROOT, '.data', 'test', 'start-up-redis'));
+    cleanup.push(() => redis.stop());
+    const store = await launchStore(
+      testConfig('main-store', {
+        redis: { url: redis.url },
+        streams: { enabled: true, claimIdleMs: 30_000 },
+      }),
+      () => {},
+    );
+    await store.ready;
+    await redis.stop({ kill: true });
+    await eventually(
+      async () => (await api<{ redis: string }>(store.url, 'GET', '/health')).body.redis === 'down',
+    );
+    await store.close();
+    await expect(fetch(`${store.url}/ready`)).rejects.toThrow();
+  });
 });

@@ -291,7 +291,10 @@ export class OrderStreamConsumer {
 
   async stop(): Promise<void> {
     this.running = false;
+    // With Redis away, ioredis keeps the loop's command queued through disconnect(), never
+    // settled: then there is nothing to wait for, and a store stopping meanwhile would hang.
+    const settles = this.redis.status === 'ready';
     this.redis.disconnect();
-    await this.loop?.catch(() => {});
+    if (settles) await this.loop?.catch(() => {});
   }
 }
