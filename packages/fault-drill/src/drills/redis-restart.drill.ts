@@ -120,7 +120,7 @@ export const redisRestartDrill: Drill = {
       lines: [
         `${o.added} orders added, ${o.addedSince} after Redis returned (${report.staged} before any store could reach it)`,
         `every one of those answered once; slowest ${seconds(o.slowestAnswerMs)} after Redis returned or it was added`,
-        `${o.forgottenByRedis} added before the kill were forgotten with Redis's data; ${o.applied} applied in the database, none twice`,
+        `unanswered because Redis forgot them (added before the kill): ${o.forgottenByRedis}; applied in the database: ${o.applied}, none twice`,
         `every cache equal to the database ${seconds(report.convergedMs)} afterwards`,
       ],
     };
