@@ -53,6 +53,7 @@ const pipeline = new RequestPipeline({
   clientIp: () => '127.0.0.1',
   spendWriteBudget: () => Promise.resolve(),
   isStale: () => false,
+  refusal: () => null,
   answered: requestRecorder(new StoreMetrics('bench'), logger, () => '127.0.0.1'),
   log: () => {},
 });

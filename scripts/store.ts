@@ -3,7 +3,7 @@
  * (or the Supabase and Redis named by SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and REDIS_URL).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, startStore } from '@stockwire/api';
+import { launchStore, loadConfig } from '@stockwire/api';
 import { DEFAULT_DATA_DIR, readStackFile } from '@stockwire/local-stack';
 
 const { values } = parseArgs({
@@ -27,8 +27,12 @@ if (!env.SUPABASE_URL) {
   );
   process.exit(1);
 }
-const store = await startStore(loadConfig(env));
-console.log(`[${store.config.store.name}] ready at ${store.url}`);
+// Listens at once and serves once Redis and the database answer; a signal stops it either way.
+const store = await launchStore(loadConfig(env));
 const stop = () => void store.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+store.ready.then(
+  () => console.log(`[${store.config.store.name}] ready at ${store.url}`),
+  () => {},
+);

@@ -4,7 +4,8 @@ import { assembleAdapters } from './assembly/adapters.assembly.js';
 import { assembleBackground } from './assembly/background.assembly.js';
 import { healthReport } from './assembly/health.assembly.js';
 import { assembleHttp } from './assembly/http.assembly.js';
-import { start, stop, type Parts } from './assembly/lifecycle.js';
+import { listen, serve, stop, type Parts } from './assembly/lifecycle.js';
+import { ReadinessGate } from './assembly/readiness.gate.js';
 import { assembleRealtime } from './assembly/realtime.assembly.js';
 import { assembleServices } from './assembly/services.assembly.js';
 import { ApiKeyRegistry } from './auth/api-keys.js';
@@ -25,18 +26,37 @@ export interface StoreInstance {
   http: Server;
   sync: InventorySync;
   metrics: StoreMetrics;
+  /**
+   * Settles once the store serves: Redis and the database answered and the cache is loaded.
+   * Rejects only if the store is closed first.
+   */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Assembles and starts one store: adapters, then the live feeds and the cache's sync, the use
- * cases, the edges (HTTP, background work), and the lifecycle. Resolves when it serves requests
- * with a ready cache.
+ * Assembles and starts one store, and resolves when it serves requests with a ready cache (see
+ * {@link launchStore}, which resolves as soon as it listens).
  *
  * Logs go to `logger`: a pino logger (then requests are logged too), or a plain {@link Logger}
  * function that receives the store's messages only.
  */
 export async function startStore(
+  config: StoreConfig,
+  logger: Logger | PinoLogger = storeLogger(config),
+): Promise<StoreInstance> {
+  const store = await launchStore(config, logger);
+  await store.ready;
+  return store;
+}
+
+/**
+ * Assembles one store: adapters, then the live feeds and the cache's sync, the use cases, the
+ * edges (HTTP, background work), and the lifecycle. Resolves once it listens, whether or not
+ * Redis and the database answer yet: until they do and the cache is loaded, `/ready` says what it
+ * waits for and other requests are refused with `not_ready`; `ready` tells when it serves.
+ */
+export async function launchStore(
   config: StoreConfig,
   logger: Logger | PinoLogger = storeLogger(config),
 ): Promise<StoreInstance> {
@@ -58,6 +78,7 @@ export async function startStore(
 
   const background = assembleBackground(config, adapters, sync, services, log);
   const drain = new RequestDrain();
+  const gate = new ReadinessGate(log);
   const report = healthReport({
     store: { name: config.store.name, instanceId: config.store.instanceId },
     adapters,
@@ -71,6 +92,7 @@ export async function startStore(
     adapters,
     services,
     sync,
+    gate,
     authenticator,
     report,
     drain,
@@ -91,8 +113,10 @@ export async function startStore(
     }),
   });
 
-  const parts: Parts = { config, adapters, sync, realtime, background, server, drain, log };
-  const url = await start(parts);
+  const parts: Parts = { config, adapters, sync, realtime, background, server, drain, gate, log };
+  const url = await listen(parts);
+  const ready = serve(parts);
+  ready.catch(() => {}); // closed before it served: close() has it in hand
   let closing: Promise<void> | null = null;
   return {
     config,
@@ -101,6 +125,7 @@ export async function startStore(
     http: server,
     sync,
     metrics,
-    close: () => (closing ??= stop(parts)),
+    ready,
+    close: () => (closing ??= stop(parts, ready)),
   };
 }

@@ -1,3 +1,3 @@
-export { startStore, type StoreInstance } from './app.js';
+export { launchStore, startStore, type StoreInstance } from './app.js';
 export { loadConfig, type StoreConfig } from './env.js';
 export type { Logger } from './telemetry/logger.js';

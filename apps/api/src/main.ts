@@ -1,14 +1,20 @@
-import { startStore } from './app.js';
+import { launchStore } from './app.js';
 import { loadConfig } from './env.js';
 import { messageLogger, storeLogger } from './telemetry/logger.js';
 
 const config = loadConfig();
 const logger = storeLogger(config);
 const log = messageLogger(logger);
-const store = await startStore(config, logger);
-logger.info(`ready at ${store.url} (instance ${config.store.instanceId})`);
-// Whoever started this store (npm start, a supervisor) waits for that line: write it now.
-logger.flush();
+// Listens at once; serves once Redis and the database answer, however long that takes.
+const store = await launchStore(config, logger);
+store.ready.then(
+  () => {
+    logger.info(`ready at ${store.url} (instance ${config.store.instanceId})`);
+    // Whoever started this store (npm start, a supervisor) waits for that line: write it now.
+    logger.flush();
+  },
+  () => {}, // stopped before it served: stop() below exits
+);
 
 let stopping = false;
 const stop = (signal: string) => {

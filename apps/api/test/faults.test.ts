@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import {
+  coldStart,
   crashAndRestart,
   databaseOutage,
   gracefulShutdown,
   lostAnswers,
   messageChaos,
   redisOutage,
+  redisRestart,
   startCluster,
   type Cluster,
 } from '@stockwire/fault-drill';
@@ -97,6 +99,26 @@ describe('faults, with every store a process of its own', () => {
     expect(report.crashed).toEqual([]);
   }, 90_000);
 
+  it('answers every order_validate entry exactly once when Redis returns without its data, no store restarted', async () => {
+    const report = await redisRestart(cluster);
+    // Added to the empty Redis before any store could reach it: the group was gone.
+    expect(report.groupMissingWhenStaged).toBe(true);
+    expect(report.staged).toBe(10);
+    const { orders } = report;
+    expect(orders.addedSince).toBeGreaterThan(report.staged);
+    expect(orders).toMatchObject({
+      unanswered: [],
+      answeredTwice: [],
+      failed: 0,
+      answeredNotApplied: [],
+      appliedNotAdded: [],
+      ledgeredTwice: [],
+    });
+    expect(orders.slowestAnswerMs).toBeLessThanOrEqual(5000);
+    expect(report.pendingAfter).toBe(0);
+    expect(report.crashed).toEqual([]);
+  }, 90_000);
+
   it('brings a store killed during writes back ready and caught up, unnoticed by the other stores’ clients', async () => {
     const report = await crashAndRestart(cluster);
     expect(report.victimExit.signal).toBe('SIGKILL');
@@ -120,5 +142,25 @@ describe('faults, with every store a process of its own', () => {
       exit: { code: 0, signal: null },
       backAndConverged: true,
     });
+  }, 90_000);
+
+  it('serves a store started while Redis and the database were down once they return, saying meanwhile what it waits for', async () => {
+    const report = await coldStart(cluster);
+    expect(report.bothDown).toEqual({
+      status: 503,
+      body: {
+        ready: false,
+        reason: 'waiting for Redis and the database',
+        waiting_for: ['redis', 'database'],
+      },
+    });
+    expect(report.readWhileWaiting).toEqual({ status: 503, code: 'not_ready' });
+    expect(report.databaseDown).toEqual({
+      status: 503,
+      body: { ready: false, reason: 'waiting for the database', waiting_for: ['database'] },
+    });
+    expect(report).toMatchObject({ writeStatus: 200, converged: true, crashed: [] });
+    expect(report.stoppedWhileWaiting).toEqual({ code: 0, signal: null });
+    expect(report.stoppedAfter).toEqual({ code: 0, signal: null });
   }, 90_000);
 });

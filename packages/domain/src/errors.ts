@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: 'idempotency_key_reused',
   UNAUTHORIZED: 'unauthorized',
   FORBIDDEN: 'forbidden',
+  NOT_READY: 'not_ready',
   RATE_LIMITED: 'rate_limited',
   KEY_EXISTS: 'key_exists',
   KEY_NOT_FOUND: 'key_not_found',

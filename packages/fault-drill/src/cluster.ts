@@ -52,6 +52,11 @@ export interface Cluster {
   gateway: SwitchableGateway;
   databaseUrl: string;
   store(name: string): StoreProcess;
+  /**
+   * One more store process set up as the cluster's are, on a free port; not started, and not in
+   * `stores`: the caller starts and stops it.
+   */
+  extraStore(name: string): Promise<StoreProcess>;
   stop(): Promise<void>;
 }
 
@@ -100,23 +105,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     throw error;
   });
   const names = options.stores ?? ['main-store', 'downtown-store', 'mall-store'];
+  const storeProcess = async (name: string) =>
+    new StoreProcess({
+      name,
+      port: await freePort(),
+      env: {
+        ...DRILL_ENV,
+        ...options.env,
+        SUPABASE_URL: gateway.url,
+        SUPABASE_SERVICE_ROLE_KEY: options.database.serviceRoleKey,
+        REDIS_URL: redis.url,
+      },
+      log: options.log && ((line) => options.log!(line)),
+    });
   const stores: StoreProcess[] = [];
-  for (const name of names) {
-    stores.push(
-      new StoreProcess({
-        name,
-        port: await freePort(),
-        env: {
-          ...DRILL_ENV,
-          ...options.env,
-          SUPABASE_URL: gateway.url,
-          SUPABASE_SERVICE_ROLE_KEY: options.database.serviceRoleKey,
-          REDIS_URL: redis.url,
-        },
-        log: options.log && ((line) => options.log!(line)),
-      }),
-    );
-  }
+  for (const name of names) stores.push(await storeProcess(name));
   const stop = async () => {
     await Promise.allSettled(stores.map((s) => s.stop()));
     await gateway.stop();
@@ -138,6 +141,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (!found) throw new Error(`no store named ${name}`);
       return found;
     },
+    extraStore: storeProcess,
     stop,
   };
 }

@@ -69,6 +69,15 @@ export class StoreProcess {
 
   /** Spawns the store; resolves once `GET /ready` answers 200. */
   async start(timeoutMs = 60_000): Promise<void> {
+    await this.launch();
+    await this.waitUntilReady(timeoutMs);
+  }
+
+  /**
+   * Spawns the store without waiting for it: it listens at once, and serves once Redis and the
+   * database answer.
+   */
+  async launch(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     const { logFile, nodeFlags = [], compiled = false } = this.options;
     const log = logFile ? await open(logFile, this.exits.length === 0 ? 'w' : 'a') : null;
@@ -103,6 +112,11 @@ export class StoreProcess {
         resolve(exit);
       }),
     );
+  }
+
+  /** Resolves once `GET /ready` answers 200; throws if the store exits first, or after `timeoutMs`. */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const { logFile } = this.options;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) {

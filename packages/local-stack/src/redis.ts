@@ -11,6 +11,17 @@ export const REDIS_INSTALL_HINT =
 /** Sends PING and resolves whether the answer was PONG. */
 export async function pingRedis(url: string, timeoutMs = 500): Promise<boolean> {
   const { hostname, port } = new URL(url);
+  return redisSays(Number(port || 6379), 'PING', '+PONG', timeoutMs, hostname);
+}
+
+/** Sends one inline command and resolves whether the answer starts with `expected`. */
+function redisSays(
+  port: number,
+  command: string,
+  expected: string,
+  timeoutMs = 500,
+  host = '127.0.0.1',
+): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -19,8 +30,8 @@ export async function pingRedis(url: string, timeoutMs = 500): Promise<boolean> 
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    socket.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith(expected)));
+    socket.connect(port, host, () => socket.write(`${command}\r\n`));
   });
 }
 
@@ -30,8 +41,12 @@ export interface RedisServer {
   port: number;
   /** Stops the process, as a crash or an outage would (SIGKILL with `kill`). */
   stop(opts?: { kill?: boolean }): Promise<void>;
-  /** Starts it again on the same port (after `stop`). */
-  start(): Promise<void>;
+  /**
+   * Starts it again on the same port (after `stop`). With `before`, it first comes up on a port
+   * of its own, where `before` gets it alone (to stage what clients will find, e.g. entries added
+   * before any consumer is back), then moves to its port.
+   */
+  start(opts?: { before?: (url: string) => Promise<void> }): Promise<void>;
 }
 
 function hasRedisServer(): boolean {
@@ -46,12 +61,13 @@ export async function spawnRedis(dir: string, port?: number): Promise<RedisServe
   const url = `redis://127.0.0.1:${actualPort}`;
   let child: ChildProcess | null = null;
 
-  const start = async () => {
+  const launch = async (listenPort: number) => {
+    const listenUrl = `redis://127.0.0.1:${listenPort}`;
     const proc = spawn(
       'redis-server',
       [
         '--port',
-        String(actualPort),
+        String(listenPort),
         '--bind',
         '127.0.0.1',
         '--save',
@@ -69,9 +85,20 @@ export async function spawnRedis(dir: string, port?: number): Promise<RedisServe
     let exited = false;
     proc.once('exit', () => (exited = true));
     await waitFor(async () => {
-      if (exited) throw new Error(`redis-server could not start on port ${actualPort}`);
-      return pingRedis(url);
-    }, `redis-server did not answer on ${url}`);
+      if (exited) throw new Error(`redis-server could not start on port ${listenPort}`);
+      return pingRedis(listenUrl);
+    }, `redis-server did not answer on ${listenUrl}`);
+  };
+
+  const start = async ({ before }: { before?: (url: string) => Promise<void> } = {}) => {
+    if (!before) return launch(actualPort);
+    const staging = await freePort();
+    await launch(staging);
+    await before(`redis://127.0.0.1:${staging}`);
+    // Redis 7 moves its listener at run time, keeping everything in memory.
+    if (!(await redisSays(staging, `CONFIG SET port ${actualPort}`, '+OK'))) {
+      throw new Error(`redis-server could not move to port ${actualPort}`);
+    }
   };
 
   const stop = async ({ kill = false } = {}) => {
@@ -84,7 +111,7 @@ export async function spawnRedis(dir: string, port?: number): Promise<RedisServe
     });
   };
 
-  await start();
+  await launch(actualPort);
   return { url, port: actualPort, start, stop };
 }
 

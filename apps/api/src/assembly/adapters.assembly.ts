@@ -1,4 +1,5 @@
 import { RedisRateLimiter } from '../auth/rate-limiter.js';
+import type { Probes } from './readiness.gate.js';
 import type { StoreConfig } from '../env.js';
 import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
@@ -26,6 +27,8 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
     limiter: new RedisRateLimiter(config.redis.url, log),
     cache: new InventoryCache(),
+    /** Whether Redis and the database answer now: what a starting store waits for. */
+    probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,
   };
 }
 

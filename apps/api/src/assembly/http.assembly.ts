@@ -8,7 +8,7 @@ import { clientAddress } from '../http/client-address.js';
 import { dashboardRoutes } from '../http/dashboard.routes.js';
 import { docsRoutes } from '../http/docs.routes.js';
 import { expressAdapter } from '../http/express.adapter.js';
-import { healthRoutes, type HealthReport } from '../http/health.routes.js';
+import { healthRoutes, type HealthReport, type Readiness } from '../http/health.routes.js';
 import { historyRoutes } from '../http/history.routes.js';
 import { IdempotentResponder } from '../http/idempotency.js';
 import { inventoryRoutes } from '../http/inventory.routes.js';
@@ -27,10 +27,13 @@ import type { Logger, PinoLogger } from '../telemetry/logger.js';
 import type { StoreMetrics } from '../telemetry/metrics.js';
 import { requestRecorder } from '../telemetry/request.recorder.js';
 import type { Adapters } from './adapters.assembly.js';
+import type { ReadinessGate } from './readiness.gate.js';
 import type { Services } from './services.assembly.js';
 
 /** The largest request body a store reads (64 KiB). */
 const BODY_LIMIT_BYTES = 64 * 1024;
+
+const STOPPING: Readiness = { ready: false, reason: 'stopping' };
 
 /**
  * Every route, in the order they are matched (the history routes before `/inventory/:product_id`,
@@ -42,6 +45,7 @@ export function assembleHttp(
   { store, limiter }: Adapters,
   services: Services,
   sync: InventorySync,
+  gate: ReadinessGate,
   authenticator: Authenticator,
   report: () => Promise<HealthReport>,
   drain: RequestDrain,
@@ -54,7 +58,7 @@ export function assembleHttp(
   );
   const ttl = config.checkout.idempotencyTtlSeconds;
   const routes: Route[] = [
-    ...healthRoutes(report, () => sync.isReady() && !drain.isDraining()),
+    ...healthRoutes(report, () => (drain.isDraining() ? STOPPING : gate.readiness())),
     ...metricsRoutes(metrics),
     ...historyRoutes(services.history),
     ...inventoryRoutes(services.inventory, responder, ttl),
@@ -79,6 +83,7 @@ export function assembleHttp(
     spendWriteBudget: (ip, principal) =>
       spendWriteBudget(limiter, config.access.rateLimits, ip, principal),
     isStale: () => sync.isStale(),
+    refusal: () => gate.refusal(),
     answered: requestRecorder(metrics, logger.requests, clientIp),
     log: logger.log,
   });

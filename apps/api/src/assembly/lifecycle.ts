@@ -6,6 +6,7 @@ import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Background } from './background.assembly.js';
+import type { ReadinessGate } from './readiness.gate.js';
 import type { Realtime } from './realtime.assembly.js';
 
 export interface Parts {
@@ -16,25 +17,21 @@ export interface Parts {
   background: Background;
   server: Server;
   drain: RequestDrain;
+  gate: ReadinessGate;
   log: Logger;
 }
 
 /**
- * Starts a store in order: the cache synced (subscribe, load, apply what arrived meanwhile), the
- * live feeds on the server, the port, then the background work. Resolves with its URL; on a
- * failure everything started is stopped again.
+ * Opens the port, whatever else is up: from here on `/health` and `/ready` answer, and every other
+ * request is refused with `not_ready` until {@link serve} is done. Resolves with the store's URL;
+ * if the port cannot be had, everything is stopped again.
  */
-export async function start(p: Parts): Promise<string> {
+export async function listen(p: Parts): Promise<string> {
   try {
-    await p.sync.start();
-    p.realtime.alerts.prime(p.adapters.cache.views());
-    p.realtime.sockets.attach(p.server);
-    p.realtime.ws.attach(p.server);
     await new Promise<void>((resolve, reject) => {
       p.server.once('error', reject);
       p.server.listen(p.config.http.port, p.config.http.host, resolve);
     });
-    await p.background.start();
   } catch (error) {
     await stopWork(p);
     await Promise.allSettled([
@@ -49,6 +46,21 @@ export async function start(p: Parts): Promise<string> {
   return `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 }
 
+/**
+ * Brings a listening store to serving, in order: Redis and the database waited for (with
+ * backoff), the cache synced (subscribe, load, apply what arrived meanwhile), the live feeds on
+ * the server, the background work, then every request admitted. Rejects only if the store is
+ * stopped first.
+ */
+export async function serve(p: Parts): Promise<void> {
+  await p.gate.open(p.adapters.probes, () => p.sync.start());
+  p.realtime.alerts.prime(p.adapters.cache.views());
+  p.realtime.sockets.attach(p.server);
+  p.realtime.ws.attach(p.server);
+  await p.background.start();
+  p.gate.serve();
+}
+
 async function stopWork(p: Parts): Promise<void> {
   await p.background.stop();
   p.sync.close();
@@ -56,10 +68,13 @@ async function stopWork(p: Parts): Promise<void> {
 }
 
 /**
- * Stops a store: stop accepting, move live clients on (a `shutdown` notice, `/ws` 1012), finish
+ * Stops a store: end any wait for Redis or the database (`serving`, what {@link serve} returned,
+ * settles first), stop accepting, move live clients on (a `shutdown` notice, `/ws` 1012), finish
  * what is in flight within `SHUTDOWN_TIMEOUT_MS`, then let go of Redis with the outbox flushed.
  */
-export async function stop(p: Parts): Promise<void> {
+export async function stop(p: Parts, serving: Promise<void>): Promise<void> {
+  p.gate.stop();
+  await serving.catch(() => {});
   const { shutdownTimeoutMs } = p.config.http;
   const { sockets, ws } = p.realtime;
   p.drain.begin();

@@ -18,6 +18,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   unauthorized: 401,
   forbidden: 403,
+  not_ready: 503,
   rate_limited: 429,
   key_exists: 409,
   key_not_found: 404,

@@ -57,7 +57,17 @@ const healthReport = component(
   }),
 );
 
-const readiness = component('Readiness', z.object({ ready: z.boolean() }));
+const readiness = component(
+  'Readiness',
+  z.object({
+    ready: z.boolean(),
+    reason: z.string().optional().meta({ description: 'Why not, in words; absent when ready' }),
+    waiting_for: z
+      .array(z.enum(['redis', 'database']))
+      .optional()
+      .meta({ description: 'What a starting store still waits for, when that is why' }),
+  }),
+);
 
 const HEALTH_EXAMPLE: HealthReport = {
   status: 'ok',
@@ -118,12 +128,25 @@ export const healthOpenApi: OpenApiContribution = (registry) => {
     operationId: 'getReadiness',
     tags: ['operations'],
     summary: 'Whether the store serves a synced cache',
+    description:
+      'A store listens as soon as it starts, whatever is up, and waits for Redis and the database ' +
+      '(trying again with backoff up to 5 s); until they answer and its cache is loaded this answers ' +
+      '503 with the reason, and every request but `/health`, `/ready` and `/metrics` gets 503 `not_ready`.',
     responses: {
       200: jsonResponse('The cache is loaded and in sync', readiness, {
         ready: { value: { ready: true } },
       }),
-      503: jsonResponse('Still loading or resyncing', readiness, {
-        starting: { value: { ready: false } },
+      503: jsonResponse('Starting, waiting for a dependency, or stopping', readiness, {
+        waiting: {
+          summary: 'Started while Redis and the database were down',
+          value: {
+            ready: false,
+            reason: 'waiting for Redis and the database',
+            waiting_for: ['redis', 'database'],
+          },
+        },
+        loading: { value: { ready: false, reason: 'loading the cache' } },
+        stopping: { value: { ready: false, reason: 'stopping' } },
       }),
     },
   });

@@ -3,6 +3,18 @@ import type { SyncHealth } from '../sync/inventory.sync.js';
 import type { OutboxHealth } from '../sync/outbox.bus.js';
 import { reply, type Route } from './route.js';
 
+/** What a store needs to answer before it serves. */
+export type Dependency = 'redis' | 'database';
+
+/** `GET /ready`'s answer. */
+export interface Readiness {
+  ready: boolean;
+  /** Why not, in words; absent when ready. */
+  reason?: string;
+  /** What the store still waits for, when that is why it is not ready. */
+  waiting_for?: Dependency[];
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'starting' | 'stopping';
   store: string;
@@ -25,8 +37,14 @@ export interface HealthReport {
   uptime_seconds: number;
 }
 
-/** `GET /health` (always 200, with what is up) and `GET /ready` (200 once the cache is synced). */
-export function healthRoutes(report: () => Promise<HealthReport>, isReady: () => boolean): Route[] {
+/**
+ * `GET /health` (always 200, with what is up) and `GET /ready` (200 once the store serves a synced
+ * cache; 503 with the reason before, e.g. what it waits for, and while it stops).
+ */
+export function healthRoutes(
+  report: () => Promise<HealthReport>,
+  readiness: () => Readiness,
+): Route[] {
   return [
     { method: 'GET', path: '/health', open: true, handle: async () => reply(await report()) },
     {
@@ -34,8 +52,8 @@ export function healthRoutes(report: () => Promise<HealthReport>, isReady: () =>
       path: '/ready',
       open: true,
       handle: () => {
-        const ready = isReady();
-        return reply({ ready }, ready ? 200 : 503);
+        const answer = readiness();
+        return reply(answer, answer.ready ? 200 : 503);
       },
     },
   ];

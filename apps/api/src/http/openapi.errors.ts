@@ -105,6 +105,13 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     summary: "The credential's role may not do this",
     message: 'Role staff may not adjust',
   },
+  not_ready: {
+    summary:
+      'The store has just started and waits for Redis or the database; nothing was done; retry',
+    message:
+      'This store is not serving yet: it waits for redis. Nothing was done; try again shortly.',
+    details: { waiting_for: ['redis'] },
+  },
   rate_limited: {
     summary: 'Too many writes from this credential or address; see Retry-After',
     message: 'Too many writes; try again in 12 s',
@@ -148,6 +155,8 @@ const ERROR_HEADERS: Partial<Record<number, z.ZodObject>> = {
 /**
  * The error responses of an operation that can fail with these codes, one response per status with
  * an example per code; `overrides` replaces a code's example with one that fits the operation.
+ * Every such operation also answers `not_ready` while the store waits for Redis or the database
+ * (only `/health`, `/ready` and `/metrics` answer then).
  */
 export function errorResponses(
   codes: readonly ErrorCode[],
@@ -155,7 +164,7 @@ export function errorResponses(
 ): Record<number, ResponseConfig> {
   const example = (c: ErrorCode) => overrides[c] ?? ERROR_EXAMPLES[c];
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set(codes)) {
+  for (const code of new Set([...codes, ERROR_CODES.NOT_READY])) {
     const status = HTTP_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

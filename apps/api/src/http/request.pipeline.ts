@@ -44,6 +44,8 @@ export interface PipelineOptions {
   /** Spends a write of the address's and the credential's budgets; throws when one is spent. */
   spendWriteBudget: (ip: string, principal: Principal | null) => Promise<void>;
   isStale: () => boolean;
+  /** Why the store does not serve yet, as the error to answer with; null once it serves. */
+  refusal: () => Error | null;
   /** Told of every request once its answer is sent: the request log line and the metric. */
   answered: (answer: Answered) => void;
   log: Logger;
@@ -76,7 +78,8 @@ const routeOf = (x: Exchange) => ('route' in x.target ? x.target.route : undefin
 
 /**
  * The lifecycle of every request, declared once, in this order: track (in flight) → identify
- * (request id) → secure (security headers, CORS) → readBody → credential → limit (write budget) →
+ * (request id) → secure (security headers, CORS) → admit (only open routes before the store
+ * serves) → readBody → credential → limit (write budget) →
  * handle (the route's validation, authorisation and use case) → answer (the error reply if a step
  * threw, the reply sent, then the log line and the metric). Each adapter (node:http, Express)
  * finds the target and hands the request here; nothing about a request is decided anywhere else.
@@ -89,6 +92,7 @@ export class RequestPipeline {
       this.track,
       this.identify,
       this.secure,
+      this.admit,
       this.readBody,
       this.credential,
       this.limit,
@@ -195,6 +199,13 @@ export class RequestPipeline {
     const { headers, preflight } = this.o.security.for(x.req);
     x.headers.push(...headers, 'x-request-id', x.requestId);
     if (preflight) x.reply = { status: preflight, body: undefined };
+  };
+
+  /** Until the store serves (it waits for Redis or the database), only open routes answer. */
+  private readonly admit: Step = (x) => {
+    if (routeOf(x)?.open) return;
+    const refusal = this.o.refusal();
+    if (refusal) throw refusal;
   };
 
   /** The JSON body, for a request that has one. */

@@ -54,7 +54,10 @@ export interface StreamOptions {
 }
 
 // Acknowledge, and answer only if this acknowledgement was the one that counted: an entry
-// processed twice (claimed from a consumer that was slow rather than dead) is answered once.
+// processed twice (claimed from a consumer that was slow rather than dead) is answered once. An
+// entry read before Redis lost its data is in no group any more: XACK counts 0, so it is not
+// answered from a stream that no longer holds it. Sent whole with EVAL, never EVALSHA, so a Redis
+// that restarted with no scripts cached runs it all the same.
 const ACK_AND_ANSWER = `
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('XADD', KEYS[2], '*', 'data', ARGV[3])
@@ -108,6 +111,8 @@ function describeInvalid(error: z.ZodError): string {
  * step as the acknowledgement. Entries left pending by a dead instance are claimed after
  * `claimIdleMs`. Malformed entries are answered with `success: false` and acknowledged, never
  * retried; entries that failed because the database was down stay pending and are retried.
+ * A group that Redis lost (restarted without persistence) is created again, from the start of the
+ * stream, as soon as a read finds it missing, so entries added meanwhile are served too.
  */
 export class OrderStreamConsumer {
   private readonly redis: Redis;
@@ -115,6 +120,8 @@ export class OrderStreamConsumer {
   private loop: Promise<void> | null = null;
   private lastClaim = 0;
   processed = 0;
+  /** Times the consumer group was found missing and created again. */
+  groupsRecreated = 0;
 
   constructor(
     redisUrl: string,
@@ -126,26 +133,45 @@ export class OrderStreamConsumer {
     this.redis = new Redis(redisUrl, {
       connectionName: `stockwire-streams`,
       maxRetriesPerRequest: null,
+      // Back soon after Redis is: at most a second between attempts.
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
     });
     this.redis.on('error', () => {});
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts consuming. The groups are created by the loop, as they are whenever Redis is found
+   * without them, so this does not wait for Redis.
+   */
+  start(): Promise<void> {
+    this.running = true;
+    this.loop = this.run();
+    return Promise.resolve();
+  }
+
+  /**
+   * Creates the group on both streams unless it exists, from the start of each stream: entries
+   * sent while no store ran, or while Redis had lost the group, are still served.
+   */
+  private async ensureGroups(): Promise<void> {
     for (const stream of [STREAMS.orders, STREAMS.newItems]) {
       try {
-        // From the start of the stream: entries sent while no store ran are still served.
         await this.redis.xgroup('CREATE', stream, CONSUMER_GROUP, '0', 'MKSTREAM');
       } catch (error) {
         if (!String(error).includes('BUSYGROUP')) throw error;
       }
     }
-    this.running = true;
-    this.loop = this.run();
   }
 
   private async run(): Promise<void> {
+    let groupsMissing = true;
+    let failing = false;
     while (this.running) {
       try {
+        if (groupsMissing) {
+          await this.ensureGroups();
+          groupsMissing = false;
+        }
         if (Date.now() - this.lastClaim >= this.options.claimIdleMs / 2) {
           this.lastClaim = Date.now();
           await this.claimStale();
@@ -164,12 +190,23 @@ export class OrderStreamConsumer {
           '>',
           '>',
         )) as [stream: string, entries: Entry[]][] | null;
+        if (failing) this.log('stream consumer reading again');
+        failing = false;
         for (const [stream, entries] of read ?? []) {
           for (const entry of entries) await this.handle(stream, entry);
         }
       } catch (error) {
         if (!this.running) return;
-        this.log('stream consumer error; retrying', error);
+        if (String(error).includes('NOGROUP')) {
+          // Redis lost the group (restarted without persistence, or the stream was deleted):
+          // recreate it at once and read on.
+          this.log(`consumer group ${CONSUMER_GROUP} is missing; recreating it`);
+          this.groupsRecreated++;
+          groupsMissing = true;
+          continue;
+        }
+        if (!failing) this.log('stream consumer error; retrying', error);
+        failing = true;
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -278,7 +315,10 @@ export class OrderStreamConsumer {
 
   async stop(): Promise<void> {
     this.running = false;
+    // With Redis away, ioredis keeps the loop's command queued through disconnect(), never
+    // settled: then there is nothing to wait for, and a store stopping meanwhile would hang.
+    const settles = this.redis.status === 'ready';
     this.redis.disconnect();
-    await this.loop?.catch(() => {});
+    if (settles) await this.loop?.catch(() => {});
   }
 }

@@ -30,6 +30,7 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly pub: Redis;
   private readonly sub: Redis;
+  private attached = false;
 
   constructor(redisUrl: string, snapshot: () => ProductInventory[], options: RealtimeOptions) {
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
@@ -105,10 +106,12 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
   /** Serves Socket.IO on `http`, after the server's own request listener. */
   attach(http: HttpServer): void {
     this.io.attach(http);
+    this.attached = true;
   }
 
   async close(): Promise<void> {
-    await this.io.close();
+    // A store stopped before it served never attached Socket.IO, which cannot close unattached.
+    if (this.attached) await this.io.close();
     this.pub.disconnect();
     this.sub.disconnect();
   }

@@ -14,6 +14,7 @@ export class RedisUpdateBus implements UpdateBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private subscribed = false;
+  private handlers: UpdateBusHandlers | null = null;
 
   constructor(url: string) {
     const common = {
@@ -44,7 +45,37 @@ export class RedisUpdateBus implements UpdateBus {
     await this.pub.publish(INVENTORY_CHANNEL, JSON.stringify(message));
   }
 
+  /** Whether Redis answers a PING within `timeoutMs` (connecting first if nothing has yet). */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    if (this.pub.status === 'wait') await this.pub.connect().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
+    try {
+      return await Promise.race([
+        this.pub.ping().then(
+          () => true,
+          () => false,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Subscribes with `handlers`. If Redis fails it, it may be called again (a store that starts
+   * while Redis is away tries until it is back): the handlers of the first call stay.
+   */
   async subscribe(handlers: UpdateBusHandlers): Promise<void> {
+    if (!this.handlers) this.listen((this.handlers = handlers));
+    if (this.pub.status === 'wait') await this.pub.connect();
+    if (this.sub.status === 'wait') await this.sub.connect();
+    await this.sub.subscribe(INVENTORY_CHANNEL);
+    this.subscribed = true;
+  }
+
+  private listen(handlers: UpdateBusHandlers): void {
     this.sub.on('message', (channel: string, raw: string) => {
       if (channel !== INVENTORY_CHANNEL) return;
       let json: unknown;
@@ -73,10 +104,6 @@ export class RedisUpdateBus implements UpdateBus {
         () => {}, // the connection dropped again; the next 'ready' tries again
       );
     });
-    if (this.pub.status === 'wait') await this.pub.connect();
-    await this.sub.connect();
-    await this.sub.subscribe(INVENTORY_CHANNEL);
-    this.subscribed = true;
   }
 
   isConnected(): boolean {
