@@ -29,6 +29,13 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** Known errors worth a log line each: the database failing a write. (`not_ready` is logged once
+ * per state by the store that waits, not per request.) */
+const LOGGED: ReadonlySet<ErrorCode> = new Set([
+  ERROR_CODES.DATABASE_UNAVAILABLE,
+  ERROR_CODES.OUTCOME_UNKNOWN,
+]);
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string } & Record<string, unknown>;
@@ -73,7 +80,7 @@ export function errorReply(err: unknown, what: string, log: Logger): ErrorReply 
   const known = err instanceof StockwireError ? err : fromBodyParser(err);
   const error =
     known ?? new StockwireError(ERROR_CODES.INTERNAL, 'Internal error', undefined, { cause: err });
-  if (!known || HTTP_STATUS[error.code] === 503) {
+  if (!known || LOGGED.has(error.code)) {
     log(`${what} failed: ${error.message}`, error.cause ?? err);
   }
   const status = HTTP_STATUS[error.code];
