@@ -4,6 +4,7 @@ import type { StoreConfig } from '../env.js';
 import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
 import { InventoryCache } from '../sync/inventory.cache.js';
+import { LocationDirectory } from '../sync/location.directory.js';
 import { OutboxUpdateBus } from '../sync/outbox.bus.js';
 import { RedisUpdateBus } from '../sync/redis.bus.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -27,6 +28,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
     limiter: new RedisRateLimiter(config.redis.url, log),
     cache: new InventoryCache(),
+    locations: new LocationDirectory(() => database.listLocations()),
     /** Whether Redis and the database answer now: what a starting store waits for. */
     probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,
   };

@@ -1,6 +1,7 @@
 import type { StoreConfig } from '../env.js';
 import { HistoryService } from '../history/history.service.js';
 import { InventoryService } from '../inventory/inventory.service.js';
+import { LocationService } from '../inventory/location.service.js';
 import { OrderService } from '../inventory/order.service.js';
 import { ReservationService } from '../inventory/reservation.service.js';
 import { WriteCommitter } from '../inventory/write.committer.js';
@@ -13,7 +14,7 @@ import type { Realtime } from './realtime.assembly.js';
 /** The use cases, over the ports; every write ends in the one {@link WriteCommitter}. */
 export function assembleServices(
   config: StoreConfig,
-  { store, bus, cache }: Adapters,
+  { store, bus, cache, locations }: Adapters,
   sync: InventorySync,
   { sockets }: Realtime,
   metrics: StoreMetrics,
@@ -28,6 +29,7 @@ export function assembleServices(
       defaultTtlSeconds: config.checkout.reservationTtlSeconds,
     }),
     orders: new OrderService(store, committer),
+    locations: new LocationService(store, locations, committer),
     history: new HistoryService(
       store,
       (id) => cache.view(id)?.name,

@@ -17,7 +17,9 @@ export function expressAdapter(
   app.set('etag', false);
   const router = express.Router();
   for (const route of routes) {
-    const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
+    const method = ({ GET: 'get', POST: 'post', PATCH: 'patch', DELETE: 'delete' } as const)[
+      route.method
+    ];
     router[method](route.path, (req, res) => {
       pipeline.run(req, res, { route, params: req.params as Record<string, string> });
     });

@@ -52,6 +52,18 @@ export interface Database {
           },
         ];
       };
+      locations: {
+        Row: {
+          id: string;
+          name: string;
+          kind: string;
+          active: boolean;
+          created_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
       orders: {
         Row: {
           order_id: string;
@@ -143,6 +155,13 @@ export interface Database {
         Update: never;
         Relationships: [
           {
+            foreignKeyName: 'stock_levels_location_fkey';
+            columns: ['location'];
+            isOneToOne: false;
+            referencedRelation: 'locations';
+            referencedColumns: ['id'];
+          },
+          {
             foreignKeyName: 'stock_levels_product_id_fkey';
             columns: ['product_id'];
             isOneToOne: false;
@@ -177,6 +196,12 @@ export interface Database {
       create_api_key: {
         Args: {
           key: Json;
+        };
+        Returns: Json;
+      };
+      create_location: {
+        Args: {
+          location: Json;
         };
         Returns: Json;
       };
@@ -232,6 +257,13 @@ export interface Database {
           body: Json;
         };
         Returns: undefined;
+      };
+      update_location: {
+        Args: {
+          location_id: string;
+          patch: Json;
+        };
+        Returns: Json;
       };
       write_outcomes: {
         Args: {
