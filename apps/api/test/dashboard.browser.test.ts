@@ -148,7 +148,7 @@ describe('the live dashboard', () => {
     await close(page);
   });
 
-  it('takes its columns from the locations, warehouses and inactive ones marked', async () => {
+  it('takes its columns from the locations, live, warehouses and inactive ones marked', async () => {
     const shut = `shut-${Date.now().toString(36)}`;
     expect((await api(main().url, 'POST', '/locations', { id: shut, name: 'Shut' })).status).toBe(
       201,
@@ -169,6 +169,12 @@ describe('the live dashboard', () => {
     await expect(
       cell(page, id, shut).getByRole('button', { name: 'Restock 10' }).isDisabled(),
     ).resolves.toBe(true);
+    // A location added at another store while the page is open becomes a column at once.
+    const opened = `new-${Date.now().toString(36)}`;
+    expect(
+      (await api(downtown().url, 'POST', '/locations', { id: opened, name: 'New' })).status,
+    ).toBe(201);
+    await expect.poll(() => cell(page, id, opened).count(), WAIT).toBe(1);
     await close(page);
   });
 

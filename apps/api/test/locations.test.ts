@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StockLocation } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
 import { startStore } from '../src/app.js';
+import { socketClient, wsClient } from './support/clients.js';
 import { ledger, stockRow, withDb } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api, bearer, KEYS } from './support/http.js';
@@ -45,8 +46,18 @@ describe('locations', () => {
     expect(byId.get('central-warehouse')).toMatchObject({ kind: 'warehouse', active: true });
   });
 
-  it('adds a location at one store and every store lists it', async () => {
+  it('adds a location at one store and every store lists it, and tells its clients', async () => {
+    const socket = await socketClient(downtown().url);
+    const ws = await wsClient(downtown().url);
+    const heard: StockLocation[] = [];
+    socket.socket.on('location', (l) => heard.push(l));
     const id = await addLocation('warehouse');
+    await eventually(() => heard.some((l) => l.id === id));
+    await eventually(() => ws.messages.some((m) => m.type === 'location' && m.data.id === id));
+    // Once per change.
+    expect(heard.filter((l) => l.id === id)).toHaveLength(1);
+    socket.close();
+    ws.close();
     const there = (await listed(downtown().url)).find((l) => l.id === id);
     expect(there).toMatchObject({ id, name: `Place ${id}`, kind: 'warehouse', active: true });
     const one = await api<StockLocation>(downtown().url, 'GET', `/locations/${id}`);

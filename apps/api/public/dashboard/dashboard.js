@@ -3,7 +3,8 @@
 // `snapshot` on (re)connect, then `update` and `product` events from every store, and sells or
 // restocks through the HTTP API, whose changes come back as `update` events like anyone else's.
 // Its columns are the chain's locations from `GET /locations` (read again on every snapshot and
-// whenever an update names one it does not know), and any other place a product is stocked.
+// whenever an update names one it does not know, and kept by `location` events), and any other
+// place a product is stocked.
 // Writes need a credential: the store's DASHBOARD_API_KEY if it has one, else a key its user
 // enters, kept in sessionStorage (this tab only). A store whose reads need one too
 // (READS_PUBLIC=false) gets the same key for the live feed and its reads.
@@ -351,5 +352,9 @@
     void loadLocations();
   });
   socket.on('product', setProduct);
+  socket.on('location', (location) => {
+    known.set(location.id, location);
+    renderAll();
+  });
   socket.on('update', applyUpdate);
 })();

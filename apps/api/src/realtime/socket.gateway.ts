@@ -7,6 +7,7 @@ import {
   type ServerToClientEvents,
   type ShutdownNotice,
   type StockAlert,
+  type StockLocation,
   type StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
@@ -73,6 +74,10 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
 
   onSnapshot(views: ProductInventory[]): void {
     this.io.local.emit('snapshot', views);
+  }
+
+  onLocation(location: StockLocation): void {
+    this.io.local.emit('location', location);
   }
 
   /** Through the Redis adapter: the client hears it wherever it is connected, once. */

@@ -4,6 +4,7 @@ import type {
   ProductInventory,
   ShutdownNotice,
   StockAlert,
+  StockLocation,
   StockUpdate,
   WsMessage,
 } from '@stockwire/domain';
@@ -79,6 +80,10 @@ export class WsGateway implements CacheListener, AlertListener {
 
   onSnapshot(views: ProductInventory[]): void {
     this.broadcast({ type: 'snapshot', data: views });
+  }
+
+  onLocation(location: StockLocation): void {
+    this.broadcast({ type: 'location', data: location });
   }
 
   onAlert(alert: StockAlert): void {

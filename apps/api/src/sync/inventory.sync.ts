@@ -4,6 +4,7 @@ import type {
   ProductInventory,
   ProductStock,
   StockChangedMessage,
+  StockLocation,
   StockUpdate,
 } from '@stockwire/domain';
 import type { InventoryStore } from '../store/inventory.store.js';
@@ -23,6 +24,8 @@ export interface CacheListener {
   onUpdate(update: StockUpdate): void;
   onProduct(view: ProductInventory): void;
   onSnapshot(views: ProductInventory[]): void;
+  /** A location changed (a live feed passes it on; the rest need not listen). */
+  onLocation?(location: StockLocation): void;
 }
 
 export interface SyncOptions {
@@ -149,7 +152,9 @@ export class InventorySync {
         this.options.onKeyRevoked?.(message.key_id);
         return;
       case 'location_changed':
-        this.options.locations?.accept(message.location);
+        if (this.options.locations?.accept(message.location)) {
+          this.listener.onLocation?.(message.location);
+        }
         return;
       case 'product_created': {
         ++this.seq;

@@ -31,10 +31,12 @@ export class LocationDirectory {
     }
   }
 
-  /** A location as a message announced it. */
-  accept(location: StockLocation): void {
+  /** A location as a message announced it; returns whether that changed the list. */
+  accept(location: StockLocation): boolean {
     this.touched.set(location.id, ++this.seq);
+    const before = this.byId.get(location.id);
     this.byId.set(location.id, location);
+    return !before || JSON.stringify(before) !== JSON.stringify(location);
   }
 
   get(id: Location): StockLocation | undefined {
