@@ -98,7 +98,7 @@ const TABLES: Record<string, string> = {
       from public.stock_alerts order by product_id, location, id`,
   // In the order they were made: each call makes one at most.
   reservations: `select id, product_id, location, quantity, status, client_id, order_id, store
-      from public.reservations order by created_at, product_id, location`,
+      from public.reservations order by created_at, product_id, location, id`,
   orders: 'select order_id, lines, store from public.orders order by order_id',
   idempotency_keys: `select key, scope, request_hash, result, response_status, response_body
       from public.idempotency_keys order by key`,
