@@ -10,3 +10,4 @@ export * from './history.js';
 export * from './alerts.js';
 export * from './refusals.js';
 export * from './catalogue.js';
+export * from './feeds.js';

@@ -1,8 +1,9 @@
-import { allows } from '@stockwire/domain';
+import { allows, watchesAll } from '@stockwire/domain';
 import { alertAnnouncer } from '../alerts/alert-announcer.js';
 import { LowStockMonitor } from '../alerts/low-stock.monitor.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { StoreConfig } from '../env.js';
+import type { LiveFeed } from '../realtime/live.feed.js';
 import type { RealtimeOptions } from '../realtime/realtime.options.js';
 import { SocketGateway } from '../realtime/socket.gateway.js';
 import { WsGateway } from '../realtime/ws.gateway.js';
@@ -33,9 +34,12 @@ export function assembleRealtime(
       return principal !== null && allows(principal.role, 'read');
     },
   };
-  const snapshot = () => cache.views();
-  const sockets = new SocketGateway(config.redis.url, snapshot, options);
-  const ws = new WsGateway(snapshot, options);
+  const feed: LiveFeed = {
+    views: (filter) => (watchesAll(filter) ? cache.views() : cache.viewsFor(filter)),
+    view: (id, filter) => cache.viewFor(id, filter),
+  };
+  const sockets = new SocketGateway(config.redis.url, feed, options);
+  const ws = new WsGateway(feed, options);
   const alerts = new LowStockMonitor({
     store: config.store.name,
     view: (id) => cache.view(id),

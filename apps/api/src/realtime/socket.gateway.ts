@@ -2,7 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import {
   ClientIdSchema,
+  FEED_ALL,
+  feedRooms,
+  roomsOfChange,
+  roomsOfProduct,
   type ClientToServerEvents,
+  type FeedFilter,
   type ProductInventory,
   type ServerToClientEvents,
   type ShutdownNotice,
@@ -15,7 +20,13 @@ import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/write.committer.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { feedFilter, type LiveFeed } from './live.feed.js';
 import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
+
+/** What the gateway keeps per socket: what its client watches. */
+interface SocketData {
+  filter: FeedFilter;
+}
 
 /** The room of every socket that identified itself with `auth.client_id`, on any instance. */
 const clientRoom = (clientId: string) => `client:${clientId}`;
@@ -25,14 +36,22 @@ const clientRoom = (clientId: string) => `client:${clientId}`;
  * instance hears every change from Redis itself, so emitting through the adapter as well would
  * deliver each change once per instance. The Redis adapter is attached for what only it can do
  * (rooms and targeted emits across instances, fetchSockets, serverSideEmit).
+ *
+ * A client may narrow its feed at connect (`query: {locations, products}`): it joins local rooms
+ * for what it watches ({@link feedRooms}), and a change is emitted to the rooms that watch it
+ * ({@link roomsOfChange}), so it costs work only for the sockets that want it.
  */
 export class SocketGateway implements CacheListener, HoldNotifier, AlertListener {
-  readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
   private readonly pub: Redis;
   private readonly sub: Redis;
   private attached = false;
 
-  constructor(redisUrl: string, snapshot: () => ProductInventory[], options: RealtimeOptions) {
+  constructor(
+    redisUrl: string,
+    private readonly feed: LiveFeed,
+    options: RealtimeOptions,
+  ) {
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
     this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
     this.pub.on('error', () => {});
@@ -43,6 +62,9 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       maxHttpBufferSize: 16 * 1024,
     });
     this.io.use((socket, next) => {
+      const filter = feedFilter(socket.handshake.query);
+      if (!filter.ok) return next(new Error(filter.message));
+      socket.data.filter = filter.filter;
       const { token } = socket.handshake.auth as { token?: unknown };
       options.admit(typeof token === 'string' ? token : undefined).then(
         (ok) => next(ok ? undefined : new Error('unauthorized: send auth.token')),
@@ -59,20 +81,45 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       const auth = socket.handshake.auth as { client_id?: unknown };
       const clientId = ClientIdSchema.safeParse(auth.client_id);
       if (clientId.success) void socket.join(clientRoom(clientId.data));
-      socket.emit('snapshot', snapshot());
+      void socket.join(feedRooms(socket.data.filter));
+      socket.emit('snapshot', feed.views(socket.data.filter));
     });
   }
 
   onUpdate(update: StockUpdate): void {
-    this.io.local.emit('update', update);
+    this.io.local.to(roomsOfChange(update.product_id, update.warehouse)).emit('update', update);
   }
 
   onProduct(view: ProductInventory): void {
-    this.io.local.emit('product', view);
+    this.io.local.to(FEED_ALL).emit('product', view);
+    // A narrowed client sees the product as its filter shows it.
+    for (const socket of this.localSockets(
+      roomsOfProduct(view.product_id, Object.keys(view.locations)),
+    )) {
+      const narrowed = this.feed.view(view.product_id, socket.data.filter);
+      if (narrowed) socket.emit('product', narrowed);
+    }
   }
 
   onSnapshot(views: ProductInventory[]): void {
-    this.io.local.emit('snapshot', views);
+    this.io.local.to(FEED_ALL).emit('snapshot', views);
+    for (const socket of this.io.of('/').sockets.values()) {
+      if (!socket.rooms.has(FEED_ALL)) socket.emit('snapshot', this.feed.views(socket.data.filter));
+    }
+  }
+
+  /** This instance's sockets in any of `rooms`, each once. */
+  private *localSockets(rooms: readonly string[]) {
+    const nsp = this.io.of('/');
+    const seen = new Set<string>();
+    for (const room of rooms) {
+      for (const id of nsp.adapter.rooms.get(room) ?? []) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const socket = nsp.sockets.get(id);
+        if (socket) yield socket;
+      }
+    }
   }
 
   /** Through the Redis adapter: the client hears it wherever it is connected, once. */
@@ -88,7 +135,7 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
   }
 
   onAlert(alert: StockAlert): void {
-    this.io.local.emit(alert.kind, alert);
+    this.io.local.to(roomsOfChange(alert.product_id, alert.location)).emit(alert.kind, alert);
   }
 
   /**
