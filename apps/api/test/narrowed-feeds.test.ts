@@ -113,7 +113,7 @@ describe('live feeds narrowed at connect', () => {
       socket.on('connect_error', (error) => resolve(error.message)),
     );
     socket.close();
-    expect(refused).toMatch(/^invalid feed filter: locations: not valid/);
+    expect(refused).toMatch(/^invalid feed request: locations: not valid/);
 
     const ws = new WebSocket(
       `${watched().url.replace(/^http/, 'ws')}/ws?products=${'x'.repeat(65)}`,

@@ -63,5 +63,23 @@ export function roomsOfProduct(product: ProductId, locations: readonly Location[
   return [ofProduct(product), ...locations.flatMap((l) => [atLocation(l), pair(product, l)])];
 }
 
+/** Whether a client with `filter` watches changes of `product` at `location`. */
+export function watches(
+  { locations, products }: FeedFilter,
+  product: ProductId,
+  location: Location,
+) {
+  return (!locations || locations.includes(location)) && (!products || products.includes(product));
+}
+
 /** Whether a client with `filter` watches everything. */
 export const watchesAll = (filter: FeedFilter) => !filter.locations && !filter.products;
+
+/** The `event_id` a client resumes after: a whole number, given as one or as a query string. */
+export const ResumeSinceSchema = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a whole number: the last event_id seen')
+    .transform(Number),
+]);

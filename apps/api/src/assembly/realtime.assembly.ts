@@ -1,4 +1,4 @@
-import { allows, watchesAll } from '@stockwire/domain';
+import { allows, RESUME_MAX_EVENTS, watchesAll } from '@stockwire/domain';
 import { alertAnnouncer } from '../alerts/alert-announcer.js';
 import { LowStockMonitor } from '../alerts/low-stock.monitor.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -7,6 +7,7 @@ import type { LiveFeed } from '../realtime/live.feed.js';
 import type { RealtimeOptions } from '../realtime/realtime.options.js';
 import { SocketGateway } from '../realtime/socket.gateway.js';
 import { WsGateway } from '../realtime/ws.gateway.js';
+import type { InventoryStore } from '../store/inventory.store.js';
 import type { InventoryCache } from '../sync/inventory.cache.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
 import type { Logger, PinoLogger } from '../telemetry/logger.js';
@@ -19,6 +20,7 @@ import type { StoreMetrics } from '../telemetry/metrics.js';
 export function assembleRealtime(
   config: StoreConfig,
   cache: InventoryCache,
+  ledger: Pick<InventoryStore, 'listEvents'>,
   authenticator: Authenticator,
   metrics: StoreMetrics,
   logger: PinoLogger | Logger,
@@ -37,6 +39,11 @@ export function assembleRealtime(
   const feed: LiveFeed = {
     views: (filter) => (watchesAll(filter) ? cache.views() : cache.viewsFor(filter)),
     view: (id, filter) => cache.viewFor(id, filter),
+    missed: async (since) => {
+      // Newest first, one more than the most a resume replays: that one says "too many".
+      const rows = await ledger.listEvents({ after: since }, RESUME_MAX_EVENTS + 1);
+      return rows.length > RESUME_MAX_EVENTS ? null : rows.reverse();
+    },
   };
   const sockets = new SocketGateway(config.redis.url, feed, options);
   const ws = new WsGateway(feed, options);

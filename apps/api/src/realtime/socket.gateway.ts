@@ -20,12 +20,15 @@ import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/write.committer.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { Resumes } from './feed.resume.js';
 import { feedFilter, type LiveFeed } from './live.feed.js';
 import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
 /** What the gateway keeps per socket: what its client watches. */
 interface SocketData {
   filter: FeedFilter;
+  /** The last `event_id` the client saw, when it resumes. */
+  since: number | undefined;
 }
 
 /** The room of every socket that identified itself with `auth.client_id`, on any instance. */
@@ -46,12 +49,14 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
   private readonly pub: Redis;
   private readonly sub: Redis;
   private attached = false;
+  private readonly resumes: Resumes<object>;
 
   constructor(
     redisUrl: string,
     private readonly feed: LiveFeed,
     options: RealtimeOptions,
   ) {
+    this.resumes = new Resumes(feed);
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
     this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
     this.pub.on('error', () => {});
@@ -62,9 +67,11 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       maxHttpBufferSize: 16 * 1024,
     });
     this.io.use((socket, next) => {
-      const filter = feedFilter(socket.handshake.query);
+      const { since } = socket.handshake.auth as { since?: unknown };
+      const filter = feedFilter(socket.handshake.query, since);
       if (!filter.ok) return next(new Error(filter.message));
       socket.data.filter = filter.filter;
+      socket.data.since = filter.since;
       const { token } = socket.handshake.auth as { token?: unknown };
       options.admit(typeof token === 'string' ? token : undefined).then(
         (ok) => next(ok ? undefined : new Error('unauthorized: send auth.token')),
@@ -81,12 +88,29 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       const auth = socket.handshake.auth as { client_id?: unknown };
       const clientId = ClientIdSchema.safeParse(auth.client_id);
       if (clientId.success) void socket.join(clientRoom(clientId.data));
-      void socket.join(feedRooms(socket.data.filter));
-      socket.emit('snapshot', feed.views(socket.data.filter));
+      const { filter, since } = socket.data;
+      if (since === undefined) {
+        void socket.join(feedRooms(filter));
+        socket.emit('snapshot', feed.views(filter));
+        return;
+      }
+      void this.resumes.resume(socket, since, filter).then((resume) => {
+        if (!socket.connected) return;
+        if ('snapshot' in resume) {
+          socket.emit('snapshot', resume.snapshot, resume.info);
+        } else {
+          for (const update of resume.updates) socket.emit('update', update);
+          for (const view of resume.products) socket.emit('product', view);
+          socket.emit('resumed', resume.notice);
+        }
+        // In the same turn as the last message sent: no live update can come in between.
+        void socket.join(feedRooms(filter));
+      });
     });
   }
 
   onUpdate(update: StockUpdate): void {
+    this.resumes.offer(update);
     this.io.local.to(roomsOfChange(update.product_id, update.warehouse)).emit('update', update);
   }
 

@@ -15,6 +15,7 @@ import {
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { Resumes } from './feed.resume.js';
 import { feedFilter, type LiveFeed } from './live.feed.js';
 import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
 
@@ -30,11 +31,14 @@ export class WsGateway implements CacheListener, AlertListener {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly rooms = new Map<string, Set<WebSocket>>();
   private readonly filters = new WeakMap<WebSocket, FeedFilter>();
+  private readonly resumes: Resumes<WebSocket>;
 
   constructor(
     private readonly feed: LiveFeed,
     private readonly options: RealtimeOptions,
-  ) {}
+  ) {
+    this.resumes = new Resumes(feed);
+  }
 
   /** Serves `/ws` on `http`; Socket.IO handles its own upgrades on the same server. */
   attach(http: HttpServer): void {
@@ -42,7 +46,8 @@ export class WsGateway implements CacheListener, AlertListener {
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== WS_PATH) return;
-      const filter = feedFilter(Object.fromEntries(url.searchParams));
+      const { since, ...params } = Object.fromEntries(url.searchParams);
+      const filter = feedFilter(params, since);
       if (!filter.ok) {
         const body = JSON.stringify({
           error: { code: 'validation_failed', message: filter.message },
@@ -59,7 +64,7 @@ export class WsGateway implements CacheListener, AlertListener {
             return;
           }
           this.wss.handleUpgrade(req, socket, head, (ws) =>
-            this.welcome(ws, filter.filter, options),
+            this.welcome(ws, filter.filter, filter.since, options),
           );
         },
         () => socket.destroy(),
@@ -67,14 +72,22 @@ export class WsGateway implements CacheListener, AlertListener {
     });
   }
 
-  private welcome(ws: WebSocket, filter: FeedFilter, options: RealtimeOptions): void {
+  private welcome(
+    ws: WebSocket,
+    filter: FeedFilter,
+    since: number | undefined,
+    options: RealtimeOptions,
+  ): void {
     const rooms = feedRooms(filter);
     this.filters.set(ws, filter);
-    for (const room of rooms) {
-      let members = this.rooms.get(room);
-      if (!members) this.rooms.set(room, (members = new Set()));
-      members.add(ws);
-    }
+    const join = () => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      for (const room of rooms) {
+        let members = this.rooms.get(room);
+        if (!members) this.rooms.set(room, (members = new Set()));
+        members.add(ws);
+      }
+    };
     ws.on('close', () => {
       for (const room of rooms) {
         const members = this.rooms.get(room);
@@ -82,8 +95,24 @@ export class WsGateway implements CacheListener, AlertListener {
         if (members?.size === 0) this.rooms.delete(room);
       }
     });
-    const snapshot = this.feed.views(filter);
-    ws.send(JSON.stringify({ type: 'snapshot', data: snapshot } satisfies WsMessage));
+    if (since === undefined) {
+      join();
+      ws.send(
+        JSON.stringify({ type: 'snapshot', data: this.feed.views(filter) } satisfies WsMessage),
+      );
+    } else {
+      void this.resumes.resume(ws, since, filter).then((resume) => {
+        if ('snapshot' in resume) {
+          this.send([ws], { type: 'snapshot', data: resume.snapshot, reason: resume.info.reason });
+        } else {
+          for (const update of resume.updates) this.send([ws], { type: 'update', data: update });
+          for (const view of resume.products) this.send([ws], { type: 'product', data: view });
+          this.send([ws], { type: 'resumed', data: resume.notice });
+        }
+        // In the same turn as the last message sent: no live update can come in between.
+        join();
+      });
+    }
     // Clients only listen: what they send is ignored, and a client that floods is cut off.
     const flood = new FloodGuard(options.maxClientMessagesPerSecond);
     ws.on('message', () => {
@@ -112,6 +141,7 @@ export class WsGateway implements CacheListener, AlertListener {
   }
 
   onUpdate(update: StockUpdate): void {
+    this.resumes.offer(update);
     this.send(this.inRooms(roomsOfChange(update.product_id, update.warehouse)), {
       type: 'update',
       data: update,
