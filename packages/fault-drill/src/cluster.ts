@@ -115,6 +115,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         SUPABASE_URL: gateway.url,
         SUPABASE_SERVICE_ROLE_KEY: options.database.serviceRoleKey,
         REDIS_URL: redis.url,
+        // Listening for writes made outside the stores, as npm start runs them.
+        DATABASE_URL: options.database.databaseUrl,
       },
       log: options.log && ((line) => options.log!(line)),
     });
