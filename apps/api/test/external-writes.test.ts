@@ -1,4 +1,5 @@
 import type { ProductInventory, StockUpdate } from '@stockwire/domain';
+import { applyAsService } from '@stockwire/fault-drill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import type { HealthReport } from '../src/http/health.routes.js';
@@ -121,26 +122,16 @@ describe('changes made outside the stores', () => {
     const relayedBefore = await relayedInAll();
     const { supabaseUrl, serviceRoleKey } = stack();
     try {
-      const res = await fetch(`${supabaseUrl}/rest/v1/rpc/apply_stock_changes`, {
-        method: 'POST',
-        headers: {
-          apikey: serviceRoleKey,
-          authorization: `Bearer ${serviceRoleKey}`,
-          'content-type': 'application/json',
+      const res = await applyAsService(supabaseUrl, serviceRoleKey, [
+        {
+          product_id: id,
+          location: 'mall-store',
+          change: -3,
+          update_type: 'sale',
+          store: 'warehouse-app',
+          request_id: 'warehouse-app-1',
         },
-        body: JSON.stringify({
-          changes: [
-            {
-              product_id: id,
-              location: 'mall-store',
-              change: -3,
-              update_type: 'sale',
-              store: 'warehouse-app',
-              request_id: 'warehouse-app-1',
-            },
-          ],
-        }),
-      });
+      ]);
       expect(res.status).toBe(200);
       const [result] = (await res.json()) as [{ ok: boolean }];
       expect(result.ok).toBe(true);

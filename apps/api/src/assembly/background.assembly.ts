@@ -21,7 +21,7 @@ export function assembleBackground(
 ) {
   const externalWrites = new ExternalWritesRelay(listener, {
     publish: (message) => bus.publish(message),
-    envelope: () => committer.envelope(),
+    message: (change, requestId) => committer.message(change, requestId),
     resync: (reason) => {
       if (sync.isReady()) void sync.resyncAll(reason);
     },

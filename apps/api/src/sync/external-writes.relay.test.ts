@@ -78,7 +78,14 @@ function cluster(size: number) {
             published.push(m);
             return Promise.resolve();
           },
-          envelope: () => ({ store: `store-${i}`, instance_id: `i-${i}`, timestamp: 'now' }),
+          message: (change, requestId) => ({
+            type: 'stock_changed',
+            ...change,
+            request_id: requestId,
+            store: `store-${i}`,
+            instance_id: `i-${i}`,
+            timestamp: 'now',
+          }),
           resync: (reason) => resyncs.push(reason),
           log: () => {},
         },
@@ -146,7 +153,9 @@ describe('ExternalWritesRelay', () => {
   it('says digest mode without a database to listen to, and relays nothing', async () => {
     const relay = new ExternalWritesRelay(null, {
       publish: () => Promise.reject(new Error('never')),
-      envelope: () => ({ store: 's', instance_id: 'i', timestamp: 'now' }),
+      message: () => {
+        throw new Error('never');
+      },
       resync: () => {},
       log: () => {},
     });

@@ -7,6 +7,7 @@ import {
   type StockNotification,
   type StoreName,
 } from '@stockwire/domain';
+import type { RowChange } from '../store/inventory.store.js';
 import type { LedgerEntry, StockListenerHandlers } from './postgres.listener.js';
 
 /** What announces stock writes that no store published: the database's `stock_changes`. */
@@ -57,7 +58,8 @@ export interface ListenerHealth {
 export interface RelayDeps {
   /** Sends a message to every instance, this one included (the outbox: never rejects). */
   publish(message: InventoryMessage): Promise<void>;
-  envelope(): { store: StoreName; instance_id: string; timestamp: string };
+  /** The message this instance sends of a row change (the one every write is published as). */
+  message(change: RowChange, requestId: string | null): StockChangedMessage;
   /** Reloads the cache: notifications were missed while LISTEN was away. */
   resync(reason: string): void;
   log: (message: string, error?: unknown) => void;
@@ -138,24 +140,14 @@ export class ExternalWritesRelay {
 
   /** The notification as the message a store publishes, with its ledger row's details. */
   private message(n: StockNotification, entry: LedgerEntry | null): StockChangedMessage {
-    return {
-      type: 'stock_changed',
-      product_id: n.product_id,
-      location: n.location,
-      on_hand: n.on_hand,
-      reserved: n.reserved,
-      version: n.version,
-      change: n.change,
-      reserved_change: n.reserved_change,
+    const change: RowChange = {
+      ...n,
       update_type: movementOf(n, entry),
       event_id: n.event_id ?? entry?.event_id ?? null,
-      request_id: entry?.request_id ?? null,
       order_id: entry?.order_id ?? null,
       reservation_id: entry?.reservation_id ?? null,
-      updated_at: n.updated_at,
-      ...this.deps.envelope(),
-      store: storeOf(entry),
     };
+    return { ...this.deps.message(change, entry?.request_id ?? null), store: storeOf(entry) };
   }
 
   health(): ListenerHealth {

@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster.js';
 import { waitForConvergence } from '../convergence.js';
 import { health } from '../store-health.js';
 import {
+  applyAsService,
   auditWrites,
   createProduct,
   startWrites,
@@ -101,26 +102,16 @@ export async function externalWrites(cluster: Cluster): Promise<ExternalWritesRe
         if (i % 3 === 0 && rpcIds.length < RPC_CALLS) {
           const requestId = `drill-service-${randomUUID()}`;
           rpcIds.push(requestId);
-          await fetch(`${gateway.url}/rest/v1/rpc/apply_stock_changes`, {
-            method: 'POST',
-            headers: {
-              apikey: serviceRoleKey,
-              authorization: `Bearer ${serviceRoleKey}`,
-              'content-type': 'application/json',
+          await applyAsService(gateway.url, serviceRoleKey, [
+            {
+              product_id: id,
+              location,
+              change: 1,
+              update_type: 'restock',
+              store: 'warehouse-app',
+              request_id: requestId,
             },
-            body: JSON.stringify({
-              changes: [
-                {
-                  product_id: id,
-                  location,
-                  change: 1,
-                  update_type: 'restock',
-                  store: 'warehouse-app',
-                  request_id: requestId,
-                },
-              ],
-            }),
-          });
+          ]);
         }
         await sleep(40);
       }
