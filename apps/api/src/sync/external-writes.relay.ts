@@ -138,7 +138,11 @@ export class ExternalWritesRelay {
     }
   }
 
-  /** The notification as the message a store publishes, with its ledger row's details. */
+  /**
+   * The notification as the message a store publishes, with its ledger row's details. A batch of
+   * another service that changed one row several times wrote it once, several versions on: the
+   * stores see the gap and reload the product, as for any message that skips versions.
+   */
   private message(n: StockNotification, entry: LedgerEntry | null): StockChangedMessage {
     const change: RowChange = {
       ...n,
