@@ -85,6 +85,7 @@ export async function launchStore(
     sync,
     realtime,
     antiEntropy: background.antiEntropy,
+    externalWrites: background.externalWrites,
     drain,
   });
   const { server, app } = assembleHttp(

@@ -47,12 +47,14 @@ export async function listen(p: Parts): Promise<string> {
 }
 
 /**
- * Brings a listening store to serving, in order: Redis and the database waited for (with
- * backoff), the cache synced (subscribe, load, apply what arrived meanwhile), the live feeds on
- * the server, the background work, then every request admitted. Rejects only if the store is
- * stopped first.
+ * Brings a listening store to serving, in order: the database listened to (if configured; a
+ * first attempt, retried in the background), Redis and the database waited for (with backoff),
+ * the cache synced (subscribe, load, apply what arrived meanwhile), the live feeds on the server,
+ * the background work, then every request admitted. Rejects only if the store is stopped first.
  */
 export async function serve(p: Parts): Promise<void> {
+  // LISTEN before the cache loads: a write the load misses is announced after it.
+  await p.background.externalWrites.start();
   await p.gate.open(p.adapters.probes, () => p.sync.start());
   p.realtime.alerts.prime(p.adapters.cache.views());
   p.realtime.sockets.attach(p.server);

@@ -1,10 +1,10 @@
 import {
   AlertKindSchema,
+  LedgerTypeSchema,
   LocationSchema,
   ProductSchema,
   RoleSchema,
   StockLevelSchema,
-  UpdateTypeSchema,
   type InventoryEvent,
   type ProductStock,
 } from '@stockwire/domain';
@@ -52,7 +52,7 @@ export const EventRowSchema = z
     id: z.number().int(),
     product_id: z.string(),
     location: z.string(),
-    update_type: UpdateTypeSchema,
+    update_type: LedgerTypeSchema,
     change: z.number().int(),
     previous_quantity: z.number().int(),
     new_quantity: z.number().int(),
