@@ -6,7 +6,8 @@
  *
  *   npm run bench                      full run, a few minutes
  *   npm run bench -- --quick           smoke run, under a minute (CI)
- *   npm run bench -- --only reads      some phases: idle, connections, reads, writes, fanout, recovery
+ *   npm run bench -- --only reads      some phases: idle, connections, reads, writes, fanout,
+ *                                      external, recovery
  *   npm run bench -- --profile         stores write V8 CPU profiles (.data/bench/profiles)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { caches } from './phases/caches.js';
 import { createCatalogue } from './phases/catalogue.js';
 import { connections } from './phases/connections.js';
 import { say, startBench, type PhaseResult } from './phases/context.js';
+import { external } from './phases/external.js';
 import { fanout } from './phases/fanout.js';
 import { idle } from './phases/idle.js';
 import { ledger } from './phases/ledger.js';
@@ -31,7 +33,15 @@ import { recovery } from './phases/recovery.js';
 import { SIZES } from './phases/sizes.js';
 import { writes } from './phases/writes.js';
 
-const PHASES = ['idle', 'connections', 'reads', 'writes', 'fanout', 'recovery'] as const;
+const PHASES = [
+  'idle',
+  'connections',
+  'reads',
+  'writes',
+  'fanout',
+  'external',
+  'recovery',
+] as const;
 
 const ArgsSchema = z.object({
   quick: z.boolean(),
@@ -77,6 +87,7 @@ async function main(): Promise<number> {
   if (runs('reads')) results.push(await reads(ctx));
   if (runs('writes')) results.push(await writes(ctx));
   if (runs('fanout')) results.push(await fanout(ctx));
+  if (runs('external')) results.push(await external(ctx));
   const cached = await caches(ctx);
   results.push(cached);
   if (runs('recovery')) results.push(await recovery(ctx));

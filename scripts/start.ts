@@ -26,10 +26,14 @@ let serviceRoleKey: string;
 let anonKey = '';
 let redisUrl: string;
 let jwtSecret: string | null = null;
+// The stores' direct connection, to listen for writes made outside them: the local stack's
+// database, or DATABASE_URL beside a Supabase project (its direct connection string).
+let databaseUrl: string | null = null;
 let devKeys: { admin: string; staff: string } | null = null;
 if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
   supabaseUrl = env.SUPABASE_URL;
   serviceRoleKey = env.SUPABASE_SERVICE_ROLE_KEY;
+  databaseUrl = env.DATABASE_URL ?? null;
   say(`using Supabase at ${supabaseUrl}`);
   const redis = await findOrStartRedis({
     url: env.REDIS_URL,
@@ -50,7 +54,7 @@ if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
     log: () => {},
   });
   stops.push(() => stack.stop());
-  ({ supabaseUrl, serviceRoleKey, anonKey, redisUrl, jwtSecret, devKeys } = stack);
+  ({ supabaseUrl, serviceRoleKey, anonKey, redisUrl, jwtSecret, devKeys, databaseUrl } = stack);
   const { applied, seeded } = stack.migrations;
   const news = [
     applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date',
@@ -137,6 +141,7 @@ const ready = env.STORES.map(
             SUPABASE_URL: supabaseUrl,
             SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
             REDIS_URL: redisUrl,
+            ...(databaseUrl && { DATABASE_URL: databaseUrl }),
             API_KEYS: apiKeys,
             CORS_ORIGINS: corsOrigins,
             ...(jwtSecret && { SUPABASE_JWT_SECRET: jwtSecret }),
@@ -174,6 +179,7 @@ await writeStackFile(dataDir, {
   apiKeys,
   jwtSecret,
   devKeys,
+  databaseUrl,
   pid: process.pid,
 });
 say('all stores ready:');

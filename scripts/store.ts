@@ -20,6 +20,7 @@ if (!env.SUPABASE_URL && stack) {
   env.API_KEYS ??= stack.apiKeys;
   if (stack.jwtSecret) env.SUPABASE_JWT_SECRET ??= stack.jwtSecret;
   if (stack.devKeys) env.DASHBOARD_API_KEY ??= stack.devKeys.staff;
+  if (stack.databaseUrl) env.DATABASE_URL = stack.databaseUrl;
 }
 if (!env.SUPABASE_URL) {
   console.error(

@@ -1,6 +1,7 @@
 /** One measured figure, beside the baseline it is judged against. */
 export interface Figure {
-  section: 'Reads' | 'Writes' | 'Fan-out' | 'Connections' | 'Recovery' | 'Memory';
+  section:
+    'Reads' | 'Writes' | 'Fan-out' | 'External writes' | 'Connections' | 'Recovery' | 'Memory';
   label: string;
   value: number;
   unit: string;
@@ -42,6 +43,7 @@ const SECTIONS: Figure['section'][] = [
   'Reads',
   'Writes',
   'Fan-out',
+  'External writes',
   'Recovery',
   'Memory',
 ];

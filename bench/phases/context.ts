@@ -92,6 +92,8 @@ export async function startBench({
             SUPABASE_URL: stack.supabaseUrl,
             SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
             REDIS_URL: stack.redisUrl,
+            // Listening for writes made outside the stores, as npm start runs them.
+            DATABASE_URL: stack.databaseUrl,
             API_KEYS: `bench:admin:${key}`,
             // One client from one address writes thousands a second: a trusted internal client.
             RATE_LIMIT_PER_KEY: '0',

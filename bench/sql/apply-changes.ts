@@ -1,4 +1,5 @@
-// Usage: npx tsx bench/sql/apply-changes.ts [reps=7]  (DATABASE_URL: use that Postgres; BASELINE: see databases.ts)
+// Usage: npx tsx bench/sql/apply-changes.ts [reps=7]  (DATABASE_URL: use that Postgres; BASELINE: see databases.ts;
+// CALLER=service: call as another service would, whose writes the database announces; default: as a store)
 /**
  * Postgres CPU per change of `apply_stock_changes`, before and after the migrations from BASELINE
  * on, side by side: the same batches on identical data in two databases of one server, alternating
@@ -13,6 +14,11 @@ const PRODUCTS = 200;
 const LOCATIONS = ['main-store', 'downtown-store', 'mall-store'];
 const CHANGES_PER_ROUND = 4096;
 const reps = Number(process.argv[2] ?? 7);
+/**
+ * A store names itself in `X-Stockwire-Store`, which PostgREST hands to the transaction in
+ * `request.headers`: the database then announces none of its writes. Another service sends none.
+ */
+const asStore = (process.env.CALLER ?? 'store') === 'store';
 
 interface Change {
   product_id: string;
@@ -93,10 +99,16 @@ try {
       await client.connect();
       await seed(client);
       await client.query('set synchronous_commit = off');
+      if (asStore) {
+        await client.query(`select set_config('request.headers', $1, false)`, [
+          JSON.stringify({ 'x-stockwire-store': 'bench', 'content-type': 'application/json' }),
+        ]);
+      }
       const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
       return { client, pid: rows[0]!.pid };
     }),
   );
+  console.log(`calls as ${asStore ? 'a store' : 'another service'}`);
   console.log('batch  rows    before ms/change  after ms/change  after/before');
   for (const size of [1, 32, 128]) {
     for (const hot of [false, true]) {

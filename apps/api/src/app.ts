@@ -74,7 +74,7 @@ export async function launchStore(
 
   const keys = new ApiKeyRegistry(config.access.apiKeys, store);
   const authenticator = new Authenticator(keys, config.access.jwtSecret);
-  const realtime = assembleRealtime(config, cache, authenticator, metrics, requests ?? log);
+  const realtime = assembleRealtime(config, cache, store, authenticator, metrics, requests ?? log);
   const sync = new InventorySync(cache, store, bus, realtime.listener, {
     gapGraceMs: config.sync.gapGraceMs,
     log,
@@ -92,6 +92,7 @@ export async function launchStore(
     sync,
     realtime,
     antiEntropy: background.antiEntropy,
+    externalWrites: background.externalWrites,
     drain,
   });
   const { server, app } = assembleHttp(

@@ -65,6 +65,10 @@ const EnvSchema = z.object({
   INSTANCE_ID: z.string().min(1).max(128).optional(),
   SUPABASE_URL: z.url(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -142,6 +146,13 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
   database: {
     supabaseUrl: e.SUPABASE_URL,
     serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
+    /**
+     * A direct connection to the same database (Supabase's "direct connection" string), to LISTEN
+     * for writes made outside the stores and relay them within milliseconds. Unset, such writes
+     * reach the stores at the next digest check. Any role that may connect and read
+     * `inventory_events` will do.
+     */
+    url: e.DATABASE_URL,
     /**
      * Most stock changes (or holds) one group-committed rpc carries; 0 sends each request's
      * changes on an rpc of its own. @default 128

@@ -60,7 +60,10 @@ function mask(value: Json, ids: Map<string, string>, path = '$'): Json {
   return out;
 }
 
+// The fixture's rows are written as the functions' own (one transaction: the statements of one
+// query), so that no database records them as external writes: the baselines predate that.
 const SETUP = `
+  select set_config('stockwire.writer', 'fixture', true);
   -- The locations the batches name, where the schema has them (the baselines have none).
   do $$ begin
     if to_regclass('public.locations') is not null then
@@ -96,9 +99,11 @@ const TABLES: Record<string, string> = {
   // Per row in id order; the ids themselves may interleave differently across rows.
   stock_alerts: `select product_id, location, kind, available, on_hand, reserved, threshold, version
       from public.stock_alerts order by product_id, location, id`,
-  // In the order they were made: each call makes one at most.
+  // In the order they were made: each call makes one at most. The fixture's holds share one
+  // created_at, two of them at one row: their quantities tell them apart, where the heap order
+  // (which vacuum may change in one database and not the other) would not.
   reservations: `select id, product_id, location, quantity, status, client_id, order_id, store
-      from public.reservations order by created_at, product_id, location, id`,
+      from public.reservations order by created_at, product_id, location, quantity, id`,
   orders: 'select order_id, lines, store from public.orders order by order_id',
   idempotency_keys: `select key, scope, request_hash, result, response_status, response_body
       from public.idempotency_keys order by key`,

@@ -3,6 +3,7 @@ import {
   coldStart,
   crashAndRestart,
   databaseOutage,
+  externalWrites,
   gracefulShutdown,
   lostAnswers,
   messageChaos,
@@ -162,5 +163,19 @@ describe('faults, with every store a process of its own', () => {
     expect(report).toMatchObject({ writeStatus: 200, converged: true, crashed: [] });
     expect(report.stoppedWhileWaiting).toEqual({ code: 0, signal: null });
     expect(report.stoppedAfter).toEqual({ code: 0, signal: null });
+  }, 90_000);
+
+  it('serves and ledgers changes made outside the stores during writes, through a cut of every listener', async () => {
+    const report = await externalWrites(cluster);
+    expect(report.writes).toMatchObject({ lost: 0, refusedButRecorded: 0 });
+    expect(report.direct.ledgered).toBe(report.direct.made);
+    expect(report.rpc.ledgered).toBe(report.rpc.made);
+    expect(report.seenMs).toHaveLength(report.direct.made);
+    expect(report.unseen).toBe(0);
+    expect(report.listenersCut).toBe(3);
+    for (const store of report.health) {
+      expect(store).toMatchObject({ mode: 'listen', reconnects: 1 });
+    }
+    expect(report.crashed).toEqual([]);
   }, 90_000);
 });

@@ -58,8 +58,13 @@ export interface ShutdownNotice {
 
 /** Socket.IO events a store emits to its clients. */
 export interface ServerToClientEvents extends AlertEvents {
-  /** All products, sent once on connect (and again after the store resyncs). */
-  snapshot: (products: ProductInventory[]) => void;
+  /**
+   * All products (all the client watches), sent once on connect and again after the store
+   * resyncs; `info` says why when it replaces a resume that could not be served.
+   */
+  snapshot: (products: ProductInventory[], info?: SnapshotInfo) => void;
+  /** A resume is complete: the missed updates came before it, live ones follow. */
+  resumed: (notice: ResumeNotice) => void;
   update: (update: StockUpdate) => void;
   /** A product's full view, sent when it is created or repaired from the database. */
   product: (product: ProductInventory) => void;
@@ -76,6 +81,27 @@ export interface ServerToClientEvents extends AlertEvents {
  */
 export interface SocketAuth {
   client_id?: string;
+  /** The last `event_id` the client saw: it gets what it missed since instead of a snapshot. */
+  since?: number;
+}
+
+/** The most missed ledger rows a resume replays; beyond them, a snapshot. */
+export const RESUME_MAX_EVENTS = 1000;
+
+/** Why a snapshot came instead of the resume a client asked for. */
+export interface SnapshotInfo {
+  reason: 'resume_beyond_limit' | 'resume_unavailable';
+}
+
+/**
+ * The end of a resume: every ledger row after `since` that the client watches was sent, in ledger
+ * order, then each product they touched as it stands now (holds included).
+ */
+export interface ResumeNotice {
+  since: number;
+  /** The last ledger row sent, or `since` when there was nothing to send. */
+  last_event_id: number;
+  updates: number;
 }
 
 /** Socket.IO events clients may send; none yet: changes go through HTTP. */
@@ -83,7 +109,8 @@ export type ClientToServerEvents = Record<string, never>;
 
 /** Messages on the plain WebSocket feed at `/ws`. */
 export type WsMessage =
-  | { type: 'snapshot'; data: ProductInventory[] }
+  | { type: 'snapshot'; data: ProductInventory[]; reason?: SnapshotInfo['reason'] }
+  | { type: 'resumed'; data: ResumeNotice }
   | { type: 'update'; data: StockUpdate }
   | { type: 'product'; data: ProductInventory }
   | { type: 'location'; data: StockLocation }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LocationSchema, ProductIdSchema, type Location, type ProductId } from './ids.js';
-import { UPDATE_TYPES, UpdateTypeSchema, type UpdateType } from './update-type.js';
+import { LEDGER_TYPES, LedgerTypeSchema, type LedgerType } from './update-type.js';
 
 /** The id of a ledger row (`inventory_events.id`); ids grow with time, so they order the ledger. */
 export type EventId = number;
@@ -36,15 +36,15 @@ export const InstantParamSchema = z.iso.datetime({
 /** One or more update types, comma-separated: `sale` or `sale,damage`. */
 const UpdateTypesParamSchema = z.string().transform((value, ctx) => {
   const types = [...new Set(value.split(',').map((t) => t.trim()))];
-  const unknown = types.filter((t) => !UpdateTypeSchema.safeParse(t).success);
+  const unknown = types.filter((t) => !LedgerTypeSchema.safeParse(t).success);
   if (unknown.length > 0) {
     ctx.addIssue({
       code: 'custom',
-      message: `unknown update type ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${UPDATE_TYPES.join(', ')}`,
+      message: `unknown update type ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${LEDGER_TYPES.join(', ')}`,
     });
     return z.NEVER;
   }
-  return types as UpdateType[];
+  return types as LedgerType[];
 });
 
 /** Paging by id, newest first: `before` and `after` are exclusive bounds on the row id. */
@@ -92,18 +92,18 @@ export interface InventoryEvent {
   event_id: EventId;
   product_id: ProductId;
   location: Location;
-  update_type: UpdateType;
+  update_type: LedgerType;
   change: number;
   /** On-hand quantity at `location` before and after the movement. */
   previous_quantity: number;
   new_quantity: number;
   /** Version of the (product, location) stock row this movement produced. */
   version: number;
-  /** The store whose instance made the movement. */
+  /** The store whose instance made the movement; `external` for a write the database recorded. */
   store: string;
   /** The request that made it (`X-Request-Id`, or one the store generated). */
   request_id: string | null;
-  /** Who made it: `key:<id>`, `user:<sub>`, `stream:…` or `system:…`. */
+  /** Who made it: `key:<id>`, `user:<sub>`, `stream:…`, `system:…`, or `role:<database role>`. */
   actor: string | null;
   order_id: string | null;
   reservation_id: string | null;

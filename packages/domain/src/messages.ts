@@ -71,3 +71,27 @@ export const InventoryMessageSchema = z.discriminatedUnion('type', [
   LocationChangedMessageSchema,
 ]);
 export type InventoryMessage = z.infer<typeof InventoryMessageSchema>;
+
+/**
+ * The Postgres channel on which the database announces stock writes that no store published: a
+ * write to the table outside Stockwire's functions, or a call of the functions by another service.
+ * A listening store relays each one to {@link INVENTORY_CHANNEL} as a `stock_changed` message.
+ */
+export const STOCK_NOTIFY_CHANNEL = 'stock_changes';
+
+/** The payload of a notification on {@link STOCK_NOTIFY_CHANNEL}: the row as it now stands. */
+export const StockNotificationSchema = z.object({
+  product_id: ProductIdSchema,
+  location: LocationSchema,
+  on_hand: QuantitySchema,
+  reserved: QuantitySchema,
+  version: z.number().int().positive(),
+  updated_at: z.string(),
+  change: z.number().int(),
+  reserved_change: z.number().int(),
+  /** `external` for a write outside the functions; null for one by them (their ledger row tells). */
+  update_type: z.literal('external').nullable(),
+  /** The ledger row the database wrote for an external change of on hand, if any. */
+  event_id: z.number().int().positive().nullable(),
+});
+export type StockNotification = z.infer<typeof StockNotificationSchema>;

@@ -29,7 +29,16 @@ export function changeFitsType(updateType: UpdateType, change: number): boolean 
   }
 }
 
+/**
+ * What a ledger row can record: a movement a store was asked for, or `external`, a change of on-hand
+ * stock written to the table by something other than Stockwire's functions (psql, Studio, another
+ * service), which the database records itself. No request may claim `external`.
+ */
+export const LEDGER_TYPES = [...UPDATE_TYPES, 'external'] as const;
+export const LedgerTypeSchema = z.enum(LEDGER_TYPES);
+export type LedgerType = z.infer<typeof LedgerTypeSchema>;
+
 /** What a stock row change can be: a ledger movement, or a change to what is held for checkouts. */
-export const MOVEMENT_TYPES = [...UPDATE_TYPES, 'reserve', 'release', 'expire'] as const;
+export const MOVEMENT_TYPES = [...LEDGER_TYPES, 'reserve', 'release', 'expire'] as const;
 export const MovementTypeSchema = z.enum(MOVEMENT_TYPES);
 export type MovementType = z.infer<typeof MovementTypeSchema>;

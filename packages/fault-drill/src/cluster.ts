@@ -51,6 +51,8 @@ export interface Cluster {
   /** The cluster's gateway to PostgREST: `stop()` it and the stores lose the database. */
   gateway: SwitchableGateway;
   databaseUrl: string;
+  /** The service-role key, for drills that call the database API as another service would. */
+  serviceRoleKey: string;
   store(name: string): StoreProcess;
   /**
    * One more store process set up as the cluster's are, on a free port; not started, and not in
@@ -115,6 +117,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         SUPABASE_URL: gateway.url,
         SUPABASE_SERVICE_ROLE_KEY: options.database.serviceRoleKey,
         REDIS_URL: redis.url,
+        // Listening for writes made outside the stores, as npm start runs them.
+        DATABASE_URL: options.database.databaseUrl,
       },
       log: options.log && ((line) => options.log!(line)),
     });
@@ -136,6 +140,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     redis,
     gateway,
     databaseUrl: options.database.databaseUrl,
+    serviceRoleKey: options.database.serviceRoleKey,
     store: (name) => {
       const found = stores.find((s) => s.name === name);
       if (!found) throw new Error(`no store named ${name}`);

@@ -1,6 +1,7 @@
 import { coldStartDrill } from './drills/cold-start.drill.js';
 import { crashDrill } from './drills/crash-restart.drill.js';
 import { databaseDrill } from './drills/database-outage.drill.js';
+import { externalDrill } from './drills/external-writes.drill.js';
 import type { Drill } from './drills/drill.js';
 import { lostAnswersDrill } from './drills/lost-answers.drill.js';
 import { shutdownDrill } from './drills/graceful-shutdown.drill.js';
@@ -18,4 +19,5 @@ export const DRILLS: Readonly<Record<string, Drill>> = {
   crash: crashDrill,
   shutdown: shutdownDrill,
   'cold-start': coldStartDrill,
+  external: externalDrill,
 };

@@ -11,6 +11,7 @@ export type { Drill, DrillOptions, DrillResult } from './drills/drill.js';
 export * from './drills/cold-start.drill.js';
 export * from './drills/crash-restart.drill.js';
 export * from './drills/database-outage.drill.js';
+export * from './drills/external-writes.drill.js';
 export * from './drills/graceful-shutdown.drill.js';
 export * from './drills/lost-answers.drill.js';
 export * from './drills/message-chaos.drill.js';

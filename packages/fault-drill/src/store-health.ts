@@ -9,6 +9,8 @@ export interface StoreHealth {
   pubsub: { received: number; invalid: number; last_lag_ms: number | null };
   digest: { checks: number; audits: number; last_result: string | null };
   outbox: { queued: number; failed_publishes: number; republished: number };
+  external_writes: 'listen' | 'digest';
+  listener: { notifications: number; relayed: number; failures: number; reconnects: number };
   requests_in_flight: number;
 }
 

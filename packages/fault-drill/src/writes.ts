@@ -174,3 +174,34 @@ export async function createProduct(
   }
   return id;
 }
+
+/** One stock change as another service sends it to rpc/apply_stock_changes. */
+export interface ServiceChange {
+  product_id: string;
+  location: string;
+  change: number;
+  update_type: string;
+  store: string;
+  request_id: string;
+}
+
+/**
+ * Calls rpc/apply_stock_changes through the database API at `supabaseUrl` as another service
+ * would: with the service-role key, and without the header a store names itself in, so the
+ * database announces what it writes.
+ */
+export function applyAsService(
+  supabaseUrl: string,
+  serviceRoleKey: string,
+  changes: ServiceChange[],
+): Promise<Response> {
+  return fetch(`${supabaseUrl}/rest/v1/rpc/apply_stock_changes`, {
+    method: 'POST',
+    headers: {
+      apikey: serviceRoleKey,
+      authorization: `Bearer ${serviceRoleKey}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ changes }),
+  });
+}

@@ -173,6 +173,8 @@ export interface StackFile {
   jwtSecret: string | null;
   /** The keys to use with them (local development). */
   devKeys: { admin: string; staff: string } | null;
+  /** What the stores were given as DATABASE_URL, to listen for writes made outside them. */
+  databaseUrl: string | null;
   pid: number;
 }
 

@@ -38,6 +38,8 @@ create function public.apply_stock_changes(changes jsonb)
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- Marks its writes of stock rows as the functions' own: see stockwire_private.version_external_write.
+set stockwire.writer = 'apply_stock_changes'
 as $$
 declare
   c record;

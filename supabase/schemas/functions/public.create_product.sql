@@ -10,6 +10,8 @@ create function public.create_product(product jsonb)
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- Marks its writes of stock rows as the functions' own: see stockwire_private.version_external_write.
+set stockwire.writer = 'create_product'
 as $$
 declare
   v_product public.products;

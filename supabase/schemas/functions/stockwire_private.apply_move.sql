@@ -12,6 +12,8 @@ create function stockwire_private.apply_move(
 returns jsonb
 language plpgsql
 set search_path = ''
+-- Marks its writes of stock rows as the functions' own: see stockwire_private.version_external_write.
+set stockwire.writer = 'apply_move'
 as $$
 declare
   v_expired jsonb;

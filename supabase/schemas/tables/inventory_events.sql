@@ -1,6 +1,8 @@
 -- The movement ledger: one row per change of on-hand stock, written in the same transaction as the
 -- change, so the ledger always explains the stock rows. The sign of `change` must fit its type
--- (stockwire_private.change_fits_type, the rule the functions refuse changes by).
+-- (stockwire_private.change_fits_type, the rule the functions refuse changes by), or the row is an
+-- `external` one: a change written to stock_levels outside the functions, which the database
+-- recorded itself (stockwire_private.announce_stock_write), of any sign but zero.
 create table public.inventory_events (
   id bigint generated always as identity primary key,
   product_id text not null references public.products (id) on delete cascade,
@@ -18,7 +20,8 @@ create table public.inventory_events (
   order_id text,
   reservation_id uuid,
   check (new_quantity = previous_quantity + change),
-  constraint inventory_events_change_fits_type check (stockwire_private.change_fits_type(update_type, change))
+  constraint inventory_events_change_fits_type check (
+    stockwire_private.change_fits_type(update_type, change) or (update_type = 'external' and change <> 0))
 );
 create index inventory_events_product_location on public.inventory_events (product_id, location, id);
 

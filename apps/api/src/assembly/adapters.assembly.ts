@@ -5,8 +5,11 @@ import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
 import { InventoryCache } from '../sync/inventory.cache.js';
 import { LocationDirectory } from '../sync/location.directory.js';
+import type { ListenerLink } from '../sync/external-writes.relay.js';
 import { OutboxUpdateBus } from '../sync/outbox.bus.js';
+import { PostgresStockListener } from '../sync/postgres.listener.js';
 import { RedisUpdateBus } from '../sync/redis.bus.js';
+import { RedisClaims } from '../sync/redis.claims.js';
 import type { Logger } from '../telemetry/logger.js';
 import { meteredBus } from '../telemetry/metered.js';
 import type { StoreMetrics } from '../telemetry/metrics.js';
@@ -16,11 +19,22 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
   const database = new SupabaseInventoryStore(
     config.database.supabaseUrl,
     config.database.serviceRoleKey,
+    config.store.name,
   );
   const { groupCommitMax } = config.database;
   const batching =
     groupCommitMax > 0 ? withGroupCommit(database, { maxBatch: groupCommitMax }) : null;
   const redis = new RedisUpdateBus(config.redis.url);
+  // With a direct database connection, writes made outside the stores are heard of at once.
+  const listener: ListenerLink | null = config.database.url
+    ? {
+        source: new PostgresStockListener(config.database.url, {
+          applicationName: `stockwire-listener ${config.store.instanceId}`.slice(0, 63),
+          log,
+        }),
+        claims: new RedisClaims(config.redis.url),
+      }
+    : null;
   return {
     store: batching ?? database,
     groupCommits: batching?.groupCommits ?? null,
@@ -31,6 +45,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     locations: new LocationDirectory(() => database.listLocations()),
     /** Whether Redis and the database answer now: what a starting store waits for. */
     probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,
+    listener,
   };
 }
 

@@ -2,19 +2,31 @@ import type { StoreConfig } from '../env.js';
 import { Sweeper } from '../inventory/sweeper.js';
 import { entryKey, OrderStreamConsumer, STREAMS } from '../queues/order.streams.js';
 import { AntiEntropy } from '../sync/anti-entropy.js';
+import { ExternalWritesRelay } from '../sync/external-writes.relay.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Services } from './services.assembly.js';
 
-/** Work that no request starts: the order streams, the hold sweeper, the digest check. */
+/**
+ * Work that no request starts: the relay of writes made outside the stores, the order streams,
+ * the hold sweeper, the digest check.
+ */
 export function assembleBackground(
   config: StoreConfig,
-  { store, cache }: Adapters,
+  { store, cache, bus, listener }: Adapters,
   sync: InventorySync,
-  { inventory, orders, reservations }: Services,
+  { inventory, orders, reservations, committer }: Services,
   log: Logger,
 ) {
+  const externalWrites = new ExternalWritesRelay(listener, {
+    publish: (message) => bus.publish(message),
+    message: (change, requestId) => committer.message(change, requestId),
+    resync: (reason) => {
+      if (sync.isReady()) void sync.resyncAll(reason);
+    },
+    log,
+  });
   const actor = `stream:${STREAMS.orders}`;
   const streams = config.streams.enabled
     ? new OrderStreamConsumer(
@@ -52,6 +64,7 @@ export function assembleBackground(
     log,
   });
   return {
+    externalWrites,
     streams,
     antiEntropy,
     sweeper,
@@ -63,6 +76,7 @@ export function assembleBackground(
       antiEntropy.start();
     },
     async stop() {
+      await externalWrites.close();
       antiEntropy.stop();
       sweeper.stop();
       await streams?.stop();

@@ -1,6 +1,7 @@
 import type { HealthReport } from '../http/health.routes.js';
 import type { RequestDrain } from '../http/request.drain.js';
 import type { AntiEntropy } from '../sync/anti-entropy.js';
+import type { ExternalWritesRelay } from '../sync/external-writes.relay.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Realtime } from './realtime.assembly.js';
@@ -11,6 +12,7 @@ export interface HealthSources {
   sync: InventorySync;
   realtime: Realtime;
   antiEntropy: AntiEntropy;
+  externalWrites: ExternalWritesRelay;
   drain: RequestDrain;
 }
 
@@ -39,6 +41,8 @@ export function healthReport(s: HealthSources): () => Promise<HealthReport> {
       sync: repair,
       pubsub,
       digest: s.antiEntropy.health(),
+      external_writes: s.externalWrites.mode(),
+      listener: s.externalWrites.health(),
       outbox: bus.health(),
       uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
     };

@@ -47,12 +47,15 @@ export async function listen(p: Parts): Promise<string> {
 }
 
 /**
- * Brings a listening store to serving, in order: Redis and the database waited for (with
- * backoff), the cache synced (subscribe, load, apply what arrived meanwhile), the live feeds on
- * the server, the background work, then every request admitted. Rejects if the store is
- * stopped first, or if its own location does not exist (StartRefused).
+ * Brings a listening store to serving, in order: the database listened to (if configured; a
+ * first attempt, retried in the background), Redis and the database waited for (with backoff),
+ * the cache synced (subscribe, load, apply what arrived meanwhile), the live feeds on the server,
+ * the background work, then every request admitted. Rejects if the store is stopped first, or if
+ * its own location does not exist (StartRefused).
  */
 export async function serve(p: Parts): Promise<void> {
+  // LISTEN before the cache loads: a write the load misses is announced after it.
+  await p.background.externalWrites.start();
   await p.gate.open(p.adapters.probes, async () => {
     await p.sync.start();
     const own = p.config.store.name;

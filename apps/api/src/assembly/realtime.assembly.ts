@@ -1,11 +1,13 @@
-import { allows } from '@stockwire/domain';
+import { allows, RESUME_MAX_EVENTS, watchesAll } from '@stockwire/domain';
 import { alertAnnouncer } from '../alerts/alert-announcer.js';
 import { LowStockMonitor } from '../alerts/low-stock.monitor.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { StoreConfig } from '../env.js';
+import type { LiveFeed } from '../realtime/live.feed.js';
 import type { RealtimeOptions } from '../realtime/realtime.options.js';
 import { SocketGateway } from '../realtime/socket.gateway.js';
 import { WsGateway } from '../realtime/ws.gateway.js';
+import type { InventoryStore } from '../store/inventory.store.js';
 import type { InventoryCache } from '../sync/inventory.cache.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
 import type { Logger, PinoLogger } from '../telemetry/logger.js';
@@ -18,6 +20,7 @@ import type { StoreMetrics } from '../telemetry/metrics.js';
 export function assembleRealtime(
   config: StoreConfig,
   cache: InventoryCache,
+  ledger: Pick<InventoryStore, 'listEvents'>,
   authenticator: Authenticator,
   metrics: StoreMetrics,
   logger: PinoLogger | Logger,
@@ -33,9 +36,17 @@ export function assembleRealtime(
       return principal !== null && allows(principal.role, 'read');
     },
   };
-  const snapshot = () => cache.views();
-  const sockets = new SocketGateway(config.redis.url, snapshot, options);
-  const ws = new WsGateway(snapshot, options);
+  const feed: LiveFeed = {
+    views: (filter) => (watchesAll(filter) ? cache.views() : cache.viewsFor(filter)),
+    view: (id, filter) => cache.viewFor(id, filter),
+    missed: async (since) => {
+      // Newest first, one more than the most a resume replays: that one says "too many".
+      const rows = await ledger.listEvents({ after: since }, RESUME_MAX_EVENTS + 1);
+      return rows.length > RESUME_MAX_EVENTS ? null : rows.reverse();
+    },
+  };
+  const sockets = new SocketGateway(config.redis.url, feed, options);
+  const ws = new WsGateway(feed, options);
   const alerts = new LowStockMonitor({
     store: config.store.name,
     view: (id) => cache.view(id),

@@ -47,6 +47,19 @@ const healthReport = component(
       last_check_at: z.string().nullable(),
       last_result: z.enum(DIGEST_RESULTS).nullable(),
     }),
+    external_writes: z.enum(['listen', 'digest']).meta({
+      description:
+        'How writes made outside the stores (psql, Studio, other services) reach this store: `listen` within milliseconds, by the database listener; `digest` at the next digest check (no `DATABASE_URL`, or its connection is lost)',
+    }),
+    listener: z.object({
+      configured: z.boolean().meta({ description: 'Whether `DATABASE_URL` is set' }),
+      listening: z.boolean(),
+      notifications: Count,
+      relayed: Count.meta({ description: 'Notifications this store claimed and published' }),
+      invalid: Count,
+      failures: Count,
+      reconnects: Count,
+    }),
     outbox: z.object({
       queued: Count,
       failed_publishes: Count,
@@ -96,6 +109,16 @@ const HEALTH_EXAMPLE: HealthReport = {
     failures: 0,
     last_check_at: '2026-11-23T12:01:00.000Z',
     last_result: 'match',
+  },
+  external_writes: 'listen',
+  listener: {
+    configured: true,
+    listening: true,
+    notifications: 14,
+    relayed: 5,
+    invalid: 0,
+    failures: 0,
+    reconnects: 0,
   },
   outbox: { queued: 0, failed_publishes: 0, republished: 0, dropped: 0 },
   uptime_seconds: 3600,

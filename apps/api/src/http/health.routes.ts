@@ -1,4 +1,5 @@
 import type { DigestHealth } from '../sync/anti-entropy.js';
+import type { ExternalWritesMode, ListenerHealth } from '../sync/external-writes.relay.js';
 import type { SyncHealth } from '../sync/inventory.sync.js';
 import type { OutboxHealth } from '../sync/outbox.bus.js';
 import { reply, type Route } from './route.js';
@@ -33,6 +34,12 @@ export interface HealthReport {
   pubsub: SyncHealth['pubsub'];
   /** The last anti-entropy check of the cache against the database. */
   digest: DigestHealth;
+  /**
+   * How writes made outside the stores reach this one: `listen`, within milliseconds, while it
+   * listens to the database; `digest`, at the next digest check, without a direct connection.
+   */
+  external_writes: ExternalWritesMode;
+  listener: ListenerHealth;
   outbox: OutboxHealth;
   uptime_seconds: number;
 }

@@ -4,8 +4,8 @@ import {
   ERROR_CODES,
   EventsQuerySchema,
   LocationSchema,
+  LedgerTypeSchema,
   ProductIdSchema,
-  UpdateTypeSchema,
   type AlertsPage,
   type EventsPage,
 } from '@stockwire/domain';
@@ -25,17 +25,17 @@ const ledgerRow = z.object({
   event_id: z.number().int().positive(),
   product_id: ProductIdSchema,
   location: LocationSchema,
-  update_type: UpdateTypeSchema,
+  update_type: LedgerTypeSchema,
   change: z.number().int(),
   previous_quantity: Count,
   new_quantity: Count,
   version: z.number().int().positive(),
   store: z.string(),
   request_id: z.string().nullable(),
-  actor: z
-    .string()
-    .nullable()
-    .meta({ description: '`key:<id>`, `user:<sub>`, `stream:…` or `system:…`' }),
+  actor: z.string().nullable().meta({
+    description:
+      '`key:<id>`, `user:<sub>`, `stream:…`, `system:…`, or `role:<database role>` for an `external` change',
+  }),
   order_id: z.string().nullable(),
   reservation_id: z.string().nullable(),
   created_at: z.string(),

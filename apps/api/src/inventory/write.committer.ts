@@ -135,7 +135,8 @@ export class WriteCommitter {
     };
   }
 
-  private message(change: RowChange, requestId: string | null): StockChangedMessage {
+  /** The message this instance sends of a row change. */
+  message(change: RowChange, requestId: string | null): StockChangedMessage {
     return {
       type: 'stock_changed',
       product_id: change.product_id,

@@ -2,7 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import {
   ClientIdSchema,
+  FEED_ALL,
+  feedRooms,
+  roomsOfChange,
+  roomsOfProduct,
   type ClientToServerEvents,
+  type FeedFilter,
   type ProductInventory,
   type ServerToClientEvents,
   type ShutdownNotice,
@@ -16,7 +21,16 @@ import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/write.committer.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
+import { Resumes } from './feed.resume.js';
+import { feedFilter, type LiveFeed } from './live.feed.js';
 import { FloodGuard, type RealtimeOptions } from './realtime.options.js';
+
+/** What the gateway keeps per socket: what its client watches. */
+interface SocketData {
+  filter: FeedFilter;
+  /** The last `event_id` the client saw, when it resumes. */
+  since: number | undefined;
+}
 
 /** The room of every socket that identified itself with `auth.client_id`, on any instance. */
 const clientRoom = (clientId: string) => `client:${clientId}`;
@@ -26,14 +40,24 @@ const clientRoom = (clientId: string) => `client:${clientId}`;
  * instance hears every change from Redis itself, so emitting through the adapter as well would
  * deliver each change once per instance. The Redis adapter is attached for what only it can do
  * (rooms and targeted emits across instances, fetchSockets, serverSideEmit).
+ *
+ * A client may narrow its feed at connect (`query: {locations, products}`): it joins local rooms
+ * for what it watches ({@link feedRooms}), and a change is emitted to the rooms that watch it
+ * ({@link roomsOfChange}), so it costs work only for the sockets that want it.
  */
 export class SocketGateway implements CacheListener, HoldNotifier, AlertListener {
-  readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
   private readonly pub: Redis;
   private readonly sub: Redis;
   private attached = false;
+  private readonly resumes: Resumes<object>;
 
-  constructor(redisUrl: string, snapshot: () => ProductInventory[], options: RealtimeOptions) {
+  constructor(
+    redisUrl: string,
+    private readonly feed: LiveFeed,
+    options: RealtimeOptions,
+  ) {
+    this.resumes = new Resumes(feed);
     this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
     this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
     this.pub.on('error', () => {});
@@ -44,6 +68,11 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       maxHttpBufferSize: 16 * 1024,
     });
     this.io.use((socket, next) => {
+      const { since } = socket.handshake.auth as { since?: unknown };
+      const filter = feedFilter(socket.handshake.query, since);
+      if (!filter.ok) return next(new Error(filter.message));
+      socket.data.filter = filter.filter;
+      socket.data.since = filter.since;
       const { token } = socket.handshake.auth as { token?: unknown };
       options.admit(typeof token === 'string' ? token : undefined).then(
         (ok) => next(ok ? undefined : new Error('unauthorized: send auth.token')),
@@ -60,20 +89,62 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       const auth = socket.handshake.auth as { client_id?: unknown };
       const clientId = ClientIdSchema.safeParse(auth.client_id);
       if (clientId.success) void socket.join(clientRoom(clientId.data));
-      socket.emit('snapshot', snapshot());
+      const { filter, since } = socket.data;
+      if (since === undefined) {
+        void socket.join(feedRooms(filter));
+        socket.emit('snapshot', feed.views(filter));
+        return;
+      }
+      void this.resumes.resume(socket, since, filter).then((resume) => {
+        if (!socket.connected) return;
+        if ('snapshot' in resume) {
+          socket.emit('snapshot', resume.snapshot, resume.info);
+        } else {
+          for (const update of resume.updates) socket.emit('update', update);
+          for (const view of resume.products) socket.emit('product', view);
+          socket.emit('resumed', resume.notice);
+        }
+        // In the same turn as the last message sent: no live update can come in between.
+        void socket.join(feedRooms(filter));
+      });
     });
   }
 
   onUpdate(update: StockUpdate): void {
-    this.io.local.emit('update', update);
+    this.resumes.offer(update);
+    this.io.local.to(roomsOfChange(update.product_id, update.warehouse)).emit('update', update);
   }
 
   onProduct(view: ProductInventory): void {
-    this.io.local.emit('product', view);
+    this.io.local.to(FEED_ALL).emit('product', view);
+    // A narrowed client sees the product as its filter shows it.
+    for (const socket of this.localSockets(
+      roomsOfProduct(view.product_id, Object.keys(view.locations)),
+    )) {
+      const narrowed = this.feed.view(view.product_id, socket.data.filter);
+      if (narrowed) socket.emit('product', narrowed);
+    }
   }
 
   onSnapshot(views: ProductInventory[]): void {
-    this.io.local.emit('snapshot', views);
+    this.io.local.to(FEED_ALL).emit('snapshot', views);
+    for (const socket of this.io.of('/').sockets.values()) {
+      if (!socket.rooms.has(FEED_ALL)) socket.emit('snapshot', this.feed.views(socket.data.filter));
+    }
+  }
+
+  /** This instance's sockets in any of `rooms`, each once. */
+  private *localSockets(rooms: readonly string[]) {
+    const nsp = this.io.of('/');
+    const seen = new Set<string>();
+    for (const room of rooms) {
+      for (const id of nsp.adapter.rooms.get(room) ?? []) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const socket = nsp.sockets.get(id);
+        if (socket) yield socket;
+      }
+    }
   }
 
   onLocation(location: StockLocation): void {
@@ -93,7 +164,7 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
   }
 
   onAlert(alert: StockAlert): void {
-    this.io.local.emit(alert.kind, alert);
+    this.io.local.to(roomsOfChange(alert.product_id, alert.location)).emit(alert.kind, alert);
   }
 
   /**

@@ -1,11 +1,11 @@
 import {
   AlertKindSchema,
+  LedgerTypeSchema,
   LocationSchema,
   ProductSchema,
   RoleSchema,
   StockLevelSchema,
   StockLocationSchema,
-  UpdateTypeSchema,
   type InventoryEvent,
   type ProductStock,
 } from '@stockwire/domain';
@@ -53,7 +53,7 @@ export const EventRowSchema = z
     id: z.number().int(),
     product_id: z.string(),
     location: z.string(),
-    update_type: UpdateTypeSchema,
+    update_type: LedgerTypeSchema,
     change: z.number().int(),
     previous_quantity: z.number().int(),
     new_quantity: z.number().int(),

@@ -79,12 +79,18 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
   private readonly db: SupabaseClient<Database>;
   private readonly rpc: SupabaseRpcClient;
 
-  constructor(url: string, serviceRoleKey: string) {
+  /**
+   * @param store the store this client writes for, sent as `X-Stockwire-Store` with every call:
+   *   the database then leaves its writes unannounced, as the store publishes them itself
+   *   (supabase/schemas/functions/stockwire_private.announce_stock_write.sql). Without it, as for
+   *   any other service, the database announces every write.
+   */
+  constructor(url: string, serviceRoleKey: string, store?: StoreName) {
     this.db = createClient<Database>(url, serviceRoleKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       // supabase-js needs a WebSocket implementation for realtime on Node 20, even unused.
       realtime: { transport: WebSocket as never },
-      global: { fetch: keepAliveFetch() },
+      global: { fetch: keepAliveFetch(), headers: store ? { 'X-Stockwire-Store': store } : {} },
     });
     this.rpc = new SupabaseRpcClient(this.db);
   }

@@ -1,5 +1,6 @@
 import {
   judgeVersion,
+  type FeedFilter,
   toProductInventory,
   type Location,
   type Product,
@@ -108,6 +109,24 @@ export class InventoryCache {
   /** Every product's view, ordered by product id. */
   views(): ProductInventory[] {
     return this.sortedIds().map((id) => this.view(id)!);
+  }
+
+  /**
+   * The view of a product as a live client with `filter` sees it: only the locations it watches,
+   * or undefined when it watches none of this product.
+   */
+  viewFor(id: ProductId, { locations, products }: FeedFilter): ProductInventory | undefined {
+    const entry = this.entries.get(id);
+    if (!entry || (products && !products.includes(id))) return undefined;
+    if (!locations) return toProductInventory(entry);
+    const levels = new Map([...entry.levels].filter(([location]) => locations.includes(location)));
+    return levels.size === 0 ? undefined : toProductInventory({ product: entry.product, levels });
+  }
+
+  /** Every product as a live client with `filter` sees it, ordered by product id. */
+  viewsFor(filter: FeedFilter): ProductInventory[] {
+    const ids = filter.products ? [...filter.products].sort() : this.sortedIds();
+    return ids.flatMap((id) => this.viewFor(id, filter) ?? []);
   }
 
   /** {@link views} as UTF-8 JSON, encoded once per change rather than once per request. */

@@ -11,13 +11,18 @@ import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { eventually } from './eventually.js';
 
-/** A Socket.IO client that records what it receives. */
-export async function socketClient(url: string, auth: SocketAuth = {}) {
+/** A Socket.IO client that records what it receives; `query` narrows its feed. */
+export async function socketClient(
+  url: string,
+  auth: SocketAuth = {},
+  query: Record<string, string> = {},
+) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     auth,
+    query,
   });
   const updates: StockUpdate[] = [];
   const snapshots: ProductInventory[][] = [];
@@ -29,9 +34,9 @@ export async function socketClient(url: string, auth: SocketAuth = {}) {
   return { socket, updates, snapshots, expired, close: () => socket.close() };
 }
 
-/** A plain WebSocket client on `/ws` that records what it receives. */
-export async function wsClient(url: string) {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+/** A plain WebSocket client on `/ws` that records what it receives; `query` narrows its feed. */
+export async function wsClient(url: string, query = '') {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws${query}`);
   const messages: WsMessage[] = [];
   ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as WsMessage));
   await eventually(() => messages.length > 0);

@@ -19,7 +19,7 @@ const quiet: Logger = () => {};
 
 /** A store's configuration against the suite's stack, as the tests run stores. */
 export function testConfig(storeName: string, overrides: ConfigOverrides = {}): StoreConfig {
-  const { supabaseUrl, serviceRoleKey, redisUrl, jwtSecret } = stack();
+  const { supabaseUrl, serviceRoleKey, databaseUrl, redisUrl, jwtSecret } = stack();
   const base: StoreConfig = {
     store: { name: storeName, instanceId: `${storeName}-${randomUUID().slice(0, 8)}` },
     http: {
@@ -30,7 +30,8 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
       trustProxy: ['loopback'],
       shutdownTimeoutMs: 10_000,
     },
-    database: { supabaseUrl, serviceRoleKey, groupCommitMax: 128 },
+    // As npm start runs them: listening to the database for writes made outside the stores.
+    database: { supabaseUrl, serviceRoleKey, url: databaseUrl, groupCommitMax: 128 },
     redis: { url: redisUrl },
     sync: { gapGraceMs: 100, digestIntervalMs: 30_000 },
     checkout: { reservationTtlSeconds: 600, reservationSweepMs: 200, idempotencyTtlSeconds: 3600 },

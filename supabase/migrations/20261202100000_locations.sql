@@ -136,6 +136,8 @@ create or replace function public.apply_stock_changes(changes jsonb)
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- Marks its writes of stock rows as the functions' own: see stockwire_private.version_external_write.
+set stockwire.writer = 'apply_stock_changes'
 as $$
 declare
   c record;
@@ -522,6 +524,8 @@ create or replace function public.create_product(product jsonb)
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- Marks its writes of stock rows as the functions' own: see stockwire_private.version_external_write.
+set stockwire.writer = 'create_product'
 as $$
 declare
   v_product public.products;
