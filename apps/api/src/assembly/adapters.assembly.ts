@@ -3,6 +3,7 @@ import type { Probes } from './readiness.gate.js';
 import type { StoreConfig } from '../env.js';
 import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
+import { SupabaseWebhookStore } from '../store/supabase-webhook.store.js';
 import { InventoryCache } from '../sync/inventory.cache.js';
 import { OutboxUpdateBus } from '../sync/outbox.bus.js';
 import { RedisUpdateBus } from '../sync/redis.bus.js';
@@ -27,6 +28,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
     limiter: new RedisRateLimiter(config.redis.url, log),
     cache: new InventoryCache(),
+    webhooks: new SupabaseWebhookStore(config.database.supabaseUrl, config.database.serviceRoleKey),
     /** Whether Redis and the database answer now: what a starting store waits for. */
     probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,
   };

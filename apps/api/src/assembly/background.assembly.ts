@@ -4,15 +4,24 @@ import { entryKey, OrderStreamConsumer, STREAMS } from '../queues/order.streams.
 import { AntiEntropy } from '../sync/anti-entropy.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
+import { AddressGuard } from '../webhooks/address.guard.js';
+import { watchDeliveries } from '../webhooks/delivery.metrics.js';
+import { DeliveryWorker } from '../webhooks/delivery.worker.js';
+import { WebhookSender } from '../webhooks/webhook.sender.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Services } from './services.assembly.js';
 
-/** Work that no request starts: the order streams, the hold sweeper, the digest check. */
+/**
+ * Work that no request starts: the order streams, the hold sweeper, the digest check, the webhook
+ * deliveries.
+ */
 export function assembleBackground(
   config: StoreConfig,
-  { store, cache }: Adapters,
+  { store, cache, webhooks }: Adapters,
   sync: InventorySync,
   { inventory, orders, reservations }: Services,
+  metrics: StoreMetrics,
   log: Logger,
 ) {
   const actor = `stream:${STREAMS.orders}`;
@@ -51,8 +60,35 @@ export function assembleBackground(
     settleMs: Math.max(2 * config.sync.gapGraceMs, 250),
     log,
   });
+  const hooks = config.webhooks;
+  const deliveries = hooks.deliver
+    ? new DeliveryWorker(
+        webhooks,
+        new WebhookSender({
+          timeoutMs: hooks.timeoutMs,
+          maxResponseBytes: 64 * 1024,
+          guard: new AddressGuard(hooks.allowPrivate),
+        }),
+        {
+          worker: config.store.instanceId,
+          pollMs: hooks.pollMs,
+          batch: hooks.batch,
+          // Outlasts every attempt of a batch, so that a live worker never loses its claim.
+          leaseSeconds: Math.ceil(hooks.timeoutMs / 1000) * 2 + 5,
+          disableAfterSeconds: hooks.disableAfterSeconds,
+          retry: {
+            baseMs: hooks.retryBaseMs,
+            maxMs: hooks.retryMaxMs,
+            windowMs: hooks.retryWindowSeconds * 1000,
+          },
+          log,
+        },
+      )
+    : null;
+  if (deliveries) watchDeliveries(metrics, deliveries.stats);
   return {
     streams,
+    deliveries,
     antiEntropy,
     sweeper,
     /** Starts the streams and the timers, once the cache is loaded and the server listens. */
@@ -61,9 +97,11 @@ export function assembleBackground(
       sweeper.every(config.checkout.reservationSweepMs, () => reservations.sweep());
       sweeper.every(3_600_000, () => store.purgeIdempotencyKeys());
       antiEntropy.start();
+      deliveries?.start();
     },
     async stop() {
       antiEntropy.stop();
+      await deliveries?.stop();
       sweeper.stop();
       await streams?.stop();
     },

@@ -299,7 +299,7 @@ export interface Database {
         Args: {
           endpoint_id: string;
         };
-        Returns: boolean;
+        Returns: Json;
       };
       expire_reservations: {
         Args: {

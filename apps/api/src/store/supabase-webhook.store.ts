@@ -1,0 +1,206 @@
+import {
+  WebhookEventSchema,
+  type DeliveriesQuery,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookId,
+} from '@stockwire/domain';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { z } from 'zod';
+import type {
+  AttemptResult,
+  Claim,
+  FinishedAttempt,
+  NewWebhook,
+  WebhookChanges,
+  WebhookStore,
+} from '../webhooks/webhook.store.js';
+import type { Database, Json } from './database.types.js';
+import { supabaseClient } from './supabase.client.js';
+import { SupabaseRpcClient, single } from './supabase-rpc.client.js';
+import { readRow, readRows } from './supabase-table.reader.js';
+
+/** Every column but the secret, which only the delivery worker's claim reads. */
+const ENDPOINT_COLUMNS =
+  'id, url, events, locations, products, description, enabled, failing_since, disabled_reason, created_by, created_at, updated_at';
+
+const EndpointSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(WebhookEventSchema),
+  locations: z.array(z.string()).nullable(),
+  products: z.array(z.string()).nullable(),
+  description: z.string(),
+  enabled: z.boolean(),
+  failing_since: z.string().nullable(),
+  disabled_reason: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+}) satisfies z.ZodType<WebhookEndpoint>;
+
+/** An endpoint as the functions answer it: the row without its secret, or null for none. */
+const EndpointAnswerSchema = z
+  .looseObject(EndpointSchema.shape)
+  .transform((row) => EndpointSchema.parse(row))
+  .nullable();
+
+const DELIVERY_COLUMNS =
+  'id, message_id, event_type, product_id, status, attempts, next_attempt_at, last_status_code, last_error, created_at, finished_at, payload, ' +
+  'attempt_log:webhook_attempts(id, worker, outcome, status_code, duration_ms, error, response, started_at, finished_at)';
+
+const AttemptSchema = z.object({
+  id: z.number().int(),
+  worker: z.string(),
+  outcome: z.enum(['in_flight', 'delivered', 'retry', 'failed', 'lease_expired']),
+  status_code: z.number().int().nullable(),
+  duration_ms: z.number().int().nullable(),
+  error: z.string().nullable(),
+  response: z.string().nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+
+const DeliverySchema = z
+  .object({
+    id: z.number().int(),
+    message_id: z.string(),
+    event_type: z.string(),
+    product_id: z.string().nullable(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    next_attempt_at: z.string(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+    payload: z.unknown(),
+    attempt_log: z.array(AttemptSchema),
+  })
+  .transform((d): WebhookDelivery => ({
+    ...d,
+    attempt_log: d.attempt_log.sort((a, b) => a.id - b.id),
+  }));
+
+const DeliveryIdSchema = z.object({ id: z.number().int() }).loose().nullable();
+
+const ClaimSchema = z.object({
+  deliveries: z.array(
+    z.object({
+      delivery_id: z.number().int(),
+      attempt_id: z.number().int(),
+      endpoint_id: z.string(),
+      url: z.string(),
+      secret: z.string(),
+      message_id: z.string(),
+      event_type: z.string(),
+      product_id: z.string().nullable(),
+      body: z.string(),
+      attempts: z.number().int(),
+      created_at: z.string(),
+    }),
+  ),
+  queued: z.number().int(),
+  oldest_at: z.string().nullable(),
+}) satisfies z.ZodType<Claim>;
+
+const FinishedSchema = z.array(
+  z.object({
+    delivery_id: z.number().int(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    endpoint_disabled: z.boolean(),
+  }),
+) satisfies z.ZodType<FinishedAttempt[]>;
+
+const asJson = (value: unknown) => value as Json;
+
+/** {@link WebhookStore} on Supabase: writes are `rpc` calls to the webhook SQL functions. */
+export class SupabaseWebhookStore implements WebhookStore {
+  private readonly db: SupabaseClient<Database>;
+  private readonly rpc: SupabaseRpcClient;
+
+  constructor(url: string, serviceRoleKey: string) {
+    this.db = supabaseClient(url, serviceRoleKey);
+    this.rpc = new SupabaseRpcClient(this.db);
+  }
+
+  async createWebhook(webhook: NewWebhook): Promise<WebhookEndpoint> {
+    const created = await this.rpc.call(
+      'create_webhook',
+      { webhook: asJson(webhook) },
+      single(EndpointAnswerSchema),
+    );
+    if (!created) throw new Error('create_webhook answered no endpoint');
+    return created;
+  }
+
+  updateWebhook(id: WebhookId, changes: WebhookChanges): Promise<WebhookEndpoint | null> {
+    return this.rpc.call(
+      'update_webhook',
+      { endpoint_id: id, changes: asJson(changes) },
+      single(EndpointAnswerSchema),
+    );
+  }
+
+  deleteWebhook(id: WebhookId): Promise<WebhookEndpoint | null> {
+    return this.rpc.call('delete_webhook', { endpoint_id: id }, single(EndpointAnswerSchema));
+  }
+
+  listWebhooks(): Promise<WebhookEndpoint[]> {
+    return readRows(
+      this.db.from('webhook_endpoints').select(ENDPOINT_COLUMNS).order('created_at'),
+      'list webhooks',
+      EndpointSchema,
+    );
+  }
+
+  getWebhook(id: WebhookId): Promise<WebhookEndpoint | null> {
+    return readRow(
+      this.db.from('webhook_endpoints').select(ENDPOINT_COLUMNS).eq('id', id).maybeSingle(),
+      'read a webhook',
+      EndpointSchema,
+    );
+  }
+
+  listDeliveries(id: WebhookId, query: DeliveriesQuery): Promise<WebhookDelivery[]> {
+    let q = this.db.from('webhook_deliveries').select(DELIVERY_COLUMNS).eq('endpoint_id', id);
+    if (query.before !== undefined) q = q.lt('id', query.before);
+    return readRows(
+      q.order('id', { ascending: false }).limit(query.limit),
+      'list webhook deliveries',
+      DeliverySchema,
+    );
+  }
+
+  sendTest(id: WebhookId): Promise<{ id: number } | null> {
+    return this.rpc.call('send_test_webhook', { endpoint_id: id }, single(DeliveryIdSchema));
+  }
+
+  retryDelivery(id: WebhookId, delivery: number): Promise<{ id: number } | null> {
+    return this.rpc.call(
+      'retry_webhook_delivery',
+      { endpoint_id: id, delivery_id: delivery },
+      single(DeliveryIdSchema),
+    );
+  }
+
+  claimDeliveries(worker: string, maxRows: number, leaseSeconds: number): Promise<Claim> {
+    return this.rpc.call(
+      'claim_webhook_deliveries',
+      { worker, max_rows: maxRows, lease_seconds: leaseSeconds },
+      single(ClaimSchema),
+    );
+  }
+
+  finishAttempts(
+    worker: string,
+    results: readonly AttemptResult[],
+    disableAfterSeconds: number,
+  ): Promise<FinishedAttempt[]> {
+    return this.rpc.call(
+      'finish_webhook_attempts',
+      { worker, results: asJson(results), disable_after_seconds: disableAfterSeconds },
+      single(FinishedSchema),
+    );
+  }
+}
