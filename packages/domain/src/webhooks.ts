@@ -68,52 +68,71 @@ export const DeliveriesQuerySchema = z.strictObject({
 });
 export type DeliveriesQuery = z.output<typeof DeliveriesQuerySchema>;
 
-/** An endpoint as the API shows it: never its secret. */
-export interface WebhookEndpoint {
-  id: WebhookId;
-  url: string;
-  events: WebhookEvent[];
-  locations: string[] | null;
-  products: string[] | null;
-  description: string;
-  enabled: boolean;
-  failing_since: string | null;
-  disabled_reason: string | null;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** When something happened: ISO 8601 with offset, as the database writes it. */
+const Timestamp = z.string().meta({ format: 'date-time' });
 
-export type WebhookAttemptOutcome =
-  'in_flight' | 'delivered' | 'retry' | 'failed' | 'lease_expired';
+/** An endpoint as the API shows it: never its secret. */
+export const WebhookEndpointSchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  events: z.array(WebhookEventSchema),
+  locations: z
+    .array(z.string())
+    .nullable()
+    .meta({ description: 'Only events at these; null: all' }),
+  products: z.array(z.string()).nullable().meta({ description: 'Only events of these; null: all' }),
+  description: z.string(),
+  enabled: z.boolean(),
+  failing_since: Timestamp.nullable().meta({
+    description: 'Since when every attempt has failed; a day of it disables the endpoint',
+  }),
+  disabled_reason: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type WebhookEndpoint = z.infer<typeof WebhookEndpointSchema>;
+
+export const WEBHOOK_ATTEMPT_OUTCOMES = [
+  'in_flight',
+  'delivered',
+  'retry',
+  'failed',
+  'lease_expired',
+] as const;
 
 /** One attempt to deliver, as logged. */
-export interface WebhookAttempt {
-  id: number;
-  worker: string;
-  outcome: WebhookAttemptOutcome;
-  status_code: number | null;
-  duration_ms: number | null;
-  error: string | null;
-  /** The first bytes of the receiver's answer. */
-  response: string | null;
-  started_at: string;
-  finished_at: string | null;
-}
+export const WebhookAttemptSchema = z.object({
+  id: z.number().int(),
+  worker: z.string().meta({ description: 'The store instance that made the attempt' }),
+  outcome: z.enum(WEBHOOK_ATTEMPT_OUTCOMES),
+  status_code: z.number().int().nullable(),
+  duration_ms: z.number().int().nullable(),
+  error: z.string().nullable(),
+  response: z.string().nullable().meta({ description: "The first bytes of the receiver's answer" }),
+  started_at: Timestamp,
+  finished_at: Timestamp.nullable(),
+});
+export type WebhookAttempt = z.infer<typeof WebhookAttemptSchema>;
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 
 /** One event queued for one endpoint, with its attempts, oldest first. */
-export interface WebhookDelivery {
-  id: number;
-  message_id: string;
-  event_type: string;
-  product_id: string | null;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  next_attempt_at: string;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-  finished_at: string | null;
-  payload: unknown;
-  attempt_log: WebhookAttempt[];
-}
+export const WebhookDeliverySchema = z.object({
+  id: z.number().int(),
+  message_id: z
+    .string()
+    .meta({ description: 'The `webhook-id` header, the same on every attempt' }),
+  event_type: z.string(),
+  product_id: z.string().nullable(),
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  next_attempt_at: Timestamp,
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  created_at: Timestamp,
+  finished_at: Timestamp.nullable(),
+  payload: z.unknown().meta({ description: 'The body sent: `{type, timestamp, data}`' }),
+  attempt_log: z.array(WebhookAttemptSchema),
+});
+export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;

@@ -5,7 +5,8 @@ import {
   UpdateWebhookRequestSchema,
   WEBHOOK_EVENTS,
   WebhookDeliveryParamsSchema,
-  WebhookEventSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
   WebhookIdParamsSchema,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -25,38 +26,15 @@ import {
 import { jsonBody, type RequestExamples } from './openapi.requests.js';
 import { jsonResponse } from './openapi.responses.js';
 
-const Timestamp = z.iso.datetime({ offset: true });
-
-const EndpointShape = {
-  id: z.uuid(),
-  url: z.string(),
-  events: z.array(WebhookEventSchema),
-  locations: z
-    .array(z.string())
-    .nullable()
-    .meta({ description: 'Only events at these; null: all' }),
-  products: z.array(z.string()).nullable().meta({ description: 'Only events of these; null: all' }),
-  description: z.string(),
-  enabled: z.boolean(),
-  failing_since: Timestamp.nullable().meta({
-    description: 'Since when every attempt has failed; a day of it disables the endpoint',
-  }),
-  disabled_reason: z.string().nullable(),
-  created_by: z.string().nullable(),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-};
-
 const endpoint = component(
   'WebhookEndpoint',
-  z.object(EndpointShape) satisfies z.ZodType<WebhookEndpoint>,
+  WebhookEndpointSchema,
   'A system that receives events. Its signing secret is never shown again after it is made.',
 );
 
 const endpointWithSecret = component(
   'WebhookEndpointWithSecret',
-  z.object({
-    ...EndpointShape,
+  WebhookEndpointSchema.extend({
     secret: z.string().meta({
       description:
         'Verifies the `webhook-signature` of every delivery (Standard Webhooks). Shown this once only.',
@@ -64,37 +42,9 @@ const endpointWithSecret = component(
   }) satisfies z.ZodType<WebhookWithSecret>,
 );
 
-const attempt = z.object({
-  id: z.number().int(),
-  worker: z.string().meta({ description: 'The store instance that made the attempt' }),
-  outcome: z.enum(['in_flight', 'delivered', 'retry', 'failed', 'lease_expired']),
-  status_code: z.number().int().nullable(),
-  duration_ms: z.number().int().nullable(),
-  error: z.string().nullable(),
-  response: z.string().nullable().meta({ description: "The first bytes of the receiver's answer" }),
-  started_at: Timestamp,
-  finished_at: Timestamp.nullable(),
-});
-
 const delivery = component(
   'WebhookDelivery',
-  z.object({
-    id: z.number().int(),
-    message_id: z
-      .string()
-      .meta({ description: 'The `webhook-id` header, the same on every attempt' }),
-    event_type: z.string(),
-    product_id: z.string().nullable(),
-    status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int(),
-    next_attempt_at: Timestamp,
-    last_status_code: z.number().int().nullable(),
-    last_error: z.string().nullable(),
-    created_at: Timestamp,
-    finished_at: Timestamp.nullable(),
-    payload: z.unknown().meta({ description: 'The body sent: `{type, timestamp, data}`' }),
-    attempt_log: z.array(attempt),
-  }) satisfies z.ZodType<WebhookDelivery>,
+  WebhookDeliverySchema,
   'One event queued for one endpoint, with every attempt to deliver it, oldest first.',
 );
 

@@ -1,5 +1,7 @@
 import {
-  WebhookEventSchema,
+  WEBHOOK_DELIVERY_STATUSES,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
   type DeliveriesQuery,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -24,63 +26,21 @@ import { readRow, readRows } from './supabase-table.reader.js';
 const ENDPOINT_COLUMNS =
   'id, url, events, locations, products, description, enabled, failing_since, disabled_reason, created_by, created_at, updated_at';
 
-const EndpointSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  events: z.array(WebhookEventSchema),
-  locations: z.array(z.string()).nullable(),
-  products: z.array(z.string()).nullable(),
-  description: z.string(),
-  enabled: z.boolean(),
-  failing_since: z.string().nullable(),
-  disabled_reason: z.string().nullable(),
-  created_by: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}) satisfies z.ZodType<WebhookEndpoint>;
-
 /** An endpoint as the functions answer it: the row without its secret, or null for none. */
 const EndpointAnswerSchema = z
-  .looseObject(EndpointSchema.shape)
-  .transform((row) => EndpointSchema.parse(row))
+  .looseObject(WebhookEndpointSchema.shape)
+  .transform((row) => WebhookEndpointSchema.parse(row))
   .nullable();
 
 const DELIVERY_COLUMNS =
   'id, message_id, event_type, product_id, status, attempts, next_attempt_at, last_status_code, last_error, created_at, finished_at, payload, ' +
   'attempt_log:webhook_attempts(id, worker, outcome, status_code, duration_ms, error, response, started_at, finished_at)';
 
-const AttemptSchema = z.object({
-  id: z.number().int(),
-  worker: z.string(),
-  outcome: z.enum(['in_flight', 'delivered', 'retry', 'failed', 'lease_expired']),
-  status_code: z.number().int().nullable(),
-  duration_ms: z.number().int().nullable(),
-  error: z.string().nullable(),
-  response: z.string().nullable(),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
-});
-
-const DeliverySchema = z
-  .object({
-    id: z.number().int(),
-    message_id: z.string(),
-    event_type: z.string(),
-    product_id: z.string().nullable(),
-    status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int(),
-    next_attempt_at: z.string(),
-    last_status_code: z.number().int().nullable(),
-    last_error: z.string().nullable(),
-    created_at: z.string(),
-    finished_at: z.string().nullable(),
-    payload: z.unknown(),
-    attempt_log: z.array(AttemptSchema),
-  })
-  .transform((d): WebhookDelivery => ({
-    ...d,
-    attempt_log: d.attempt_log.sort((a, b) => a.id - b.id),
-  }));
+/** A delivery with its attempts in the order they were made. */
+const DeliverySchema = WebhookDeliverySchema.transform((d): WebhookDelivery => ({
+  ...d,
+  attempt_log: d.attempt_log.sort((x, y) => x.id - y.id),
+}));
 
 const DeliveryIdSchema = z.object({ id: z.number().int() }).loose().nullable();
 
@@ -107,7 +67,7 @@ const ClaimSchema = z.object({
 const FinishedSchema = z.array(
   z.object({
     delivery_id: z.number().int(),
-    status: z.enum(['pending', 'delivered', 'failed']),
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES),
     endpoint_disabled: z.boolean(),
   }),
 ) satisfies z.ZodType<FinishedAttempt[]>;
@@ -150,7 +110,7 @@ export class SupabaseWebhookStore implements WebhookStore {
     return readRows(
       this.db.from('webhook_endpoints').select(ENDPOINT_COLUMNS).order('created_at'),
       'list webhooks',
-      EndpointSchema,
+      WebhookEndpointSchema,
     );
   }
 
@@ -158,7 +118,7 @@ export class SupabaseWebhookStore implements WebhookStore {
     return readRow(
       this.db.from('webhook_endpoints').select(ENDPOINT_COLUMNS).eq('id', id).maybeSingle(),
       'read a webhook',
-      EndpointSchema,
+      WebhookEndpointSchema,
     );
   }
 
