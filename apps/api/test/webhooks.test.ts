@@ -107,6 +107,10 @@ describe('webhook delivery to a real receiver', () => {
       verify(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, r.received[0]!),
     ).toThrow();
 
+    // The receiver answers before the worker records it.
+    await eventually(async () =>
+      (await deliveries(hook.id)).every((d) => d.status === 'delivered'),
+    );
     const log = await deliveries(hook.id);
     expect(log.map((d) => [d.status, d.attempts])).toEqual([
       ['delivered', 1],
@@ -211,7 +215,8 @@ describe('a worker that dies holding a delivery', () => {
         [hook.id, product],
       ),
     );
-    await eventually(() => r.received.length === 1, 10_000);
+    await eventually(async () => (await deliveries(hook.id))[0]?.status === 'delivered', 10_000);
+    expect(r.received).toHaveLength(1);
     const [delivery] = await deliveries(hook.id);
     expect(delivery!.status).toBe('delivered');
     expect(delivery!.attempts).toBe(2);
@@ -269,7 +274,8 @@ describe('the webhooks API', () => {
     expect(rotated.body.secret).not.toBe(hook.secret);
     const test = await api<{ delivery_id: number }>(a.url, 'POST', `/webhooks/${hook.id}/test`);
     expect(test.status).toBe(202);
-    await eventually(() => r.received.length === 1);
+    await eventually(async () => (await deliveries(hook.id))[0]?.status === 'delivered');
+    expect(r.received).toHaveLength(1);
     expect(verify(rotated.body.secret, r.received[0]!)).toMatchObject({
       type: 'webhook.test',
       data: { endpoint_id: hook.id },
