@@ -78,7 +78,10 @@ export class DeliveryWorker {
     this.timer.unref();
   }
 
-  /** One look at the outbox: claim, send, record. True when it found a full batch due. */
+  /**
+   * One look at the outbox: claim, send, record. True when it found work: the next look then comes
+   * at once, since each delivery made may have made the next of its endpoint and product due.
+   */
   private async round(): Promise<boolean> {
     const claim = await this.store.claimDeliveries(
       this.o.worker,
@@ -100,7 +103,7 @@ export class DeliveryWorker {
           `webhook endpoint disabled after failing for too long (delivery ${f.delivery_id})`,
         );
     }
-    return claim.deliveries.length === this.o.batch;
+    return true;
   }
 
   private async attempt(d: ClaimedDelivery): Promise<AttemptResult> {
