@@ -11,3 +11,4 @@ export * from './alerts.js';
 export * from './refusals.js';
 export * from './catalogue.js';
 export * from './feeds.js';
+export * from './webhooks.js';

@@ -3,6 +3,7 @@ import type { Probes } from './readiness.gate.js';
 import type { StoreConfig } from '../env.js';
 import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
+import { SupabaseWebhookStore } from '../store/supabase-webhook.store.js';
 import { InventoryCache } from '../sync/inventory.cache.js';
 import type { ListenerLink } from '../sync/external-writes.relay.js';
 import { OutboxUpdateBus } from '../sync/outbox.bus.js';
@@ -41,6 +42,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
     limiter: new RedisRateLimiter(config.redis.url, log),
     cache: new InventoryCache(),
+    webhooks: new SupabaseWebhookStore(config.database.supabaseUrl, config.database.serviceRoleKey),
     /** Whether Redis and the database answer now: what a starting store waits for. */
     probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,
     listener,

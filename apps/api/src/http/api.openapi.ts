@@ -12,6 +12,7 @@ import { errorTable } from './openapi.errors.js';
 import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
+import { webhooksOpenApi } from './webhooks.openapi.js';
 
 /**
  * Every routes file's part of the OpenAPI document. A new routes file writes its
@@ -23,6 +24,7 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   reservationOpenApi,
   orderOpenApi,
   keysOpenApi,
+  webhooksOpenApi,
   healthOpenApi,
   historyOpenApi,
   metricsOpenApi,

@@ -15,7 +15,7 @@ export const NO_CREDENTIAL = { authorization: '' };
  */
 export async function api<T = unknown>(
   base: string,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
