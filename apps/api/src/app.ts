@@ -83,7 +83,7 @@ export async function launchStore(
   });
   const services = assembleServices(config, adapters, sync, realtime, metrics, log);
 
-  const background = assembleBackground(config, adapters, sync, services, log);
+  const background = assembleBackground(config, adapters, sync, services, metrics, log);
   const drain = new RequestDrain();
   const gate = new ReadinessGate(log);
   const report = healthReport({

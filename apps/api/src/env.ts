@@ -97,6 +97,15 @@ const EnvSchema = z.object({
     .regex(/^\S{1,4096}$/, 'one token, without spaces')
     .optional(),
   GROUP_COMMIT_MAX: int(0, 10_000, 128),
+  WEBHOOKS_DELIVER: flag(true),
+  WEBHOOKS_ALLOW_PRIVATE: flag(false),
+  WEBHOOKS_TIMEOUT_MS: int(100, 60_000, 10_000),
+  WEBHOOKS_POLL_MS: int(10, 60_000, 1000),
+  WEBHOOKS_BATCH: int(1, 500, 32),
+  WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000, 5000),
+  WEBHOOKS_RETRY_MAX_MS: int(10, 86_400_000, 3_600_000),
+  WEBHOOKS_RETRY_WINDOW_SECONDS: int(1, 7 * 86_400, 86_400),
+  WEBHOOKS_DISABLE_AFTER_SECONDS: int(1, 30 * 86_400, 86_400),
 });
 
 type Env = z.output<typeof EnvSchema>;
@@ -198,6 +207,29 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
     },
     /** The credential the dashboard sells and restocks with (a staff key); unset, it asks. */
     dashboardApiKey: e.DASHBOARD_API_KEY,
+  },
+  webhooks: {
+    /** Run a delivery worker in this instance (every store may: they share the outbox). @default true */
+    deliver: e.WEBHOOKS_DELIVER,
+    /**
+     * Let endpoints point at loopback, private and link-local addresses (local receivers, tests).
+     * Off, such URLs are refused when saved and connections to them when delivering. @default false
+     */
+    allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,
+    /** The most one delivery attempt takes, connecting and answering, in ms. @default 10000 */
+    timeoutMs: e.WEBHOOKS_TIMEOUT_MS,
+    /** How often the outbox is looked at when nothing was due, in ms. @default 1000 */
+    pollMs: e.WEBHOOKS_POLL_MS,
+    /** Most deliveries a worker claims and sends at once. @default 32 */
+    batch: e.WEBHOOKS_BATCH,
+    /** The wait after a first failed attempt, doubling with each, in ms. @default 5000 */
+    retryBaseMs: e.WEBHOOKS_RETRY_BASE_MS,
+    /** The longest wait between attempts, in ms. @default 3600000 */
+    retryMaxMs: e.WEBHOOKS_RETRY_MAX_MS,
+    /** How long a delivery is retried before it is failed, in seconds. @default 86400 */
+    retryWindowSeconds: e.WEBHOOKS_RETRY_WINDOW_SECONDS,
+    /** How long an endpoint may fail without a success before it is disabled, in seconds. @default 86400 */
+    disableAfterSeconds: e.WEBHOOKS_DISABLE_AFTER_SECONDS,
   },
   log: {
     /** @default 'info' */

@@ -142,10 +142,9 @@ describe('the OpenAPI document', () => {
 
 describe('access in the OpenAPI document', () => {
   /** Operations that need a credential whatever the store's configuration. */
+  const adminRead = (key: string) => key === 'GET /keys' || key.startsWith('GET /webhooks');
   const guarded = () =>
-    documentedOperations(document).filter(
-      ({ key }) => !key.startsWith('GET ') || key === 'GET /keys',
-    );
+    documentedOperations(document).filter(({ key }) => !key.startsWith('GET ') || adminRead(key));
   const parameters = (operation: object) =>
     ((operation as { parameters?: { name: string; in: string }[] }).parameters ?? []).map(
       (p) => `${p.in}:${p.name}`,
@@ -181,7 +180,7 @@ describe('access in the OpenAPI document', () => {
 
   it('offers the credential on reads as optional, for stores that keep reads private', () => {
     for (const { key, operation } of documentedOperations(document)) {
-      if (!key.startsWith('GET ') || key === 'GET /keys') continue;
+      if (!key.startsWith('GET ') || adminRead(key)) continue;
       // Reads of stock and history say READS_PUBLIC=false can close them; pages and probes cannot be.
       const closable = (operation.description ?? '').includes('READS_PUBLIC=false');
       expect(operation.security, key).toEqual(closable ? [{}, { bearer: [] }] : undefined);
@@ -256,12 +255,25 @@ describe('the API as documented', () => {
       const media = route.request?.body?.content['application/json'] as
         { examples?: Record<string, Example> } | undefined;
       for (const [name, example] of Object.entries(media?.examples ?? {})) {
-        const url = route.path.replace('{product_id}', id).replace('{id}', place);
-        const method = route.method === 'patch' ? 'PATCH' : 'POST';
-        const res = await api(store().url, method, url, example.value);
+        // A webhook endpoint to change, for no product, so that nothing is delivered to it.
+        const hook =
+          route.path.startsWith('/webhooks/') && route.path.includes('{id}')
+            ? await api<{ id: string }>(store().url, 'POST', '/webhooks', {
+                url: 'http://127.0.0.1:9/hooks',
+                events: ['reservation.expired'],
+                products: ['NOSUCHPRODUCT'],
+              })
+            : null;
+        const target = route.path.startsWith('/locations/') ? place : (hook?.body.id ?? '');
+        const url = route.path.replace('{product_id}', id).replace('{id}', target);
+        const method = route.method.toUpperCase() as 'POST' | 'PATCH';
+        const res = await api<{ id?: string }>(store().url, method, url, example.value);
         expect(res.status, `${route.path} ${name}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
         const schema = responseSchema(route.method, route.path, res.status);
         expect(schema.safeParse(res.body).error?.issues ?? []).toEqual([]);
+        // The examples' endpoints are not receivers: none is kept.
+        const made = hook?.body.id ?? (route.path === '/webhooks' ? res.body.id : undefined);
+        if (made) expect((await api(store().url, 'DELETE', `/webhooks/${made}`)).status).toBe(200);
         sent++;
       }
     }

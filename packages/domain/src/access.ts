@@ -18,6 +18,7 @@ export const REQUIRED_ROLE = {
   create_product: 'admin',
   manage_keys: 'admin',
   manage_locations: 'admin',
+  manage_webhooks: 'admin',
   read: 'staff',
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof REQUIRED_ROLE;

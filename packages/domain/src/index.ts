@@ -12,3 +12,4 @@ export * from './refusals.js';
 export * from './catalogue.js';
 export * from './locations.js';
 export * from './feeds.js';
+export * from './webhooks.js';

@@ -5,18 +5,24 @@ import { AntiEntropy } from '../sync/anti-entropy.js';
 import { ExternalWritesRelay } from '../sync/external-writes.relay.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { StoreMetrics } from '../telemetry/metrics.js';
+import { AddressGuard } from '../webhooks/address.guard.js';
+import { watchDeliveries } from '../webhooks/delivery.metrics.js';
+import { DeliveryWorker } from '../webhooks/delivery.worker.js';
+import { WebhookSender } from '../webhooks/webhook.sender.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Services } from './services.assembly.js';
 
 /**
  * Work that no request starts: the relay of writes made outside the stores, the order streams,
- * the hold sweeper, the digest check.
+ * the hold sweeper, the digest check, the webhook deliveries.
  */
 export function assembleBackground(
   config: StoreConfig,
-  { store, cache, bus, listener }: Adapters,
+  { store, cache, bus, listener, webhooks }: Adapters,
   sync: InventorySync,
   { inventory, orders, reservations, committer }: Services,
+  metrics: StoreMetrics,
   log: Logger,
 ) {
   const externalWrites = new ExternalWritesRelay(listener, {
@@ -63,9 +69,36 @@ export function assembleBackground(
     settleMs: Math.max(2 * config.sync.gapGraceMs, 250),
     log,
   });
+  const hooks = config.webhooks;
+  const deliveries = hooks.deliver
+    ? new DeliveryWorker(
+        webhooks,
+        new WebhookSender({
+          timeoutMs: hooks.timeoutMs,
+          maxResponseBytes: 64 * 1024,
+          guard: new AddressGuard(hooks.allowPrivate),
+        }),
+        {
+          worker: config.store.instanceId,
+          pollMs: hooks.pollMs,
+          batch: hooks.batch,
+          // Outlasts every attempt of a batch, so that a live worker never loses its claim.
+          leaseSeconds: Math.ceil(hooks.timeoutMs / 1000) * 2 + 5,
+          disableAfterSeconds: hooks.disableAfterSeconds,
+          retry: {
+            baseMs: hooks.retryBaseMs,
+            maxMs: hooks.retryMaxMs,
+            windowMs: hooks.retryWindowSeconds * 1000,
+          },
+          log,
+        },
+      )
+    : null;
+  if (deliveries) watchDeliveries(metrics, deliveries.stats);
   return {
     externalWrites,
     streams,
+    deliveries,
     antiEntropy,
     sweeper,
     /** Starts the streams and the timers, once the cache is loaded and the server listens. */
@@ -74,10 +107,12 @@ export function assembleBackground(
       sweeper.every(config.checkout.reservationSweepMs, () => reservations.sweep());
       sweeper.every(3_600_000, () => store.purgeIdempotencyKeys());
       antiEntropy.start();
+      deliveries?.start();
     },
     async stop() {
       await externalWrites.close();
       antiEntropy.stop();
+      await deliveries?.stop();
       sweeper.stop();
       await streams?.stop();
     },

@@ -22,6 +22,7 @@ import type { RequestDrain } from '../http/request.drain.js';
 import { RequestPipeline } from '../http/request.pipeline.js';
 import { reservationRoutes } from '../http/reservation.routes.js';
 import type { Route } from '../http/route.js';
+import { webhookRoutes } from '../http/webhooks.routes.js';
 import { SecurityHeaders } from '../http/security.headers.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger, PinoLogger } from '../telemetry/logger.js';
@@ -67,6 +68,7 @@ export function assembleHttp(
     ...orderRoutes(services.orders, responder, ttl),
     ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
+    ...webhookRoutes(services.webhooks),
     ...docsRoutes(apiDocument(config.store.name)),
     ...dashboardRoutes(config.store.name, config.access.dashboardApiKey),
   ];

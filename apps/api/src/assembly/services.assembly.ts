@@ -8,13 +8,15 @@ import { WriteCommitter } from '../inventory/write.committer.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { StoreMetrics } from '../telemetry/metrics.js';
+import { AddressGuard } from '../webhooks/address.guard.js';
+import { WebhookService } from '../webhooks/webhook.service.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Realtime } from './realtime.assembly.js';
 
 /** The use cases, over the ports; every write ends in the one {@link WriteCommitter}. */
 export function assembleServices(
   config: StoreConfig,
-  { store, bus, cache, locations }: Adapters,
+  { store, bus, cache, locations, webhooks }: Adapters,
   sync: InventorySync,
   { sockets }: Realtime,
   metrics: StoreMetrics,
@@ -30,6 +32,7 @@ export function assembleServices(
     }),
     orders: new OrderService(store, committer),
     locations: new LocationService(store, locations, committer),
+    webhooks: new WebhookService(webhooks, new AddressGuard(config.webhooks.allowPrivate)),
     history: new HistoryService(
       store,
       (id) => cache.view(id)?.name,

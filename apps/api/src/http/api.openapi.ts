@@ -13,6 +13,7 @@ import { errorTable } from './openapi.errors.js';
 import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
+import { webhooksOpenApi } from './webhooks.openapi.js';
 
 /**
  * Every routes file's part of the OpenAPI document. A new routes file writes its
@@ -25,6 +26,7 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   orderOpenApi,
   locationsOpenApi,
   keysOpenApi,
+  webhooksOpenApi,
   healthOpenApi,
   historyOpenApi,
   metricsOpenApi,

@@ -1,7 +1,14 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import type { RequestPipeline } from './request.pipeline.js';
-import type { Route } from './route.js';
+import type { Method, Route } from './route.js';
+
+const EXPRESS_METHOD = {
+  GET: 'get',
+  POST: 'post',
+  PATCH: 'patch',
+  DELETE: 'delete',
+} as const satisfies Record<Method, string>;
 
 /**
  * The same routes and pages on an Express app, through the same pipeline: for embedding a store
@@ -17,9 +24,7 @@ export function expressAdapter(
   app.set('etag', false);
   const router = express.Router();
   for (const route of routes) {
-    const method = ({ GET: 'get', POST: 'post', PATCH: 'patch', DELETE: 'delete' } as const)[
-      route.method
-    ];
+    const method = EXPRESS_METHOD[route.method];
     router[method](route.path, (req, res) => {
       pipeline.run(req, res, { route, params: req.params as Record<string, string> });
     });

@@ -141,6 +141,19 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     summary: 'No API key has this id',
     message: 'API key pos-terminal-9 does not exist',
   },
+  webhook_not_found: {
+    summary: 'No webhook endpoint has this id',
+    message: 'Webhook 3f1c9a0e-6b7d-4c2a-9e51-2d8f0b7a6c14 does not exist',
+  },
+  delivery_not_found: {
+    summary: 'The endpoint has no delivery with this id',
+    message: 'Webhook 3f1c9a0e-6b7d-4c2a-9e51-2d8f0b7a6c14 has no delivery 812',
+  },
+  url_not_allowed: {
+    summary: 'The URL points where webhooks may not go: a private, loopback or link-local address',
+    message: 'Invalid request body: url: resolves to 10.0.0.7, a private address',
+    details: { fields: { url: ['resolves to 10.0.0.7, a private address'] } },
+  },
 };
 
 /** The body of an error response with this code, from an example. */

@@ -170,6 +170,101 @@ export interface Database {
           },
         ];
       };
+      webhook_alerts: {
+        Row: {
+          id: number;
+          endpoint_id: string;
+          kind: string;
+          message: string;
+          created_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_alerts_endpoint_id_fkey';
+            columns: ['endpoint_id'];
+            isOneToOne: false;
+            referencedRelation: 'webhook_endpoints';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      webhook_attempts: {
+        Row: {
+          id: number;
+          delivery_id: number;
+          worker: string;
+          outcome: string;
+          status_code: number | null;
+          duration_ms: number | null;
+          error: string | null;
+          response: string | null;
+          started_at: string;
+          finished_at: string | null;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_attempts_delivery_id_fkey';
+            columns: ['delivery_id'];
+            isOneToOne: false;
+            referencedRelation: 'webhook_deliveries';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      webhook_deliveries: {
+        Row: {
+          id: number;
+          endpoint_id: string;
+          message_id: string;
+          event_type: string;
+          product_id: string | null;
+          payload: Json;
+          status: string;
+          attempts: number;
+          next_attempt_at: string;
+          claimed_by: string | null;
+          claimed_until: string | null;
+          last_status_code: number | null;
+          last_error: string | null;
+          created_at: string;
+          finished_at: string | null;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_deliveries_endpoint_id_fkey';
+            columns: ['endpoint_id'];
+            isOneToOne: false;
+            referencedRelation: 'webhook_endpoints';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      webhook_endpoints: {
+        Row: {
+          id: string;
+          url: string;
+          events: string[];
+          locations: string[] | null;
+          products: string[] | null;
+          description: string;
+          secret: string;
+          enabled: boolean;
+          failing_since: string | null;
+          disabled_reason: string | null;
+          created_by: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
     };
     Views: {
       public_inventory: {
@@ -193,6 +288,14 @@ export interface Database {
         };
         Returns: Json;
       };
+      claim_webhook_deliveries: {
+        Args: {
+          worker: string;
+          max_rows: number;
+          lease_seconds: number;
+        };
+        Returns: Json;
+      };
       create_api_key: {
         Args: {
           key: Json;
@@ -211,6 +314,18 @@ export interface Database {
         };
         Returns: Json;
       };
+      create_webhook: {
+        Args: {
+          webhook: Json;
+        };
+        Returns: Json;
+      };
+      delete_webhook: {
+        Args: {
+          endpoint_id: string;
+        };
+        Returns: Json;
+      };
       expire_reservations: {
         Args: {
           max_rows: number;
@@ -221,6 +336,14 @@ export interface Database {
       finish_reservation: {
         Args: {
           request: Json;
+        };
+        Returns: Json;
+      };
+      finish_webhook_attempts: {
+        Args: {
+          worker: string;
+          results: Json;
+          disable_after_seconds: number;
         };
         Returns: Json;
       };
@@ -244,6 +367,13 @@ export interface Database {
         };
         Returns: Json;
       };
+      retry_webhook_delivery: {
+        Args: {
+          endpoint_id: string;
+          delivery_id: number;
+        };
+        Returns: Json;
+      };
       revoke_api_key: {
         Args: {
           key_id: string;
@@ -258,10 +388,23 @@ export interface Database {
         };
         Returns: undefined;
       };
+      send_test_webhook: {
+        Args: {
+          endpoint_id: string;
+        };
+        Returns: Json;
+      };
       update_location: {
         Args: {
           location_id: string;
           patch: Json;
+        };
+        Returns: Json;
+      };
+      update_webhook: {
+        Args: {
+          endpoint_id: string;
+          changes: Json;
         };
         Returns: Json;
       };

@@ -11,13 +11,11 @@ import type {
   StoreName,
 } from '@stockwire/domain';
 import { ERROR_CODES, StockwireError } from '@stockwire/domain';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import type { StoredApiKey } from '../auth/api-keys.js';
 import type { Database, Json } from './database.types.js';
 import type { InventoryDigest, InventoryDigests } from './inventory.digests.js';
-import { keepAliveFetch } from './keep-alive.fetch.js';
 import type {
   ApiKeyResult,
   CreateProductResult,
@@ -66,6 +64,7 @@ import {
   ReservationSchema,
   StoredApiKeySchema,
 } from './supabase-rows.mapper.js';
+import { supabaseClient } from './supabase.client.js';
 import { SupabaseRpcClient, keyed, perItem, single } from './supabase-rpc.client.js';
 import { readHistory, readRow, readRows } from './supabase-table.reader.js';
 import { resolveLostChanges } from './lost-answer.resolver.js';
@@ -86,12 +85,7 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
    *   any other service, the database announces every write.
    */
   constructor(url: string, serviceRoleKey: string, store?: StoreName) {
-    this.db = createClient<Database>(url, serviceRoleKey, {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-      // supabase-js needs a WebSocket implementation for realtime on Node 20, even unused.
-      realtime: { transport: WebSocket as never },
-      global: { fetch: keepAliveFetch(), headers: store ? { 'X-Stockwire-Store': store } : {} },
-    });
+    this.db = supabaseClient(url, serviceRoleKey, store);
     this.rpc = new SupabaseRpcClient(this.db);
   }
 

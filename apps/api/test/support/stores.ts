@@ -46,6 +46,18 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
       rateLimits: { windowMs: 60_000, perCredential: 0, perIp: 0 },
       dashboardApiKey: undefined,
     },
+    // The webhook tests run workers of their own; the others' stores would only poll an empty outbox.
+    webhooks: {
+      deliver: false,
+      allowPrivate: true,
+      timeoutMs: 2000,
+      pollMs: 50,
+      batch: 32,
+      retryBaseMs: 100,
+      retryMaxMs: 1000,
+      retryWindowSeconds: 3600,
+      disableAfterSeconds: 86_400,
+    },
     log: { level: 'info', format: 'json' },
   };
   const merged = Object.entries(base).map(([group, values]) => [

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:webhooks`: webhook delivery under load. Starts the local stack and three stores
+ * (in this process), three receivers on loopback each with an endpoint for `stock.changed`, then
+ * drives stock changes at a steady rate across the stores and reports, once every event has
+ * reached every receiver: deliveries, duplicates, delivery lag (ledger row written → receiver
+ * got it) p50/p99, the time to drain, and this process's CPU per delivery (stores, receivers and
+ * load generator together: an upper bound for the stores').
+ *
+ *   npm run bench:webhooks                              200 changes/s for 10 s
+ *   npm run bench:webhooks -- --rate 1000 --seconds 30  the issue's figure
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, startStore, type StoreInstance } from '@stockwire/api';
+import { PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
+import { z } from 'zod';
+import { Latencies } from './lib/latency.js';
+
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '10' } },
+});
+const args = z
+  .object({
+    rate: z.coerce.number().int().min(1).max(5000),
+    seconds: z.coerce.number().int().min(1).max(600),
+  })
+  .parse(values);
+
+const ENDPOINTS = 3;
+const PRODUCTS = 50;
+const STORES = ['bench-a', 'bench-b', 'bench-c'];
+
+interface Receiver {
+  url: string;
+  seen: Set<string>;
+  duplicates: number;
+  server: Server;
+}
+
+async function receiver(lag: Latencies): Promise<Receiver> {
+  const r = { seen: new Set<string>(), duplicates: 0 } as Receiver;
+  r.server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id']);
+      if (r.seen.has(id)) r.duplicates++;
+      else {
+        r.seen.add(id);
+        const { data } = JSON.parse(body) as { data: { timestamp: string } };
+        lag.add(Date.now() - Date.parse(data.timestamp));
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
+  r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/hooks`;
+  return r;
+}
+
+async function post(url: string, key: string, body: unknown): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const stack = await startLocalStack({
+  dataDir: join(PROJECT_ROOT, '.data', 'bench-webhooks'),
+  database: 'stockwire_bench_webhooks',
+  fresh: true,
+  ownRedis: true,
+});
+const stores: StoreInstance[] = [];
+const receivers: Receiver[] = [];
+try {
+  const adminKey = `bench-admin-${'x'.repeat(24)}`;
+  for (const name of STORES)
+    stores.push(
+      await startStore(
+        loadConfig({
+          STORE_NAME: name,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          SUPABASE_URL: stack.supabaseUrl,
+          SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+          REDIS_URL: stack.redisUrl,
+          API_KEYS: `bench:admin:${adminKey}`,
+          RATE_LIMIT_PER_KEY: '0',
+          RATE_LIMIT_PER_IP: '0',
+          ORDER_STREAMS: 'false',
+          WEBHOOKS_ALLOW_PRIVATE: 'true',
+          WEBHOOKS_POLL_MS: '100',
+          WEBHOOKS_BATCH: '100',
+        }),
+        () => {},
+      ),
+    );
+  const [first] = stores;
+  const products: string[] = [];
+  for (let i = 0; i < PRODUCTS; i++) {
+    const id = `WHBENCH${i}`;
+    products.push(id);
+    const stock = Object.fromEntries(STORES.map((s) => [s, 1_000_000]));
+    await post(`${first!.url}/products`, adminKey, { product_id: id, name: id, stock });
+  }
+  const lag = new Latencies();
+  for (let i = 0; i < ENDPOINTS; i++) {
+    const r = await receiver(lag);
+    receivers.push(r);
+    const status = await post(`${first!.url}/webhooks`, adminKey, {
+      url: r.url,
+      events: ['stock.changed'],
+    });
+    if (status !== 201) throw new Error(`POST /webhooks answered ${status}`);
+  }
+
+  const cpuBefore = process.cpuUsage();
+  const started = Date.now();
+  const total = args.rate * args.seconds;
+  let sent = 0;
+  let refused = 0;
+  const inFlight = new Set<Promise<void>>();
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * args.rate));
+    for (; sent < due; sent++) {
+      const store = stores[sent % stores.length]!;
+      const product = products[sent % PRODUCTS]!;
+      const p = post(`${store.url}/inventory/${product}/update`, adminKey, {
+        change: -1,
+        update_type: 'sale',
+        warehouse: store.config.store.name,
+      }).then((status) => {
+        if (status !== 200) refused++;
+        inFlight.delete(p);
+      });
+      inFlight.add(p);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(inFlight);
+  const loadDone = Date.now();
+  const expected = (total - refused) * ENDPOINTS;
+  const delivered = () => receivers.reduce((n, r) => n + r.seen.size, 0);
+  while (delivered() < expected && Date.now() - loadDone < 300_000)
+    await new Promise((r) => setTimeout(r, 50));
+  const drained = Date.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  const s = lag.summary();
+  const result = {
+    changes: total - refused,
+    refused,
+    endpoints: ENDPOINTS,
+    expected_deliveries: expected,
+    delivered: delivered(),
+    duplicates: receivers.reduce((n, r) => n + r.duplicates, 0),
+    achieved_rate_per_s: Math.round((total / (loadDone - started)) * 1000),
+    drain_after_load_ms: drained - loadDone,
+    lag_ms: {
+      p50: Math.round(s.p50),
+      p90: Math.round(s.p90),
+      p99: Math.round(s.p99),
+      max: Math.round(s.max),
+    },
+    cpu_ms_per_delivery: Number(
+      ((cpu.user + cpu.system) / 1000 / Math.max(1, delivered())).toFixed(3),
+    ),
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await Promise.all(stores.map((s) => s.close()));
+  for (const r of receivers) r.server.close();
+  await stack.stop();
+}
