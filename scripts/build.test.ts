@@ -69,12 +69,12 @@ it('npm run build compiles the workspaces and scripts; the store, migrate and ga
     const compiled = await serveAndMeasure(
       stack,
       ['--conditions=compiled', join(PROJECT_ROOT, 'apps/api/dist/main.js')],
-      'compiled-store',
+      'main-store',
     );
     const throughTsx = await serveAndMeasure(
       stack,
       ['--import', 'tsx', join(PROJECT_ROOT, 'apps/api/src/main.ts')],
-      'tsx-store',
+      'downtown-store',
     );
     console.info(`idle store, resident: compiled ${compiled} MiB, through tsx ${throughTsx} MiB`);
 

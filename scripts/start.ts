@@ -14,6 +14,7 @@ import {
   writeStackFile,
 } from '@stockwire/local-stack';
 import { scriptEnv } from './env.js';
+import { ensureStoreLocations } from './store-locations.js';
 
 const env = scriptEnv();
 const dataDir = env.DATA_DIR ?? DEFAULT_DATA_DIR;
@@ -62,6 +63,12 @@ if (env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY) {
   say(`Supabase API ${supabaseUrl}/rest/v1 (${news.filter(Boolean).join(', ')})`);
 }
 say(`Redis ${redisUrl}`);
+const added = await ensureStoreLocations(
+  supabaseUrl,
+  serviceRoleKey,
+  env.STORES.map((s) => s.name),
+);
+if (added.length) say(`added location(s) ${added.join(', ')}: the stores in STORES run there`);
 // Keys from API_KEYS if given; with the local stack, development keys made for it as well.
 const apiKeys = [
   ...(env.API_KEYS ? [env.API_KEYS] : []),

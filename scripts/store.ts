@@ -3,7 +3,7 @@
  * (or the Supabase and Redis named by SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and REDIS_URL).
  */
 import { parseArgs } from 'node:util';
-import { launchStore, loadConfig } from '@stockwire/api';
+import { launchStore, loadConfig, StartRefused } from '@stockwire/api';
 import { DEFAULT_DATA_DIR, readStackFile } from '@stockwire/local-stack';
 
 const { values } = parseArgs({
@@ -35,5 +35,9 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 store.ready.then(
   () => console.log(`[${store.config.store.name}] ready at ${store.url}`),
-  () => {},
+  // Stopped before it served (stop() exits), or it cannot serve at all (no location of its own,
+  // logged): then it lets go and exits failed.
+  (error: unknown) => {
+    if (error instanceof StartRefused) void store.close().finally(() => process.exit(1));
+  },
 );

@@ -28,7 +28,8 @@ export interface StoreInstance {
   metrics: StoreMetrics;
   /**
    * Settles once the store serves: Redis and the database answered and the cache is loaded.
-   * Rejects only if the store is closed first.
+   * Rejects if the store is closed first, or with a `StartRefused` when it cannot serve at all
+   * (its own location does not exist).
    */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -46,7 +47,12 @@ export async function startStore(
   logger: Logger | PinoLogger = storeLogger(config),
 ): Promise<StoreInstance> {
   const store = await launchStore(config, logger);
-  await store.ready;
+  try {
+    await store.ready;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 
@@ -73,6 +79,7 @@ export async function launchStore(
     gapGraceMs: config.sync.gapGraceMs,
     log,
     onKeyRevoked: (id) => keys.forget(id),
+    locations: adapters.locations,
   });
   const services = assembleServices(config, adapters, sync, realtime, metrics, log);
 

@@ -1,4 +1,5 @@
 import { launchStore } from './app.js';
+import { StartRefused } from './assembly/readiness.gate.js';
 import { loadConfig } from './env.js';
 import { messageLogger, storeLogger } from './telemetry/logger.js';
 
@@ -13,7 +14,13 @@ store.ready.then(
     // Whoever started this store (npm start, a supervisor) waits for that line: write it now.
     logger.flush();
   },
-  () => {}, // stopped before it served: stop() below exits
+  (error: unknown) => {
+    // Stopped before it served: stop() below exits. A store that cannot serve at all (the gate
+    // logged why) lets go of what it holds and exits failed.
+    if (!(error instanceof StartRefused)) return;
+    logger.flush();
+    void store.close().finally(() => process.exit(1));
+  },
 );
 
 let stopping = false;

@@ -8,7 +8,7 @@ import { eventually } from './support/eventually.js';
 import { api } from './support/http.js';
 import { createProduct } from './support/products.js';
 import { stack } from './support/stack.js';
-import { useStores } from './support/stores.js';
+import { ensureLocations, useStores } from './support/stores.js';
 
 // Without a direct database connection (DATABASE_URL), as a store on a Supabase project without one
 // runs: nothing announces a change made outside the stores, and the digest check is what finds it.
@@ -31,6 +31,7 @@ async function changeSilently(productId: string, location: string, change: numbe
 describe('anti-entropy', () => {
   it("computes the same digest from a store's cache as the database does from its tables", async () => {
     const { supabaseUrl, serviceRoleKey } = stack();
+    await ensureLocations(['a-store_2']);
     const res = await api(stores()[0].url, 'POST', '/products', {
       name: 'Café ☕ "tab\there"',
       description: 'two\nlines',

@@ -148,6 +148,36 @@ describe('the live dashboard', () => {
     await close(page);
   });
 
+  it('takes its columns from the locations, live, warehouses and inactive ones marked', async () => {
+    const shut = `shut-${Date.now().toString(36)}`;
+    expect((await api(main().url, 'POST', '/locations', { id: shut, name: 'Shut' })).status).toBe(
+      201,
+    );
+    const id = await createProduct(stores(), { 'main-store': 2, [shut]: 4 });
+    expect((await api(main().url, 'PATCH', `/locations/${shut}`, { active: false })).status).toBe(
+      200,
+    );
+    const page = await dashboard(main(), id);
+    const header = (loc: string) =>
+      page.locator('thead th').filter({ hasText: loc }).first().textContent();
+    // The warehouse holds none of this product, yet is a column, as GET /locations lists it.
+    await expect.poll(() => header('central-warehouse'), WAIT).toContain('warehouse');
+    await expect.poll(() => header(shut), WAIT).toContain('inactive');
+    await expect(
+      cell(page, id, 'central-warehouse').getByRole('button', { name: 'Restock 10' }).isEnabled(),
+    ).resolves.toBe(true);
+    await expect(
+      cell(page, id, shut).getByRole('button', { name: 'Restock 10' }).isDisabled(),
+    ).resolves.toBe(true);
+    // A location added at another store while the page is open becomes a column at once.
+    const opened = `new-${Date.now().toString(36)}`;
+    expect(
+      (await api(downtown().url, 'POST', '/locations', { id: opened, name: 'New' })).status,
+    ).toBe(201);
+    await expect.poll(() => cell(page, id, opened).count(), WAIT).toBe(1);
+    await close(page);
+  });
+
   it('says when it loses its store', async () => {
     const [extra] = await startStores(['airport-store']);
     const id = await createProduct([...stores(), extra!], { 'airport-store': 3 });

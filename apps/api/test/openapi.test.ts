@@ -245,20 +245,27 @@ describe('the API as documented', () => {
 
   it('accepts every documented request example, answering as documented', async () => {
     const id = await createProduct(stores(), { 'main-store': 10, 'downtown-store': 10 });
+    // A location of this test's own, for the examples that change one.
+    const place = `openapi-${randomUUID().slice(0, 8)}`;
+    expect((await api(store().url, 'POST', '/locations', { id: place, name: place })).status).toBe(
+      201,
+    );
     let sent = 0;
     for (const route of registeredRoutes()) {
       const media = route.request?.body?.content['application/json'] as
         { examples?: Record<string, Example> } | undefined;
       for (const [name, example] of Object.entries(media?.examples ?? {})) {
         // A webhook endpoint to change, for no product, so that nothing is delivered to it.
-        const hook = route.path.includes('{id}')
-          ? await api<{ id: string }>(store().url, 'POST', '/webhooks', {
-              url: 'http://127.0.0.1:9/hooks',
-              events: ['reservation.expired'],
-              products: ['NOSUCHPRODUCT'],
-            })
-          : null;
-        const url = route.path.replace('{product_id}', id).replace('{id}', hook?.body.id ?? '');
+        const hook =
+          route.path.startsWith('/webhooks/') && route.path.includes('{id}')
+            ? await api<{ id: string }>(store().url, 'POST', '/webhooks', {
+                url: 'http://127.0.0.1:9/hooks',
+                events: ['reservation.expired'],
+                products: ['NOSUCHPRODUCT'],
+              })
+            : null;
+        const target = route.path.startsWith('/locations/') ? place : (hook?.body.id ?? '');
+        const url = route.path.replace('{product_id}', id).replace('{id}', target);
         const method = route.method.toUpperCase() as 'POST' | 'PATCH';
         const res = await api<{ id?: string }>(store().url, method, url, example.value);
         expect(res.status, `${route.path} ${name}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
@@ -291,21 +298,22 @@ describe('the API as documented', () => {
     expect(Object.keys(documented.content['application/json']!.examples!), where).toContain(code);
   }
 
+  /** Sends a request, expects `status`, and checks the answer against the document. */
+  async function call(
+    status: number,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    [path, url]: [string, string],
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) {
+    const res = await api<Record<string, unknown>>(store().url, method, url, body, headers);
+    expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(status);
+    expectDocumented(method.toLowerCase(), path, res);
+    return res.body;
+  }
+
   it('answers holds, orders and keys as documented', async () => {
     const id = await createProduct(stores(), { 'main-store': 5 });
-    /** Sends a request, expects `status`, and checks the answer against the document. */
-    const call = async (
-      status: number,
-      method: 'GET' | 'POST' | 'DELETE',
-      [path, url]: [string, string],
-      body?: unknown,
-      headers?: Record<string, string>,
-    ) => {
-      const res = await api<Record<string, unknown>>(store().url, method, url, body, headers);
-      expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(status);
-      expectDocumented(method.toLowerCase(), path, res);
-      return res.body;
-    };
     const reserve: [string, string] = [
       '/inventory/{product_id}/reserve',
       `/inventory/${id}/reserve`,
@@ -346,6 +354,49 @@ describe('the API as documented', () => {
     await call(403, 'GET', keys, undefined, staff);
     await call(200, 'DELETE', ['/keys/{id}', `/keys/${keyId}`]);
     await call(404, 'DELETE', ['/keys/{id}', '/keys/no-such-key']);
+  });
+
+  it('answers locations, and writes naming a missing or inactive one, as documented', async () => {
+    const place = `doc-${randomUUID().slice(0, 8)}`;
+    const id = await createProduct(stores(), { 'main-store': 5 });
+    const one = (loc: string): [string, string] => ['/locations/{id}', `/locations/${loc}`];
+    await call(201, 'POST', ['/locations', '/locations'], { id: place, name: 'Doc' });
+    await call(409, 'POST', ['/locations', '/locations'], { id: place, name: 'Doc' });
+    await call(
+      403,
+      'POST',
+      ['/locations', '/locations'],
+      { id: 'x', name: 'X' },
+      bearer(KEYS.staff),
+    );
+    await call(400, 'PATCH', one(place), { active: 'no' });
+    await call(404, 'PATCH', one('no-such-place'), { name: 'X' });
+    await call(200, 'GET', ['/locations', '/locations']);
+    await call(404, 'GET', one('no-such-place'));
+    await call(200, 'PATCH', one(place), { active: false });
+    await call(200, 'GET', one(place));
+
+    const update: [string, string] = ['/inventory/{product_id}/update', `/inventory/${id}/update`];
+    await call(404, 'POST', update, { warehouse: 'mian-store', change: 1, update_type: 'restock' });
+    await call(409, 'POST', update, { warehouse: place, change: 1, update_type: 'restock' });
+    const reserve: [string, string] = [
+      '/inventory/{product_id}/reserve',
+      `/inventory/${id}/reserve`,
+    ];
+    await call(404, 'POST', reserve, { quantity: 1, warehouse: 'mian-store' });
+    await call(409, 'POST', reserve, { quantity: 1, warehouse: place });
+    const orders: [string, string] = ['/orders', '/orders'];
+    const line = (warehouse: string) => ({
+      order_id: `doc-${warehouse}-${id}`,
+      product_id: id,
+      quantity: 1,
+      warehouse,
+    });
+    await call(404, 'POST', orders, line('mian-store'));
+    await call(409, 'POST', orders, line(place));
+    const products: [string, string] = ['/products', '/products'];
+    await call(404, 'POST', products, { name: 'Nowhere', stock: { 'mian-store': 1 } });
+    await call(409, 'POST', products, { name: 'Shut', stock: { [place]: 1 } });
   });
 
   it('answers a spent write budget with the documented 429 and Retry-After', async () => {

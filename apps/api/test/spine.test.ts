@@ -186,14 +186,15 @@ describe('refusals write nothing', () => {
     expect(view.body.warehouses['main-store']).toBe(5);
   });
 
-  it('refuses a sale at a location that has no stock row', async () => {
+  it('refuses a sale at a location that does not exist', async () => {
     const id = await createProduct(stores(), { 'main-store': 5 });
     const res = await api(main().url, 'POST', `/inventory/${id}/update`, {
       warehouse: 'nowhere',
       change: -1,
       update_type: 'sale',
     });
-    expect(res.status).toBe(409);
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: { code: 'location_not_found', warehouse: 'nowhere' } });
     expect(await stockRow(id, 'nowhere')).toBeUndefined();
   });
 

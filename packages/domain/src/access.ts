@@ -17,6 +17,7 @@ export const REQUIRED_ROLE = {
   adjust: 'admin',
   create_product: 'admin',
   manage_keys: 'admin',
+  manage_locations: 'admin',
   manage_webhooks: 'admin',
   read: 'staff',
 } as const satisfies Record<string, Role>;

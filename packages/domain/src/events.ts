@@ -1,5 +1,6 @@
 import type { StockAlert } from './alerts.js';
 import type { ProductId, Location, StoreName } from './ids.js';
+import type { StockLocation } from './locations.js';
 import type { ProductInventory } from './stock.js';
 import type { MovementType } from './update-type.js';
 
@@ -68,6 +69,8 @@ export interface ServerToClientEvents extends AlertEvents {
   /** A product's full view, sent when it is created or repaired from the database. */
   product: (product: ProductInventory) => void;
   reservation_expired: (notice: ReservationExpiredNotice) => void;
+  /** A location was added, renamed, or made active or inactive, at any store. */
+  location: (location: StockLocation) => void;
   /** The store is stopping; the connection closes next and the client should reconnect. */
   shutdown: (notice: ShutdownNotice) => void;
 }
@@ -110,5 +113,6 @@ export type WsMessage =
   | { type: 'resumed'; data: ResumeNotice }
   | { type: 'update'; data: StockUpdate }
   | { type: 'product'; data: ProductInventory }
+  | { type: 'location'; data: StockLocation }
   | { type: StockAlert['kind']; data: StockAlert }
   | { type: 'shutdown'; data: ShutdownNotice };

@@ -10,5 +10,6 @@ export * from './history.js';
 export * from './alerts.js';
 export * from './refusals.js';
 export * from './catalogue.js';
+export * from './locations.js';
 export * from './feeds.js';
 export * from './webhooks.js';

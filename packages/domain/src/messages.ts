@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LocationSchema, ProductIdSchema } from './ids.js';
+import { StockLocationSchema } from './locations.js';
 import { ProductSchema, QuantitySchema, StockLevelSchema } from './stock.js';
 import { MovementTypeSchema } from './update-type.js';
 
@@ -54,11 +55,20 @@ export const KeyRevokedMessageSchema = z.object({
 });
 export type KeyRevokedMessage = z.infer<typeof KeyRevokedMessageSchema>;
 
+/** A location was added, renamed, or made active or inactive: every instance's list follows. */
+export const LocationChangedMessageSchema = z.object({
+  type: z.literal('location_changed'),
+  location: StockLocationSchema,
+  ...Origin,
+});
+export type LocationChangedMessage = z.infer<typeof LocationChangedMessageSchema>;
+
 /** Everything published on {@link INVENTORY_CHANNEL}. */
 export const InventoryMessageSchema = z.discriminatedUnion('type', [
   StockChangedMessageSchema,
   ProductCreatedMessageSchema,
   KeyRevokedMessageSchema,
+  LocationChangedMessageSchema,
 ]);
 export type InventoryMessage = z.infer<typeof InventoryMessageSchema>;
 

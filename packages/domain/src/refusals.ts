@@ -3,7 +3,26 @@ import type { Location, ProductId } from './ids.js';
 
 /** Why the database refused a stock movement; nothing of it was written. */
 export type RefusalCode =
-  'product_not_found' | 'insufficient_stock' | 'quantity_out_of_range' | 'invalid_change';
+  | 'product_not_found'
+  | 'location_not_found'
+  | 'location_inactive'
+  | 'insufficient_stock'
+  | 'quantity_out_of_range'
+  | 'invalid_change';
+
+/** Why a write may not name a location (a refusal of its own, before any stock is looked at). */
+export type LocationRefusalCode = Extract<RefusalCode, 'location_not_found' | 'location_inactive'>;
+
+/** The error a write naming `location` is answered with when the location may not be written. */
+export function locationError(code: LocationRefusalCode, location: Location): StockwireError {
+  return code === 'location_not_found'
+    ? new StockwireError(ERROR_CODES.LOCATION_NOT_FOUND, `Location ${location} does not exist`, {
+        warehouse: location,
+      })
+    : new StockwireError(ERROR_CODES.LOCATION_INACTIVE, `Location ${location} is inactive`, {
+        warehouse: location,
+      });
+}
 
 /** Why the database refused to commit or release a hold. */
 export type HoldRefusalCode =
@@ -27,6 +46,9 @@ export function refusalError(code: RefusalCode, at: RefusedAt): StockwireError {
   switch (code) {
     case 'product_not_found':
       return new StockwireError(ERROR_CODES.PRODUCT_NOT_FOUND, `Product ${id} does not exist`);
+    case 'location_not_found':
+    case 'location_inactive':
+      return locationError(code, location);
     case 'insufficient_stock': {
       const available = at.available ?? 0;
       return new StockwireError(

@@ -11,7 +11,8 @@
 -- written at the end, a few statements per batch:
 --   1. Lock the batch's existing stock rows in (product_id, location) order, as lock_rows does,
 --      reading their state. Each row gets a slot (its position in the lock arrays).
---   2. Read the batch once, with each product's threshold (null: no such product) and the slot
+--   2. Read the batch once, with each product's threshold (null: no such product), whether its
+--      location is active (null: no such location; the same rule as location_refusal) and the slot
 --      of its row, if that row was locked and has no held reservation past its time. While we
 --      hold the lock no one can add or end a hold there (every function changes holds under the
 --      stock row's lock), so for such a row expire_holds would release nothing all batch long.
@@ -110,7 +111,7 @@ begin
   -- product) and the slot of its row if that row is locked and has no hold to release. This is a
   -- new statement, so it sees every hold committed before we had the locks.
   for c in
-    select i.*, p.low_stock_threshold as threshold, q.slot
+    select i.*, p.low_stock_threshold as threshold, loc.active as location_active, q.slot
       from (select x.ord,
                    x.value ->> 'product_id' as product_id,
                    x.value ->> 'location' as location,
@@ -122,6 +123,7 @@ begin
                    nullif(x.value -> 'idempotency', 'null'::jsonb) as idempotency
               from jsonb_array_elements(changes) with ordinality x(value, ord)) i
       left join public.products p on p.id = i.product_id
+      left join public.locations loc on loc.id = i.location
       left join (select k.product_id, k.location, k.slot
                    from unnest(k_product, k_location) with ordinality k(product_id, location, slot)
                   where not exists (select 1
@@ -143,6 +145,10 @@ begin
 
     if c.threshold is null then
       v_result := jsonb_build_object('ok', false, 'code', 'product_not_found', 'changes', '[]'::jsonb, 'expired', '[]'::jsonb);
+    elsif c.location_active is not true then
+      v_result := jsonb_build_object('ok', false,
+        'code', case when c.location_active is null then 'location_not_found' else 'location_inactive' end,
+        'changes', '[]'::jsonb, 'expired', '[]'::jsonb);
     elsif not stockwire_private.change_fits_type(c.update_type, v_change) then
       v_result := jsonb_build_object('ok', false, 'code', 'invalid_change', 'changes', '[]'::jsonb, 'expired', '[]'::jsonb);
     elsif c.slot is null then

@@ -2,7 +2,9 @@
 -- ledger as restocks so that the ledger always explains the stock rows.
 -- Input: {id, name, description, low_stock_threshold, stock: {location: quantity}, store, request_id?,
 -- idempotency?}.
--- Output: {ok: true, product, levels} or {ok: false, code: 'product_exists'}, or a replay/mismatch of
+-- Output: {ok: true, product, levels}, {ok: false, code: 'location_not_found' | 'location_inactive',
+-- location} for the first stock location that may not be written (nothing is), or
+-- {ok: false, code: 'product_exists'}, or a replay/mismatch of
 -- an earlier request with the same idempotency key (stockwire_private.idem_claim).
 create function public.create_product(product jsonb)
 returns jsonb
@@ -17,10 +19,21 @@ declare
   v_levels jsonb := '[]'::jsonb;
   v_stock record;
   v_claim jsonb;
+  v_refused record;
 begin
   v_claim := stockwire_private.idem_claim(product -> 'idempotency');
   if v_claim is not null then
     return v_claim;
+  end if;
+
+  select l.location, stockwire_private.location_refusal(l.location) as code into v_refused
+    from jsonb_object_keys(coalesce(product -> 'stock', '{}'::jsonb)) l(location)
+   where stockwire_private.location_refusal(l.location) is not null
+   order by l.location
+   limit 1;
+  if found then
+    return stockwire_private.idem_store(product -> 'idempotency', jsonb_build_object(
+      'ok', false, 'code', v_refused.code, 'location', v_refused.location));
   end if;
 
   insert into public.products (id, name, description, low_stock_threshold)

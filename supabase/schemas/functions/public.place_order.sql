@@ -43,6 +43,12 @@ begin
           detail = jsonb_build_object('index', v_index, 'product_id', v_line ->> 'product_id',
                                       'location', v_line ->> 'location', 'available', 0)::text;
       end if;
+      v_code := stockwire_private.location_refusal(v_line ->> 'location');
+      if v_code is not null then
+        raise exception '%', v_code using errcode = 'SW409',
+          detail = jsonb_build_object('index', v_index, 'product_id', v_line ->> 'product_id',
+                                      'location', v_line ->> 'location', 'available', 0)::text;
+      end if;
       v_move := stockwire_private.apply_move(
         v_line ->> 'product_id', v_line ->> 'location', -(v_line ->> 'quantity')::integer, 0, false, 'sale',
         p_order ->> 'store', p_order ->> 'request_id', p_order ->> 'actor', p_order ->> 'order_id', null);

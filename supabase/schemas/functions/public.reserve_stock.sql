@@ -13,6 +13,7 @@ declare
   v_result jsonb;
   v_hold public.reservations;
   v_changes jsonb;
+  v_code text;
 begin
   if jsonb_typeof(reservations) is distinct from 'array' then
     raise exception 'reservations must be a JSON array' using errcode = '22023';
@@ -27,6 +28,9 @@ begin
     end if;
     if not exists (select 1 from public.products p where p.id = r ->> 'product_id') then
       v_result := jsonb_build_object('ok', false, 'code', 'product_not_found', 'changes', '[]'::jsonb, 'expired', '[]'::jsonb);
+    elsif stockwire_private.location_refusal(r ->> 'location') is not null then
+      v_code := stockwire_private.location_refusal(r ->> 'location');
+      v_result := jsonb_build_object('ok', false, 'code', v_code, 'changes', '[]'::jsonb, 'expired', '[]'::jsonb);
     elsif coalesce((r ->> 'quantity')::integer, 0) <= 0 then
       v_result := jsonb_build_object('ok', false, 'code', 'invalid_change', 'changes', '[]'::jsonb, 'expired', '[]'::jsonb);
     else

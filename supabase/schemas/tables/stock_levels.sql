@@ -2,7 +2,8 @@
 -- up by one with every change, so a store applies an update only if it is newer than its cache.
 create table public.stock_levels (
   product_id text not null references public.products (id) on delete cascade,
-  location text not null check (location ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
+  location text not null check (location ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
+    constraint stock_levels_location_fkey references public.locations (id),
   on_hand integer not null default 0 check (on_hand >= 0),
   reserved integer not null default 0 check (reserved >= 0),
   version bigint not null default 1 check (version >= 1),

@@ -2,6 +2,9 @@
 // The live dashboard. It keeps every product as `GET /inventory/{id}` shows it, from the Socket.IO
 // `snapshot` on (re)connect, then `update` and `product` events from every store, and sells or
 // restocks through the HTTP API, whose changes come back as `update` events like anyone else's.
+// Its columns are the chain's locations from `GET /locations` (read again on every snapshot and
+// whenever an update names one it does not know, and kept by `location` events), and any other
+// place a product is stocked.
 // Writes need a credential: the store's DASHBOARD_API_KEY if it has one, else a key its user
 // enters, kept in sessionStorage (this tab only). A store whose reads need one too
 // (READS_PUBLIC=false) gets the same key for the live feed and its reads.
@@ -21,6 +24,8 @@
   const feedIds = new Set();
   /** Locations shown as columns, in order. */
   let locations = [];
+  /** location id → the location as `GET /locations` lists it */
+  const known = new Map();
 
   const grid = document.getElementById('grid');
   const feed = document.getElementById('feed');
@@ -58,9 +63,13 @@
 
   function columns() {
     const all = new Set([STORE]);
+    for (const l of known.values()) if (l.active) all.add(l.id);
     for (const p of products.values()) for (const loc of Object.keys(p.locations)) all.add(loc);
     return [...all].sort((a, b) => a.localeCompare(b));
   }
+
+  /** Whether writes may name the location: not one `GET /locations` says is inactive. */
+  const writable = (loc) => known.get(loc)?.active !== false;
 
   function fillCell(td, p, loc) {
     const level = p.locations[loc];
@@ -85,10 +94,10 @@
     const actions = el('div', 'actions');
     const sell = el('button', '', `Sell ${Math.abs(SELL)}`);
     sell.dataset.action = 'sell';
-    sell.disabled = !apiKey || !level || level.available < Math.abs(SELL);
+    sell.disabled = !apiKey || !writable(loc) || !level || level.available < Math.abs(SELL);
     const restock = el('button', '', `Restock ${RESTOCK}`);
     restock.dataset.action = 'restock';
-    restock.disabled = !apiKey;
+    restock.disabled = !apiKey || !writable(loc);
     for (const button of [sell, restock]) if (!apiKey) button.title = NEEDS_KEY;
     actions.append(sell, restock);
     td.append(actions);
@@ -134,6 +143,10 @@
     head.append(el('th', '', 'Product'));
     for (const loc of locations) {
       const th = el('th', loc === STORE ? 'here' : '', loc);
+      const place = known.get(loc);
+      if (place) th.title = place.name;
+      if (place?.kind === 'warehouse') th.append(el('span', 'kind', 'warehouse'));
+      if (place && !place.active) th.append(el('span', 'kind', 'inactive'));
       if (loc === STORE) th.append(el('span', 'you', 'you are here'));
       head.append(th);
     }
@@ -180,6 +193,15 @@
   /** The credential as a request header, if there is one. */
   const authorization = () => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 
+  /** Takes the chain's locations from this store, and redraws the columns. */
+  async function loadLocations() {
+    const res = await fetch('/locations', { headers: authorization() });
+    if (!res.ok) return;
+    known.clear();
+    for (const l of (await res.json()).locations) known.set(l.id, l);
+    renderAll();
+  }
+
   /** Takes a product's exact view from this store, when an event alone cannot say it all. */
   async function refresh(productId) {
     const res = await fetch(`/inventory/${encodeURIComponent(productId)}`, {
@@ -208,6 +230,7 @@
       return;
     }
     addToFeed(u);
+    if (!known.has(u.warehouse)) void loadLocations();
     const before = p.locations[u.warehouse];
     if (before && before.version >= u.version) return; // the snapshot already had it
     const reserved = typeof u.reserved === 'number' ? u.reserved : (before?.reserved ?? 0);
@@ -326,7 +349,12 @@
     products.clear();
     for (const view of views) products.set(view.product_id, view);
     renderAll();
+    void loadLocations();
   });
   socket.on('product', setProduct);
+  socket.on('location', (location) => {
+    known.set(location.id, location);
+    renderAll();
+  });
   socket.on('update', applyUpdate);
 })();

@@ -5,6 +5,7 @@ import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
 import { SupabaseWebhookStore } from '../store/supabase-webhook.store.js';
 import { InventoryCache } from '../sync/inventory.cache.js';
+import { LocationDirectory } from '../sync/location.directory.js';
 import type { ListenerLink } from '../sync/external-writes.relay.js';
 import { OutboxUpdateBus } from '../sync/outbox.bus.js';
 import { PostgresStockListener } from '../sync/postgres.listener.js';
@@ -42,6 +43,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
     limiter: new RedisRateLimiter(config.redis.url, log),
     cache: new InventoryCache(),
+    locations: new LocationDirectory(() => database.listLocations()),
     webhooks: new SupabaseWebhookStore(config.database.supabaseUrl, config.database.serviceRoleKey),
     /** Whether Redis and the database answer now: what a starting store waits for. */
     probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,

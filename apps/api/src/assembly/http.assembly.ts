@@ -13,6 +13,7 @@ import { historyRoutes } from '../http/history.routes.js';
 import { IdempotentResponder } from '../http/idempotency.js';
 import { inventoryRoutes } from '../http/inventory.routes.js';
 import { keyRoutes } from '../http/keys.routes.js';
+import { locationRoutes } from '../http/locations.routes.js';
 import { metricsRoutes } from '../http/metrics.routes.js';
 import { nodeAdapter } from '../http/node.adapter.js';
 import { orderRoutes } from '../http/order.routes.js';
@@ -65,6 +66,7 @@ export function assembleHttp(
     ...inventoryRoutes(services.inventory, responder, ttl),
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
+    ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
     ...webhookRoutes(services.webhooks),
     ...docsRoutes(apiDocument(config.store.name)),

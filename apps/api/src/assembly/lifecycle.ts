@@ -6,7 +6,7 @@ import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Background } from './background.assembly.js';
-import type { ReadinessGate } from './readiness.gate.js';
+import { StartRefused, type ReadinessGate } from './readiness.gate.js';
 import type { Realtime } from './realtime.assembly.js';
 
 export interface Parts {
@@ -50,12 +50,22 @@ export async function listen(p: Parts): Promise<string> {
  * Brings a listening store to serving, in order: the database listened to (if configured; a
  * first attempt, retried in the background), Redis and the database waited for (with backoff),
  * the cache synced (subscribe, load, apply what arrived meanwhile), the live feeds on the server,
- * the background work, then every request admitted. Rejects only if the store is stopped first.
+ * the background work, then every request admitted. Rejects if the store is stopped first, or if
+ * its own location does not exist (StartRefused).
  */
 export async function serve(p: Parts): Promise<void> {
   // LISTEN before the cache loads: a write the load misses is announced after it.
   await p.background.externalWrites.start();
-  await p.gate.open(p.adapters.probes, () => p.sync.start());
+  await p.gate.open(p.adapters.probes, async () => {
+    await p.sync.start();
+    const own = p.config.store.name;
+    if (!p.adapters.locations.get(own)) {
+      throw new StartRefused(
+        `store ${own} has no location of its own: no location ${own} exists. ` +
+          `Add it (POST /locations as an admin at another store, with id "${own}") or set STORE_NAME to an existing location; exiting`,
+      );
+    }
+  });
   p.realtime.alerts.prime(p.adapters.cache.views());
   p.realtime.sockets.attach(p.server);
   p.realtime.ws.attach(p.server);

@@ -2,6 +2,14 @@ import { ERROR_CODES, StockwireError } from '@stockwire/domain';
 import type { Dependency, Readiness } from '../http/health.routes.js';
 import type { Logger } from '../telemetry/logger.js';
 
+/**
+ * A reason the store cannot serve that waiting will not mend (its own location does not exist):
+ * thrown by the load, it ends {@link ReadinessGate.open} at once, with this message for the log.
+ */
+export class StartRefused extends Error {
+  override readonly name = 'StartRefused';
+}
+
 /** Whether each dependency answers now. */
 export type Probes = Record<Dependency, () => Promise<boolean>>;
 
@@ -45,7 +53,8 @@ export class ReadinessGate {
    * Probes every dependency, and once all answer runs `load` (the cache's first sync); a round
    * that finds one missing, or a load that fails, is tried again after a pause that doubles from
    * `initialDelayMs` up to `maxDelayMs`. Logs when what it waits for changes, not every round.
-   * Resolves once `load` succeeded; rejects only if {@link stop} is called first.
+   * Resolves once `load` succeeded; rejects if {@link stop} is called first, or with the
+   * {@link StartRefused} that `load` threw (logged, never retried).
    */
   async open(probes: Probes, load: () => Promise<void>): Promise<void> {
     const { initialDelayMs = 250, maxDelayMs = 5000 } = this.options;
@@ -70,6 +79,11 @@ export class ReadinessGate {
           return;
         } catch (error) {
           this.throwIfStopped();
+          if (error instanceof StartRefused) {
+            this.log(error.message);
+            this.phase = { kind: 'stopped' };
+            throw error;
+          }
           if (this.phase.kind === 'loading' && this.phase.failure === null) {
             this.log('loading the cache failed; retrying', error);
           }

@@ -58,6 +58,7 @@ export function assembleRealtime(
     onUpdate: (u) => listeners.forEach((l) => l.onUpdate(u)),
     onProduct: (p) => listeners.forEach((l) => l.onProduct(p)),
     onSnapshot: (v) => listeners.forEach((l) => l.onSnapshot(v)),
+    onLocation: (location) => listeners.forEach((l) => l.onLocation?.(location)),
   };
   return { sockets, ws, alerts, listener };
 }

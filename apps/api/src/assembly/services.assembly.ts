@@ -1,6 +1,7 @@
 import type { StoreConfig } from '../env.js';
 import { HistoryService } from '../history/history.service.js';
 import { InventoryService } from '../inventory/inventory.service.js';
+import { LocationService } from '../inventory/location.service.js';
 import { OrderService } from '../inventory/order.service.js';
 import { ReservationService } from '../inventory/reservation.service.js';
 import { WriteCommitter } from '../inventory/write.committer.js';
@@ -15,7 +16,7 @@ import type { Realtime } from './realtime.assembly.js';
 /** The use cases, over the ports; every write ends in the one {@link WriteCommitter}. */
 export function assembleServices(
   config: StoreConfig,
-  { store, bus, cache, webhooks }: Adapters,
+  { store, bus, cache, locations, webhooks }: Adapters,
   sync: InventorySync,
   { sockets }: Realtime,
   metrics: StoreMetrics,
@@ -30,6 +31,7 @@ export function assembleServices(
       defaultTtlSeconds: config.checkout.reservationTtlSeconds,
     }),
     orders: new OrderService(store, committer),
+    locations: new LocationService(store, locations, committer),
     webhooks: new WebhookService(webhooks, new AddressGuard(config.webhooks.allowPrivate)),
     history: new HistoryService(
       store,

@@ -7,6 +7,7 @@ import { historyOpenApi } from './history.openapi.js';
 import { inventoryOpenApi } from './inventory.openapi.js';
 import { metricsOpenApi } from './metrics.openapi.js';
 import { keysOpenApi } from './keys.openapi.js';
+import { locationsOpenApi } from './locations.openapi.js';
 import { BEARER, BEARER_SCHEME } from './openapi.access.js';
 import { errorTable } from './openapi.errors.js';
 import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
@@ -23,6 +24,7 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   inventoryOpenApi,
   reservationOpenApi,
   orderOpenApi,
+  locationsOpenApi,
   keysOpenApi,
   webhooksOpenApi,
   healthOpenApi,

@@ -243,6 +243,8 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
         [
           ...BODY_ERRORS,
           ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.LOCATION_NOT_FOUND,
+          ERROR_CODES.LOCATION_INACTIVE,
           ERROR_CODES.INSUFFICIENT_STOCK,
           ERROR_CODES.QUANTITY_OUT_OF_RANGE,
           ERROR_CODES.INVALID_CHANGE,
@@ -299,7 +301,13 @@ export const inventoryOpenApi: OpenApiContribution = (registry) => {
         headers: ReplayHeaders,
       },
       ...writeErrorResponses(
-        [...BODY_ERRORS, ERROR_CODES.PRODUCT_EXISTS, ERROR_CODES.IDEMPOTENCY_KEY_REUSED],
+        [
+          ...BODY_ERRORS,
+          ERROR_CODES.PRODUCT_EXISTS,
+          ERROR_CODES.LOCATION_NOT_FOUND,
+          ERROR_CODES.LOCATION_INACTIVE,
+          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+        ],
         roleTooSmall('create_product'),
       ),
     },

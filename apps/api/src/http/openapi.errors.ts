@@ -35,6 +35,21 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     message: 'Product OLJCESPC7Z already exists',
     details: { field: 'product_id' },
   },
+  location_not_found: {
+    summary: 'No location has this id; nothing was written',
+    message: 'Location mian-store does not exist',
+    details: { warehouse: 'mian-store' },
+  },
+  location_inactive: {
+    summary: 'The location is inactive and takes no writes; nothing was written',
+    message: 'Location mall-store is inactive',
+    details: { warehouse: 'mall-store' },
+  },
+  location_exists: {
+    summary: 'A location with this id already exists',
+    message: 'Location central-warehouse already exists',
+    details: { field: 'id' },
+  },
   insufficient_stock: {
     summary: 'The change would take more than is available; nothing was written',
     message: 'Not enough stock of OLJCESPC7Z at main-store: 1 available',

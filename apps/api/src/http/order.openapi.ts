@@ -25,7 +25,12 @@ const singleLineOrder = component(
 );
 
 /** Why an order was refused: the first line that could not be taken. */
-const REFUSALS = [ERROR_CODES.INSUFFICIENT_STOCK, ERROR_CODES.PRODUCT_NOT_FOUND] as const;
+const REFUSALS = [
+  ERROR_CODES.INSUFFICIENT_STOCK,
+  ERROR_CODES.PRODUCT_NOT_FOUND,
+  ERROR_CODES.LOCATION_NOT_FOUND,
+  ERROR_CODES.LOCATION_INACTIVE,
+] as const;
 
 const orderData = z
   .object({
@@ -148,6 +153,26 @@ const UNKNOWN_PRODUCT = refusal(
   'Order A-2004 refused, nothing taken: line 0: product NOSUCHPROD does not exist',
 );
 
+const UNKNOWN_LOCATION = refusal(
+  {
+    order_id: 'A-2005',
+    lines: [{ product_id: 'OLJCESPC7Z', quantity: 1, warehouse: 'mian-store' }],
+    failed_line: { index: 0, product_id: 'OLJCESPC7Z', location: 'mian-store', available: 0 },
+    code: 'location_not_found',
+  },
+  'Order A-2005 refused, nothing taken: line 0: location mian-store does not exist',
+);
+
+const INACTIVE_LOCATION = refusal(
+  {
+    order_id: 'A-2006',
+    lines: [{ product_id: 'OLJCESPC7Z', quantity: 1, warehouse: 'mall-store' }],
+    failed_line: { index: 0, product_id: 'OLJCESPC7Z', location: 'mall-store', available: 0 },
+    code: 'location_inactive',
+  },
+  'Order A-2006 refused, nothing taken: line 0: location mall-store is inactive',
+);
+
 /** `order.routes.ts` in the OpenAPI document. */
 export const orderOpenApi: OpenApiContribution = (registry) => {
   registry.registerPath({
@@ -188,13 +213,22 @@ export const orderOpenApi: OpenApiContribution = (registry) => {
         headers: ReplayHeaders,
       },
       ...writeErrorResponses([...BODY_ERRORS, ERROR_CODES.IDEMPOTENCY_KEY_REUSED], NO_ROLE),
+      404: {
+        ...jsonResponse(
+          '`location_not_found`: a line names no location; nothing was taken for any line',
+          orderRefusal,
+          { location_not_found: { value: UNKNOWN_LOCATION } },
+        ),
+        headers: ReplayHeaders,
+      },
       409: {
         ...jsonResponse(
-          '`insufficient_stock` or `product_not_found`: a line could not be taken; nothing was taken for any line',
+          '`insufficient_stock`, `product_not_found` or `location_inactive`: a line could not be taken; nothing was taken for any line',
           orderRefusal,
           {
             insufficient_stock: { value: REFUSED },
             product_not_found: { value: UNKNOWN_PRODUCT },
+            location_inactive: { value: INACTIVE_LOCATION },
           },
         ),
         headers: ReplayHeaders,

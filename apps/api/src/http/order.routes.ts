@@ -1,5 +1,6 @@
 import { orderSchemaFor } from '@stockwire/domain';
 import { authorize } from '../auth/authenticator.js';
+import { HTTP_STATUS } from './error.reply.js';
 import type { OrderService } from '../inventory/order.service.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
 import type { Route } from './route.js';
@@ -22,7 +23,10 @@ export function orderRoutes(
         const outcome = await orders.place(order, ctx);
         const { response, accepted, duplicate, code } = outcome.value;
         if (!accepted) {
-          return responder.reply(ctx, outcome, 409, {
+          // A line naming no location is a 404, as every write naming one is; any other refusal
+          // of an order is a conflict with the stock as it stands.
+          const status = code === 'location_not_found' ? HTTP_STATUS.location_not_found : 409;
+          return responder.reply(ctx, outcome, status, {
             ...response,
             error: { code, message: response.message },
           });

@@ -11,6 +11,7 @@ import { component, ErrorBodySchema, type OpenApiContribution } from './openapi.
 import { CREDENTIAL_OPTIONAL, CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
 import {
   BODY_ERRORS,
+  errorBody,
   errorResponses,
   NO_ROLE,
   READ_ACCESS_ERRORS,
@@ -199,13 +200,24 @@ export const reservationOpenApi: OpenApiContribution = (registry) => {
         headers: ReplayHeaders,
       },
       ...writeErrorResponses(
-        [...BODY_ERRORS, ERROR_CODES.PRODUCT_NOT_FOUND, ERROR_CODES.IDEMPOTENCY_KEY_REUSED],
+        [
+          ...BODY_ERRORS,
+          ERROR_CODES.PRODUCT_NOT_FOUND,
+          ERROR_CODES.LOCATION_NOT_FOUND,
+          ERROR_CODES.LOCATION_INACTIVE,
+          ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+        ],
         NO_ROLE,
       ),
       409: jsonResponse(
-        '`insufficient_stock`: fewer units are available than asked for; nothing was held',
-        reservationRefusal,
-        { insufficient_stock: { value: REFUSAL_EXAMPLE } },
+        '`insufficient_stock`: fewer units are available than asked for; `location_inactive`: the location takes no writes. Nothing was held',
+        z.union([reservationRefusal, ErrorBodySchema]),
+        {
+          insufficient_stock: { value: REFUSAL_EXAMPLE },
+          location_inactive: {
+            value: errorBody(ERROR_CODES.LOCATION_INACTIVE),
+          },
+        },
       ),
     },
   });

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
   ERROR_CODES,
+  locationError,
   refusalError,
   StockwireError,
   type CatalogueQuery,
@@ -118,6 +119,7 @@ export class InventoryService {
     });
     const { result, replayed, response } = this.committer.settle(answer);
     if (!result.ok) {
+      if (result.code !== 'product_exists') throw locationError(result.code, result.location);
       throw new StockwireError(ERROR_CODES.PRODUCT_EXISTS, `Product ${id} already exists`, {
         field: 'product_id',
       });

@@ -58,10 +58,20 @@ export class OrderService {
       };
     }
     const line = result.line;
-    const reason =
-      result.code === 'product_not_found'
-        ? `product ${line.product_id} does not exist`
-        : `not enough ${line.product_id} at ${line.location} (${line.available} available)`;
+    const reason = (() => {
+      switch (result.code) {
+        case 'product_not_found':
+          return `product ${line.product_id} does not exist`;
+        case 'location_not_found':
+          return `location ${line.location} does not exist`;
+        case 'location_inactive':
+          return `location ${line.location} is inactive`;
+        case 'insufficient_stock':
+        case 'quantity_out_of_range':
+        case 'invalid_change':
+          return `not enough ${line.product_id} at ${line.location} (${line.available} available)`;
+      }
+    })();
     return {
       value: {
         accepted: false,

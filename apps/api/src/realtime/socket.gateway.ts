@@ -12,6 +12,7 @@ import {
   type ServerToClientEvents,
   type ShutdownNotice,
   type StockAlert,
+  type StockLocation,
   type StockUpdate,
 } from '@stockwire/domain';
 import { Redis } from 'ioredis';
@@ -144,6 +145,10 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
         if (socket) yield socket;
       }
     }
+  }
+
+  onLocation(location: StockLocation): void {
+    this.io.local.emit('location', location);
   }
 
   /** Through the Redis adapter: the client hears it wherever it is connected, once. */

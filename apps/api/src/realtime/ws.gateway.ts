@@ -9,6 +9,7 @@ import {
   type ProductInventory,
   type ShutdownNotice,
   type StockAlert,
+  type StockLocation,
   type StockUpdate,
   type WsMessage,
 } from '@stockwire/domain';
@@ -166,6 +167,10 @@ export class WsGateway implements CacheListener, AlertListener {
       if (!all.has(client))
         this.send([client], { type: 'snapshot', data: this.feed.views(this.filters.get(client)!) });
     }
+  }
+
+  onLocation(location: StockLocation): void {
+    this.broadcast({ type: 'location', data: location });
   }
 
   onAlert(alert: StockAlert): void {

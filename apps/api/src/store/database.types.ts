@@ -52,6 +52,18 @@ export interface Database {
           },
         ];
       };
+      locations: {
+        Row: {
+          id: string;
+          name: string;
+          kind: string;
+          active: boolean;
+          created_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
       orders: {
         Row: {
           order_id: string;
@@ -142,6 +154,13 @@ export interface Database {
         Insert: never;
         Update: never;
         Relationships: [
+          {
+            foreignKeyName: 'stock_levels_location_fkey';
+            columns: ['location'];
+            isOneToOne: false;
+            referencedRelation: 'locations';
+            referencedColumns: ['id'];
+          },
           {
             foreignKeyName: 'stock_levels_product_id_fkey';
             columns: ['product_id'];
@@ -283,6 +302,12 @@ export interface Database {
         };
         Returns: Json;
       };
+      create_location: {
+        Args: {
+          location: Json;
+        };
+        Returns: Json;
+      };
       create_product: {
         Args: {
           product: Json;
@@ -366,6 +391,13 @@ export interface Database {
       send_test_webhook: {
         Args: {
           endpoint_id: string;
+        };
+        Returns: Json;
+      };
+      update_location: {
+        Args: {
+          location_id: string;
+          patch: Json;
         };
         Returns: Json;
       };

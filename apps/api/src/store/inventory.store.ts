@@ -2,9 +2,11 @@ import type { ApiKeyStore, StoredApiKey } from '../auth/api-keys.js';
 import type {
   AlertsQuery,
   EventsQuery,
+  CreateLocationRequest,
   HoldRefusalCode,
   InventoryEvent,
   Location,
+  LocationRefusalCode,
   MovementType,
   Product,
   ProductId,
@@ -12,9 +14,11 @@ import type {
   RefusalCode,
   Role,
   StockLevel,
+  StockLocation,
   RecordedStockAlert,
   StoreName,
   StockwireError,
+  UpdateLocationRequest,
   UpdateType,
 } from '@stockwire/domain';
 
@@ -171,7 +175,13 @@ export interface NewProduct {
 }
 
 export type CreateProductResult =
-  { ok: true; product: Product; levels: StockLevel[] } | { ok: false; code: 'product_exists' };
+  | { ok: true; product: Product; levels: StockLevel[] }
+  | { ok: false; code: 'product_exists' }
+  | { ok: false; code: LocationRefusalCode; location: Location };
+
+export type LocationResult =
+  | { ok: true; location: StockLocation }
+  | { ok: false; code: 'location_exists' | 'location_not_found' };
 
 export type ApiKeyResult =
   { ok: true; key: StoredApiKey } | { ok: false; code: 'key_exists' | 'key_not_found' };
@@ -207,6 +217,10 @@ export interface InventoryStore extends ApiKeyStore {
   purgeIdempotencyKeys(): Promise<number>;
   createProduct(input: NewProduct): Promise<Idempotent<CreateProductResult>>;
   loadAll(): Promise<ProductStock[]>;
+  /** Every location, active or not. */
+  listLocations(): Promise<StockLocation[]>;
+  createLocation(location: CreateLocationRequest): Promise<LocationResult>;
+  updateLocation(id: Location, patch: UpdateLocationRequest): Promise<LocationResult>;
   loadProduct(id: ProductId): Promise<ProductStock | null>;
   /** Ledger rows matching the filter, newest first, at most `limit`. */
   listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]>;

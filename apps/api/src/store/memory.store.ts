@@ -7,6 +7,7 @@ import {
   type ProductId,
   type ProductStock,
   type StockLevel,
+  type StockLocation,
 } from '@stockwire/domain';
 import type { StoredApiKey } from '../auth/api-keys.js';
 import type {
@@ -16,6 +17,7 @@ import type {
   FinishResult,
   Idempotent,
   InventoryStore,
+  LocationResult,
   MoveResult,
   OrderResult,
   Reservation,
@@ -94,6 +96,28 @@ export class MemoryInventoryStore implements InventoryStore {
   loadAll(): Promise<ProductStock[]> {
     const ids = [...this.entries.keys()].sort();
     return this.read(ids.map((id) => copyOf(this.entries.get(id)!)));
+  }
+
+  /** Every location its rows name, each an active store. */
+  listLocations(): Promise<StockLocation[]> {
+    const ids = new Set([...this.entries.values()].flatMap((e) => [...e.levels.keys()]));
+    return this.read(
+      [...ids].sort().map((id) => ({
+        id,
+        name: id,
+        kind: 'store' as const,
+        active: true,
+        created_at: new Date(0).toISOString(),
+      })),
+    );
+  }
+
+  createLocation(): Promise<LocationResult> {
+    return unsupported('createLocation');
+  }
+
+  updateLocation(): Promise<LocationResult> {
+    return unsupported('updateLocation');
   }
 
   loadProduct(id: ProductId): Promise<ProductStock | null> {

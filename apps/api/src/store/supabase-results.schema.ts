@@ -3,11 +3,13 @@ import {
   MovementTypeSchema,
   ProductSchema,
   StockLevelSchema,
+  StockLocationSchema,
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type {
   CreateProductResult,
   FinishResult,
+  LocationResult,
   Idempotent,
   MoveResult,
   OrderResult,
@@ -47,6 +49,8 @@ export const EffectsSchema = z.object({
 
 const RefusalCodeSchema = z.enum([
   'product_not_found',
+  'location_not_found',
+  'location_inactive',
   'insufficient_stock',
   'quantity_out_of_range',
   'invalid_change',
@@ -109,13 +113,20 @@ export const OrderResultSchema: z.ZodType<OrderResult> = z.discriminatedUnion('o
   }),
 ]);
 
-export const CreateProductResultSchema: z.ZodType<CreateProductResult> = z.discriminatedUnion(
-  'ok',
-  [
-    z.object({ ok: z.literal(true), product: ProductSchema, levels: z.array(StockLevelSchema) }),
-    z.object({ ok: z.literal(false), code: z.literal('product_exists') }),
-  ],
-);
+export const CreateProductResultSchema: z.ZodType<CreateProductResult> = z.union([
+  z.object({ ok: z.literal(true), product: ProductSchema, levels: z.array(StockLevelSchema) }),
+  z.object({ ok: z.literal(false), code: z.literal('product_exists') }),
+  z.object({
+    ok: z.literal(false),
+    code: z.enum(['location_not_found', 'location_inactive']),
+    location: LocationSchema,
+  }),
+]);
+
+export const LocationResultSchema: z.ZodType<LocationResult> = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), location: StockLocationSchema }),
+  z.object({ ok: z.literal(false), code: z.enum(['location_exists', 'location_not_found']) }),
+]);
 
 export const ApiKeyResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), key: StoredApiKeySchema }),

@@ -5,6 +5,7 @@ import {
   ProductSchema,
   RoleSchema,
   StockLevelSchema,
+  StockLocationSchema,
   type InventoryEvent,
   type ProductStock,
 } from '@stockwire/domain';
@@ -94,3 +95,8 @@ export const StoredApiKeySchema = z.object({
   created_at: z.string(),
   revoked_at: z.string().nullable(),
 });
+
+/** A location's row is what `GET /locations` lists, column for column. */
+export const LOCATION_COLUMNS = 'id, name, kind, active, created_at';
+
+export const LocationRowSchema = StockLocationSchema;

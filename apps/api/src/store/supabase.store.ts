@@ -1,5 +1,9 @@
 import type {
   AlertsQuery,
+  CreateLocationRequest,
+  Location,
+  StockLocation,
+  UpdateLocationRequest,
   EventsQuery,
   InventoryEvent,
   ProductId,
@@ -22,6 +26,7 @@ import type {
   Idempotent,
   HistoryFilter,
   InventoryStore,
+  LocationResult,
   MoveResult,
   NewApiKey,
   NewProduct,
@@ -39,6 +44,7 @@ import {
   DigestSchema,
   EffectsSchema,
   FinishResultSchema,
+  LocationResultSchema,
   MoveResultSchema,
   OrderResultSchema,
   ReserveResultSchema,
@@ -50,6 +56,8 @@ import {
   AlertRowSchema,
   EVENT_COLUMNS,
   EventRowSchema,
+  LOCATION_COLUMNS,
+  LocationRowSchema,
   PRODUCT_COLUMNS,
   ProductRowSchema,
   RESERVATION_COLUMNS,
@@ -199,6 +207,30 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
       all.push(...page);
       if (page.length < PAGE) return all;
     }
+  }
+
+  listLocations(): Promise<StockLocation[]> {
+    return readRows(
+      this.db.from('locations').select(LOCATION_COLUMNS).order('id'),
+      'load locations',
+      LocationRowSchema,
+    );
+  }
+
+  createLocation(location: CreateLocationRequest): Promise<LocationResult> {
+    return this.rpc.call(
+      'create_location',
+      { location: asJson(location) },
+      single(LocationResultSchema),
+    );
+  }
+
+  updateLocation(id: Location, patch: UpdateLocationRequest): Promise<LocationResult> {
+    return this.rpc.call(
+      'update_location',
+      { location_id: id, patch: asJson(patch) },
+      single(LocationResultSchema),
+    );
   }
 
   loadProduct(id: ProductId): Promise<ProductStock | null> {

@@ -4,11 +4,13 @@ import type {
   ProductInventory,
   ProductStock,
   StockChangedMessage,
+  StockLocation,
   StockUpdate,
 } from '@stockwire/domain';
 import type { InventoryStore } from '../store/inventory.store.js';
 import { GapTracker, type Held } from './gap.tracker.js';
 import type { InventoryCache } from './inventory.cache.js';
+import type { LocationDirectory } from './location.directory.js';
 import { PubsubMeter, type PubsubHealth } from './pubsub.meter.js';
 import { toStockUpdate } from './stock-update.mapper.js';
 import { TimerSet } from './timer.set.js';
@@ -22,6 +24,8 @@ export interface CacheListener {
   onUpdate(update: StockUpdate): void;
   onProduct(view: ProductInventory): void;
   onSnapshot(views: ProductInventory[]): void;
+  /** A location changed (a live feed passes it on; the rest need not listen). */
+  onLocation?(location: StockLocation): void;
 }
 
 export interface SyncOptions {
@@ -30,6 +34,8 @@ export interface SyncOptions {
   log: (message: string, error?: unknown) => void;
   /** An API key was revoked at some store. */
   onKeyRevoked?: (keyId: string) => void;
+  /** The instance's list of locations: loaded and reloaded with the cache, kept by messages. */
+  locations?: LocationDirectory;
   /**
    * How long a failed reload waits before it is tried again, in milliseconds.
    * @default 1000
@@ -123,6 +129,7 @@ export class InventorySync {
       },
     });
     for (const product of await this.store.loadAll()) this.cache.merge(product);
+    await this.options.locations?.reload();
     const buffered = this.buffer ?? [];
     this.buffer = null;
     for (const message of buffered) this.accept(message);
@@ -143,6 +150,11 @@ export class InventorySync {
         return this.acceptChange({ change: message, seq: ++this.seq });
       case 'key_revoked':
         this.options.onKeyRevoked?.(message.key_id);
+        return;
+      case 'location_changed':
+        if (this.options.locations?.accept(message.location)) {
+          this.listener.onLocation?.(message.location);
+        }
         return;
       case 'product_created': {
         ++this.seq;
@@ -233,6 +245,7 @@ export class InventorySync {
         for (const id of new Set([...before.keys(), ...truth.keys()])) {
           this.adopt(id, truth.get(id), before.get(id) ?? null);
         }
+        await this.options.locations?.reload();
         this.settleHeld(seq, 'all');
         this.resyncs++;
         this.lastResyncAt = new Date();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startStore, type StoreInstance } from '../../src/app.js';
 import type { StoreConfig } from '../../src/env.js';
 import type { Logger, PinoLogger } from '../../src/telemetry/logger.js';
+import { withDb } from './database.js';
 import { KEYS } from './http.js';
 import { stack } from './stack.js';
 
@@ -67,7 +68,22 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
 }
 
 /**
- * Starts store instances in this process, against the suite's stack.
+ * Makes sure each named location exists (as a store, active), as a chain's admin would before
+ * opening a store there: a store does not start without its own location.
+ */
+export async function ensureLocations(names: readonly string[]): Promise<void> {
+  await withDb((db) =>
+    db.query(
+      `insert into public.locations (id, name) select n, n from unnest($1::text[]) n
+       on conflict (id) do nothing`,
+      [names],
+    ),
+  );
+}
+
+/**
+ * Starts store instances in this process, against the suite's stack, each at a location of its
+ * own ({@link ensureLocations}).
  * @param logger where each store logs; @default nowhere
  */
 export async function startStores(
@@ -75,6 +91,7 @@ export async function startStores(
   overrides: ConfigOverrides = {},
   logger: LoggerFor = () => quiet,
 ): Promise<StoreInstance[]> {
+  await ensureLocations(names);
   return Promise.all(
     names.map((name) => {
       const config = testConfig(name, overrides);
