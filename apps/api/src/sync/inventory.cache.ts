@@ -36,7 +36,6 @@ function stockChanged(entry: Entry): void {
 export class InventoryCache {
   private readonly entries = new Map<ProductId, Entry>();
   private changes = 0;
-  private all: { at: number; bytes: Buffer } | null = null;
   /** Every product id in order, until a product is added or dropped. */
   private ids: ProductId[] | null = null;
 
@@ -127,14 +126,6 @@ export class InventoryCache {
   viewsFor(filter: FeedFilter): ProductInventory[] {
     const ids = filter.products ? [...filter.products].sort() : this.sortedIds();
     return ids.flatMap((id) => this.viewFor(id, filter) ?? []);
-  }
-
-  /** {@link views} as UTF-8 JSON, encoded once per change rather than once per request. */
-  encodedViews(): Buffer {
-    if (this.all?.at !== this.changes) {
-      this.all = { at: this.changes, bytes: Buffer.from(JSON.stringify(this.views())) };
-    }
-    return this.all.bytes;
   }
 
   /** The version of one stock row as this cache has it; 0 when it has none. */
