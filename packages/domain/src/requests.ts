@@ -42,6 +42,13 @@ export type CreateProductRequest = z.infer<typeof CreateProductRequestSchema>;
 export type FieldErrors = Record<string, string[]>;
 
 /** Flattens zod issues to field paths (`lines.0.quantity`), `body` for the value as a whole. */
+/** Field errors in one line, as error messages say them: `change: must be negative; warehouse: …`. */
+export function describeFieldErrors(fields: FieldErrors): string {
+  return Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+    .join('; ');
+}
+
 export function fieldErrors(error: z.ZodError): FieldErrors {
   // No prototype: a field may be called `toString` or `constructor`.
   const fields = Object.create(null) as FieldErrors;

@@ -1,4 +1,4 @@
-import { ERROR_CODES, fieldErrors, StockwireError } from '@stockwire/domain';
+import { describeFieldErrors, ERROR_CODES, fieldErrors, StockwireError } from '@stockwire/domain';
 import type { z } from 'zod';
 
 /** Parses request input with a domain schema; failures become a 400 naming each field. */
@@ -14,10 +14,11 @@ export function parse<S extends z.ZodType>(
   const fields = field
     ? { [field]: result.error.issues.map((i) => i.message) }
     : fieldErrors(result.error);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
-    .join('; ');
-  throw new StockwireError(ERROR_CODES.VALIDATION_FAILED, `Invalid ${what}: ${summary}`, {
-    fields,
-  });
+  throw new StockwireError(
+    ERROR_CODES.VALIDATION_FAILED,
+    `Invalid ${what}: ${describeFieldErrors(fields)}`,
+    {
+      fields,
+    },
+  );
 }

@@ -5,6 +5,7 @@ import {
   orderSchemaFor,
   StockwireError,
   ERROR_CODES,
+  describeFieldErrors,
   fieldErrors,
   type OrderResponse,
 } from '@stockwire/domain';
@@ -99,9 +100,7 @@ function dataField(fields: string[]): unknown {
 }
 
 function describeInvalid(error: z.ZodError): string {
-  return Object.entries(fieldErrors(error))
-    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
-    .join('; ');
+  return describeFieldErrors(fieldErrors(error));
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   FeedFilterSchema,
   ResumeSinceSchema,
+  describeFieldErrors,
   fieldErrors,
   type FeedFilter,
   type InventoryEvent,
@@ -42,8 +43,8 @@ export function feedFilter(
     const { since: after, ...filter } = parsed.data;
     return { ok: true, filter, since: after };
   }
-  const fields = Object.entries(fieldErrors(parsed.error))
-    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
-    .join('; ');
-  return { ok: false, message: `invalid feed request: ${fields}` };
+  return {
+    ok: false,
+    message: `invalid feed request: ${describeFieldErrors(fieldErrors(parsed.error))}`,
+  };
 }
