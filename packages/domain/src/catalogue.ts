@@ -1,26 +1,14 @@
 import { z } from 'zod';
-import { pageLimitParam } from './history.js';
+import { commaListParam, pageLimitParam } from './history.js';
 import { LocationSchema, ProductIdSchema, type ProductId } from './ids.js';
 
 /** The largest page of `GET /inventory` or `GET /products` a client may ask for. */
 export const CATALOGUE_PAGE_MAX = 1000;
 
 /** Product ids, comma-separated: `OLJCESPC7Z` or `OLJCESPC7Z,85VCUQ3GT8`; each one once. */
-const ProductIdsParamSchema = z.string().transform((value, ctx) => {
-  const ids = [...new Set(value.split(',').map((id) => id.trim()))];
-  const bad = ids.filter((id) => !ProductIdSchema.safeParse(id).success);
-  if (bad.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `not a product id: ${bad.map((id) => `'${id.slice(0, 40)}'`).join(', ')}`,
-    });
-    return z.NEVER;
-  }
-  if (ids.length > CATALOGUE_PAGE_MAX) {
-    ctx.addIssue({ code: 'custom', message: `at most ${CATALOGUE_PAGE_MAX} ids` });
-    return z.NEVER;
-  }
-  return ids;
+const ProductIdsParamSchema = commaListParam(ProductIdSchema, CATALOGUE_PAGE_MAX, {
+  invalid: 'not a product id',
+  many: `at most ${CATALOGUE_PAGE_MAX} ids`,
 });
 
 /**

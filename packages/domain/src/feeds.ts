@@ -1,27 +1,9 @@
 import { z } from 'zod';
+import { commaListParam } from './history.js';
 import { LocationSchema, ProductIdSchema, type Location, type ProductId } from './ids.js';
 
 /** The most (product, location) pairs one live client may watch when it names both. */
 export const FEED_PAIRS_MAX = 1000;
-
-/** A comma-separated list of `item`s, each once: `main-store,mall-store`. */
-const listOf = <T extends string>(item: z.ZodType<T>, max: number) =>
-  z.string().transform((value, ctx) => {
-    const items = [...new Set(value.split(',').map((x) => x.trim()))];
-    const bad = items.filter((x) => !item.safeParse(x).success);
-    if (bad.length > 0 || items.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `not valid: ${bad.map((x) => `'${x.slice(0, 40)}'`).join(', ') || "''"}`,
-      });
-      return z.NEVER;
-    }
-    if (items.length > max) {
-      ctx.addIssue({ code: 'custom', message: `at most ${max}` });
-      return z.NEVER;
-    }
-    return items as T[];
-  });
 
 /**
  * What a live client watches, named at connect (Socket.IO `query`, `/ws?…`): some locations, some
@@ -30,8 +12,8 @@ const listOf = <T extends string>(item: z.ZodType<T>, max: number) =>
  */
 export const FeedFilterSchema = z
   .object({
-    locations: listOf(LocationSchema, FEED_PAIRS_MAX).optional(),
-    products: listOf(ProductIdSchema, FEED_PAIRS_MAX).optional(),
+    locations: commaListParam(LocationSchema, FEED_PAIRS_MAX).optional(),
+    products: commaListParam(ProductIdSchema, FEED_PAIRS_MAX).optional(),
   })
   .refine((f) => (f.locations?.length ?? 1) * (f.products?.length ?? 1) <= FEED_PAIRS_MAX, {
     message: `at most ${FEED_PAIRS_MAX} product and location pairs`,

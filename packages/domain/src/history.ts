@@ -24,6 +24,34 @@ export const pageLimitParam = (max: number) =>
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1').max(max, `must be at most ${max}`));
 
+/**
+ * A comma-separated list of `item`s given as a query string, each kept once: `A,B`. Refused, in
+ * the words given, when one is not an `item` (`invalid`: 'not valid') or there are more than `max`
+ * (`many`: `at most <max>`).
+ */
+export function commaListParam<T extends string>(
+  item: z.ZodType<T>,
+  max: number,
+  words: { invalid: string; many: string } = { invalid: 'not valid', many: `at most ${max}` },
+) {
+  return z.string().transform((value, ctx) => {
+    const items = [...new Set(value.split(',').map((x) => x.trim()))];
+    const bad = items.filter((x) => !item.safeParse(x).success);
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${words.invalid}: ${bad.map((x) => `'${x.slice(0, 40)}'`).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    if (items.length > max) {
+      ctx.addIssue({ code: 'custom', message: words.many });
+      return z.NEVER;
+    }
+    return items as T[];
+  });
+}
+
 /** `limit` of a history page: 1 to {@link HISTORY_PAGE_MAX}, default {@link HISTORY_PAGE_DEFAULT}. */
 export const LimitParamSchema = pageLimitParam(HISTORY_PAGE_MAX).default(HISTORY_PAGE_DEFAULT);
 
