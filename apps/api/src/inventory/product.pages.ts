@@ -1,5 +1,6 @@
 import type { CatalogueQuery, ProductId } from '@stockwire/domain';
 import type { InventoryCache } from '../sync/inventory.cache.js';
+import { GenerationMemo } from './generation.memo.js';
 
 /** What a page lists: products with their stock (`GET /inventory`), or without (`GET /products`). */
 export type PageKind = 'inventory' | 'catalogue';
@@ -25,17 +26,25 @@ function after(ids: readonly ProductId[], cursor: ProductId): number {
  * kept as one buffer until the cache changes.
  */
 export class ProductPages {
-  private readonly whole = new Map<PageKind, { at: number; bytes: Buffer }>();
+  private readonly whole: GenerationMemo<Buffer>;
 
-  constructor(private readonly cache: InventoryCache) {}
+  constructor(private readonly cache: InventoryCache) {
+    this.whole = new GenerationMemo(() => cache.generation);
+  }
 
   encoded(kind: PageKind, query: CatalogueQuery): Buffer {
     const { limit, cursor, location, product_id } = query;
     const unfiltered = limit === undefined && !cursor && !location && !product_id;
-    if (unfiltered) {
-      const kept = this.whole.get(kind);
-      if (kept?.at === this.cache.generation) return kept.bytes;
-    }
+    // Made synchronously, so the memo holds the bytes themselves.
+    return unfiltered
+      ? (this.whole.get(kind, () => this.assemble(kind, query)) as Buffer)
+      : this.assemble(kind, query);
+  }
+
+  private assemble(
+    kind: PageKind,
+    { limit, cursor, location, product_id }: CatalogueQuery,
+  ): Buffer {
     let ids = this.cache.sortedIds();
     if (product_id) {
       const wanted = new Set(product_id);
@@ -58,8 +67,6 @@ export class ProductPages {
     }
     const next = end < ids.length && end > start ? ids[end - 1]! : null;
     parts.push(Buffer.from(`],"total":${ids.length},"next_cursor":${JSON.stringify(next)}}`));
-    const bytes = Buffer.concat(parts);
-    if (unfiltered) this.whole.set(kind, { at: this.cache.generation, bytes });
-    return bytes;
+    return Buffer.concat(parts);
   }
 }
