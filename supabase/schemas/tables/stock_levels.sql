@@ -8,6 +8,8 @@ create table public.stock_levels (
   reserved integer not null default 0 check (reserved >= 0),
   version bigint not null default 1 check (version >= 1),
   updated_at timestamptz not null default now(),
+  -- Units a transfer sent here that have not been received yet: not on hand, not available.
+  in_transit integer not null default 0 check (in_transit >= 0),
   primary key (product_id, location),
   check (reserved <= on_hand)
 );

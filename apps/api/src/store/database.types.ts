@@ -150,6 +150,7 @@ export interface Database {
           reserved: number;
           version: number;
           updated_at: string;
+          in_transit: number;
         };
         Insert: never;
         Update: never;
