@@ -3,36 +3,32 @@ import {
   InventoryMessageSchema,
   type InventoryMessage,
 } from '@stockwire/domain';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../redis/redis.client.js';
 import type { UpdateBus, UpdateBusHandlers } from './updates.bus.js';
 
 /**
  * {@link UpdateBus} on Redis pub/sub, channel `inventory_updates`. A subscriber connection can
- * run nothing else, so publishing uses a second one.
+ * run nothing else, so publishing uses a second one. On a Redis Cluster the classic PUBLISH is
+ * kept: the cluster forwards it to every node, so every store hears it whichever node it
+ * subscribed on (README, "Redis Cluster", says why not SPUBLISH).
  */
 export class RedisUpdateBus implements UpdateBus {
-  private readonly pub: Redis;
-  private readonly sub: Redis;
+  private readonly pub: RedisClient;
+  private readonly sub: RedisClient;
   private subscribed = false;
   private handlers: UpdateBusHandlers | null = null;
 
-  constructor(url: string) {
-    const common = {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      // Back soon after Redis is: at most a second between attempts.
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-    };
+  constructor(target: RedisTarget) {
+    const common = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };
     // A group-committed batch publishes all its changes in one tick: one write, not one each.
-    this.pub = new Redis(url, {
+    this.pub = createRedisClient(target, {
       ...common,
-      connectionName: 'stockwire-pub',
+      name: 'stockwire-pub',
       enableAutoPipelining: true,
     });
-    this.sub = new Redis(url, {
+    this.sub = createRedisClient(target, {
       ...common,
-      connectionName: 'stockwire-sub',
+      name: 'stockwire-sub',
       enableOfflineQueue: true,
     });
     // Errors surface through publish() and isConnected(); without listeners ioredis would log them.
