@@ -16,14 +16,23 @@ const redis = useRedisCluster();
 const NAMES = ['main-store', 'downtown-store', 'mall-store'] as const;
 let stores: StoreInstance[] = [];
 
-/** Three stores on the cluster, consuming the streams; a credential may make 5 writes a window. */
+/** Stores on the cluster, consuming the streams. */
 const onCluster = (): ConfigOverrides => ({
   redis: { clusterNodes: clusterNodes(redis().cluster) },
   streams: { enabled: true, claimIdleMs: 2000 },
 });
 
 beforeAll(async () => {
-  stores = await startStores(NAMES, onCluster());
+  // Only main-store releases holds, so an expiry reaches a client elsewhere through the adapter.
+  const [sweeping] = await startStores(NAMES.slice(0, 1), {
+    ...onCluster(),
+    checkout: { reservationSweepMs: 100 },
+  });
+  const others = await startStores(NAMES.slice(1), {
+    ...onCluster(),
+    checkout: { reservationSweepMs: 600_000 },
+  });
+  stores = [sweeping!, ...others];
 }, 60_000);
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
@@ -180,6 +189,20 @@ describe('stores on a Redis Cluster', () => {
       await eventually(() => narrowed.expired.length >= 1, 10_000);
       await eventually(() => narrowed.updates.some((u) => u.product_id === id));
       expect(narrowed.expired.map((n) => n.reservation_id)).toEqual([hold.body.reservation_id]);
+      // The sharded adapter in static mode: one shard channel for the namespace, one for each
+      // store's answers, none per room (the client's room, its narrowed feed's rooms).
+      const channels = (
+        await Promise.all(
+          redis()
+            .client.nodes('master')
+            .map(async (node) => (await node.call('PUBSUB', 'SHARDCHANNELS')) as string[]),
+        )
+      ).flat();
+      expect(channels.filter((c) => c === 'socket.io#/#')).toHaveLength(1);
+      expect(channels.filter((c) => c.startsWith('socket.io#/#'))).toHaveLength(1 + stores.length);
+      expect(channels.some((c) => c.includes(clientId) || c.includes('downtown-store'))).toBe(
+        false,
+      );
       const mine = narrowed.updates.filter((u: StockUpdate) => u.product_id === id);
       expect(mine.every((u) => u.warehouse === 'downtown-store')).toBe(true);
     } finally {
