@@ -1,4 +1,9 @@
-import type { OrderResponse, ProductInventory, StockUpdate } from '@stockwire/domain';
+import {
+  INVENTORY_CHANNEL,
+  type OrderResponse,
+  type ProductInventory,
+  type StockUpdate,
+} from '@stockwire/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
 import type { HealthReport } from '../src/http/health.routes.js';
@@ -241,7 +246,8 @@ describe('a master of the cluster killed mid-run', () => {
   it('fails over to its replica: no acknowledged write lost, caches converge, /health true throughout', async () => {
     const id = await createProduct(stores, { 'main-store': 5000 });
     const forOrders = await createProduct(stores, { 'main-store': 100 });
-    const victim = await redis().cluster.masterOf(STREAMS.orders);
+    // The master of the stores' shard channel: every store's feed is cut until its replica serves.
+    const victim = await redis().cluster.masterOf(INVENTORY_CHANNEL);
     let writing = true;
     const answers: number[] = [];
     const writer = (async () => {
@@ -257,6 +263,7 @@ describe('a master of the cluster killed mid-run', () => {
       }
     })();
     await eventually(() => answers.length >= 20);
+    const resyncsBefore = await Promise.all(stores.map(async (s) => (await health(s)).resyncs));
     await victim.kill();
     // Until the replica takes over, the master's slots are not served: /health must not say up.
     await eventually(() => reported.some((r) => r !== 'up'), 15_000);
@@ -265,10 +272,13 @@ describe('a master of the cluster killed mid-run', () => {
       async () => (await Promise.all(stores.map(health))).every((h) => h.redis === 'up'),
       20_000,
     );
+    // Each store subscribed again on the promoted replica, then reloaded what it may have missed.
+    const resyncsAfter = await Promise.all(stores.map(async (s) => (await health(s)).resyncs));
+    resyncsAfter.forEach((after, i) => expect(after).toBeGreaterThan(resyncsBefore[i]!));
     expect(await redis().cluster.masters()).toHaveLength(3);
     expect((await redis().cluster.masters()).map((m) => m.port)).not.toContain(victim.port);
 
-    // The order stream lived on the killed master: its replica serves it now.
+    // The order streams are answered after the failover too.
     const orderIds = [0, 1, 2].map((i) => `failover-${forOrders}-${i}`);
     for (const orderId of orderIds) {
       await redis().client.xadd(
