@@ -1,9 +1,9 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from './ports.js';
-import { pingRedis } from './redis.js';
+import { launchRedisServer, stopProcess } from './redis.js';
 
 const run = promisify(execFile);
 
@@ -76,48 +76,16 @@ export async function startRedisCluster(
     await mkdir(home, { recursive: true });
     let child: ChildProcess | null = null;
     const launch = async () => {
-      const proc = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-port',
-          String(busPort),
-          '--cluster-config-file',
-          join(home, 'nodes.conf'),
-          '--cluster-node-timeout',
-          String(nodeTimeoutMs),
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          home,
-          '--loglevel',
-          'warning',
-        ],
-        { stdio: 'ignore' },
-      );
-      child = proc;
-      let exited = false;
-      proc.once('exit', () => (exited = true));
-      await waitFor(async () => {
-        if (exited) throw new Error(`redis-server could not start on port ${port}`);
-        return pingRedis(`redis://127.0.0.1:${port}`);
-      }, `redis-server did not answer on port ${port}`);
+      child = await launchRedisServer(port, home, [
+        ...['--cluster-enabled', 'yes', '--cluster-port', String(busPort)],
+        ...['--cluster-config-file', join(home, 'nodes.conf')],
+        ...['--cluster-node-timeout', String(nodeTimeoutMs)],
+      ]);
     };
     const kill = async () => {
       const proc = child;
       child = null;
-      if (!proc || proc.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        proc.once('exit', () => resolve());
-        proc.kill('SIGKILL');
-      });
+      await stopProcess(proc, { kill: true });
     };
     servers.push({
       port,
