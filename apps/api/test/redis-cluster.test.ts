@@ -27,7 +27,31 @@ const onCluster = (): ConfigOverrides => ({
   streams: { enabled: true, claimIdleMs: 2000 },
 });
 
+/** Orders a consumer read and then died holding, before any store ran. */
+const HELD_BY_THE_DEAD = ['held-1', 'held-2', 'held-3'].map((id) => `${id}-${uniqueId()}`);
+
 beforeAll(async () => {
+  const { client } = redis();
+  await client.xgroup('CREATE', STREAMS.orders, CONSUMER_GROUP, '0', 'MKSTREAM');
+  for (const orderId of HELD_BY_THE_DEAD) {
+    await client.xadd(
+      STREAMS.orders,
+      '*',
+      'data',
+      JSON.stringify({ order_id: orderId, product_id: uniqueId(), quantity: 1 }),
+    );
+  }
+  const taken = (await client.xreadgroup(
+    'GROUP',
+    CONSUMER_GROUP,
+    'dead-consumer',
+    'COUNT',
+    10,
+    'STREAMS',
+    STREAMS.orders,
+    '>',
+  )) as [string, unknown[]][];
+  expect(taken[0]![1]).toHaveLength(HELD_BY_THE_DEAD.length);
   // Only main-store releases holds, so an expiry reaches a client elsewhere through the adapter.
   const [sweeping] = await startStores(NAMES.slice(0, 1), {
     ...onCluster(),
@@ -130,7 +154,7 @@ describe('stores on a Redis Cluster', () => {
     await cachesMatchDatabase(stores, [id]);
   });
 
-  it('answers each order_validate entry once on order_validate_response and adds inventory_new_item products', async () => {
+  it('answers each order_validate entry once on order_validate_response, those a dead consumer held too, and adds inventory_new_item products', async () => {
     const id = await createProduct(stores, { 'main-store': 100 });
     const orderIds = Array.from({ length: 12 }, (_, i) => `stream-${id}-${i}`);
     for (const orderId of orderIds) {
@@ -155,6 +179,16 @@ describe('stores on a Redis Cluster', () => {
     const answered = (await responses()).filter((r) => orderIds.includes(r.order_id));
     expect(answered.map((r) => r.order_id).sort()).toEqual([...orderIds].sort());
     expect(answered.every((r) => r.success)).toBe(true);
+    // What the dead consumer held is claimed after STREAM_CLAIM_IDLE_MS and answered once each
+    // (refused: no such product).
+    await eventually(
+      async () =>
+        (await responses()).filter((r) => HELD_BY_THE_DEAD.includes(r.order_id)).length >= 3,
+      20_000,
+    );
+    const held = (await responses()).filter((r) => HELD_BY_THE_DEAD.includes(r.order_id));
+    expect(held.map((r) => r.order_id).sort()).toEqual([...HELD_BY_THE_DEAD].sort());
+    expect(held.every((r) => !r.success)).toBe(true);
     expect(await stockRow(id, 'main-store')).toMatchObject({ on_hand: 88 });
     for (const store of stores) {
       await eventually(
