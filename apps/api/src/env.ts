@@ -180,7 +180,10 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
     groupCommitMax: e.GROUP_COMMIT_MAX,
   },
   redis: {
-    /** One Redis node; unused when `clusterNodes` names a cluster. @default 'redis://127.0.0.1:6379' */
+    /**
+     * One Redis node; unused when `clusterNodes` names a cluster.
+     * @default 'redis://127.0.0.1:6379'
+     */
     url: e.REDIS_URL,
     /**
      * Nodes of a Redis Cluster to start from (`REDIS_CLUSTER_NODES=host:port,…`): every Redis use

@@ -122,9 +122,10 @@ function describeInvalid(error: z.ZodError): string {
  * Consumes `order_validate` and `inventory_new_item` in a consumer group shared by all instances.
  * Each order entry is answered on `order_validate_response` exactly once: the order itself is
  * applied at most once by order_id in the database, and the answer is written in the same atomic
- * step as the acknowledgement (on a Redis Cluster, just before it: {@link answer}). Entries left pending by a dead instance are claimed after
- * `claimIdleMs`. Malformed entries are answered with `success: false` and acknowledged, never
- * retried; entries that failed because the database was down stay pending and are retried.
+ * step as the acknowledgement (on a Redis Cluster, just before it: {@link answer}). Entries left
+ * pending by a dead instance are claimed after `claimIdleMs`. Malformed entries are answered
+ * with `success: false` and acknowledged, never retried; entries that failed because the
+ * database was down stay pending and are retried.
  * A group that Redis lost (restarted without persistence) is created again, from the start of the
  * stream, as soon as a read finds it missing, so entries added meanwhile are served too.
  */
