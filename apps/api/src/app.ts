@@ -94,6 +94,7 @@ export async function launchStore(
     antiEntropy: background.antiEntropy,
     externalWrites: background.externalWrites,
     drain,
+    limits: config.access.rateLimits,
   });
   const { server, app } = assembleHttp(
     config,

@@ -52,3 +52,27 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ ...BASE, TRUST_PROXY: 'the-load-balancer' })).toThrow(/TRUST_PROXY/);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('is empty by default: one Redis, at REDIS_URL', () => {
+    expect(loadConfig(BASE).redis).toEqual({ url: 'redis://127.0.0.1:6379', clusterNodes: [] });
+  });
+
+  it('takes host:port nodes, IPv6 ones in brackets', () => {
+    const nodes = loadConfig({
+      ...BASE,
+      REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001,[::1]:7002',
+    }).redis.clusterNodes;
+    expect(nodes).toEqual([
+      { host: 'redis-a', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+  });
+
+  it('refuses a node without a port, or with one out of range, naming the variable', () => {
+    for (const REDIS_CLUSTER_NODES of ['redis-a', 'redis-a:70000', 'redis://redis-a:7000']) {
+      expect(() => loadConfig({ ...BASE, REDIS_CLUSTER_NODES })).toThrow(/REDIS_CLUSTER_NODES/);
+    }
+  });
+});

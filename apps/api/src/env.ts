@@ -57,6 +57,16 @@ const trustProxy = z
     return list;
   });
 
+/** `host:port` (`[v6]:port` for an IPv6 address): one node of a Redis Cluster. */
+const clusterNode = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port')
+  .transform((item) => {
+    const at = item.lastIndexOf(':');
+    return { host: item.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(item.slice(at + 1)) };
+  })
+  .refine((node) => node.port >= 1 && node.port <= 65535, 'port must be 1-65535');
+
 /** The variables a store reads, each with its default. */
 const EnvSchema = z.object({
   STORE_NAME: LocationSchema.default('main-store'),
@@ -73,6 +83,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: commaList(clusterNode),
   GAP_GRACE_MS: int(0, 10_000, 200),
   RESERVATION_TTL_SECONDS: int(1, 86_400, 600),
   RESERVATION_SWEEP_MS: int(50, 600_000, 1000),
@@ -169,8 +180,16 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
     groupCommitMax: e.GROUP_COMMIT_MAX,
   },
   redis: {
-    /** @default 'redis://127.0.0.1:6379' */
+    /**
+     * One Redis node; unused when `clusterNodes` names a cluster.
+     * @default 'redis://127.0.0.1:6379'
+     */
     url: e.REDIS_URL,
+    /**
+     * Nodes of a Redis Cluster to start from (`REDIS_CLUSTER_NODES=host:port,…`): every Redis use
+     * then runs on the cluster. @default [] (one node, at `url`)
+     */
+    clusterNodes: e.REDIS_CLUSTER_NODES,
   },
   sync: {
     /** How long a message that skipped versions waits before a refetch, in ms. @default 200 */

@@ -3,6 +3,7 @@ import type { ProductInventory } from '@stockwire/domain';
 import { PROJECT_ROOT, spawnRedis, type RedisServer } from '@stockwire/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
+import type { HealthReport } from '../src/http/health.routes.js';
 import { socketClient } from './support/clients.js';
 import { eventually } from './support/eventually.js';
 import { api } from './support/http.js';
@@ -23,7 +24,14 @@ afterAll(async () => {
 });
 
 const health = async (store: StoreInstance) =>
-  (await api<{ redis: string; stale: boolean }>(store.url, 'GET', '/health')).body;
+  (await api<HealthReport>(store.url, 'GET', '/health')).body;
+
+const restockAtMall = (store: StoreInstance, id: string) =>
+  api(store.url, 'POST', `/inventory/${id}/update`, {
+    change: 1,
+    update_type: 'restock',
+    warehouse: 'mall-store',
+  });
 
 describe('after Redis restarts without its data', () => {
   it('every store is subscribed again: changes reach the other caches and sockets, the Socket.IO adapter delivers across stores, write limits count', async () => {
@@ -47,6 +55,13 @@ describe('after Redis restarts without its data', () => {
 
     await redis.stop({ kill: true });
     await eventually(async () => (await health(quiet!)).redis === 'down');
+    // Writes go on uncounted while Redis cannot count them, and /health says so.
+    expect((await health(limited!)).rate_limits).toEqual({ status: 'enforced' });
+    expect((await restockAtMall(limited!, id)).status).toBe(200);
+    expect((await health(limited!)).rate_limits).toMatchObject({
+      status: 'not_enforced',
+      reason: expect.stringMatching(/\S/) as string,
+    });
     await redis.start();
     for (const store of stores) {
       await eventually(async () => {
@@ -84,14 +99,8 @@ describe('after Redis restarts without its data', () => {
 
     // The write budget's script runs on the new Redis: the third write of a credential is refused.
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await api(limited!.url, 'POST', `/inventory/${id}/update`, {
-        change: 1,
-        update_type: 'restock',
-        warehouse: 'mall-store',
-      });
-      statuses.push(res.status);
-    }
+    for (let i = 0; i < 3; i++) statuses.push((await restockAtMall(limited!, id)).status);
     expect(statuses).toEqual([200, 200, 429]);
+    expect((await health(limited!)).rate_limits).toEqual({ status: 'enforced' });
   }, 60_000);
 });

@@ -8,6 +8,12 @@ export {
   REDIS_INSTALL_HINT,
   type RedisServer,
 } from './redis.js';
+export {
+  startRedisCluster,
+  REDIS_CLUSTER_INSTALL_HINT,
+  type ClusterServer,
+  type RedisCluster,
+} from './redis-cluster.js';
 export { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { migrate, type MigrateOptions, type MigrationResult } from './migrate.js';
 export { applySchemas, schemaFiles, schemaPaths } from './schemas.js';

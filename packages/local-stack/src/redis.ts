@@ -53,6 +53,47 @@ function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Starts `redis-server` from PATH on `port`, keeping nothing on disk but what `extra` arguments
+ * ask for under `dir`, and resolves once it answers PING.
+ */
+export async function launchRedisServer(
+  port: number,
+  dir: string,
+  extra: readonly string[] = [],
+): Promise<ChildProcess> {
+  const url = `redis://127.0.0.1:${port}`;
+  const proc = spawn(
+    'redis-server',
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...['--dir', dir, '--loglevel', 'warning', ...extra],
+    ],
+    { stdio: 'ignore' },
+  );
+  let exited = false;
+  proc.once('exit', () => (exited = true));
+  try {
+    await waitFor(async () => {
+      if (exited) throw new Error(`redis-server could not start on port ${port}`);
+      return pingRedis(url);
+    }, `redis-server did not answer on ${url}`);
+  } catch (error) {
+    await stopProcess(proc);
+    throw error;
+  }
+  return proc;
+}
+
+/** Stops `proc` (SIGKILL with `kill`, as a crash would) and resolves once it has exited. */
+export async function stopProcess(proc: ChildProcess | null, { kill = false } = {}): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.kill(kill ? 'SIGKILL' : 'SIGTERM');
+  });
+}
+
 /** Starts `redis-server` from PATH on `port` (a free one if omitted), keeping nothing on disk. */
 export async function spawnRedis(dir: string, port?: number): Promise<RedisServer> {
   if (!hasRedisServer()) throw new Error(REDIS_INSTALL_HINT);
@@ -62,32 +103,7 @@ export async function spawnRedis(dir: string, port?: number): Promise<RedisServe
   let child: ChildProcess | null = null;
 
   const launch = async (listenPort: number) => {
-    const listenUrl = `redis://127.0.0.1:${listenPort}`;
-    const proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(listenPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
-    );
-    child = proc;
-    let exited = false;
-    proc.once('exit', () => (exited = true));
-    await waitFor(async () => {
-      if (exited) throw new Error(`redis-server could not start on port ${listenPort}`);
-      return pingRedis(listenUrl);
-    }, `redis-server did not answer on ${listenUrl}`);
+    child = await launchRedisServer(listenPort, dir);
   };
 
   const start = async ({ before }: { before?: (url: string) => Promise<void> } = {}) => {
@@ -104,11 +120,7 @@ export async function spawnRedis(dir: string, port?: number): Promise<RedisServe
   const stop = async ({ kill = false } = {}) => {
     const proc = child;
     child = null;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill(kill ? 'SIGKILL' : 'SIGTERM');
-    });
+    await stopProcess(proc, { kill });
   };
 
   await launch(actualPort);

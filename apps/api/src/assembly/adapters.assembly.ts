@@ -1,5 +1,7 @@
 import { RedisRateLimiter } from '../auth/rate-limiter.js';
 import type { Probes } from './readiness.gate.js';
+import { ClusterProbe } from '../redis/cluster.probe.js';
+import { isCluster } from '../redis/redis.client.js';
 import type { StoreConfig } from '../env.js';
 import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
@@ -25,7 +27,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
   const { groupCommitMax } = config.database;
   const batching =
     groupCommitMax > 0 ? withGroupCommit(database, { maxBatch: groupCommitMax }) : null;
-  const redis = new RedisUpdateBus(config.redis.url);
+  const redis = new RedisUpdateBus(config.redis);
   // With a direct database connection, writes made outside the stores are heard of at once.
   const listener: ListenerLink | null = config.database.url
     ? {
@@ -33,7 +35,7 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
           applicationName: `stockwire-listener ${config.store.instanceId}`.slice(0, 63),
           log,
         }),
-        claims: new RedisClaims(config.redis.url),
+        claims: new RedisClaims(config.redis),
       }
     : null;
   return {
@@ -41,7 +43,9 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     groupCommits: batching?.groupCommits ?? null,
     // Publishes that Redis refuses are held and retried: the writer's part of surviving an outage.
     bus: new OutboxUpdateBus(meteredBus(redis, metrics), { log }),
-    limiter: new RedisRateLimiter(config.redis.url, log),
+    limiter: new RedisRateLimiter(config.redis, log),
+    /** On a Redis Cluster, what `/health` asks of it; the bus's connections cannot tell. */
+    clusterProbe: isCluster(config.redis) ? new ClusterProbe(config.redis) : null,
     cache: new InventoryCache(),
     locations: new LocationDirectory(() => database.listLocations()),
     webhooks: new SupabaseWebhookStore(config.database.supabaseUrl, config.database.serviceRoleKey),

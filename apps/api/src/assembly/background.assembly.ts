@@ -36,7 +36,7 @@ export function assembleBackground(
   const actor = `stream:${STREAMS.orders}`;
   const streams = config.streams.enabled
     ? new OrderStreamConsumer(
-        config.redis.url,
+        config.redis,
         {
           placeOrder: async (order, entryId) =>
             (await orders.place(order, { requestId: `stream:${entryId}`, actor })).value.response,

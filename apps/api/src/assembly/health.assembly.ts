@@ -1,10 +1,13 @@
 import type { HealthReport } from '../http/health.routes.js';
+import type { RateLimits } from '../auth/write-budget.js';
 import type { RequestDrain } from '../http/request.drain.js';
 import type { AntiEntropy } from '../sync/anti-entropy.js';
 import type { ExternalWritesRelay } from '../sync/external-writes.relay.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Adapters } from './adapters.assembly.js';
 import type { Realtime } from './realtime.assembly.js';
+
+type UpDown = 'up' | 'down';
 
 export interface HealthSources {
   store: { name: string; instanceId: string };
@@ -14,15 +17,26 @@ export interface HealthSources {
   antiEntropy: AntiEntropy;
   externalWrites: ExternalWritesRelay;
   drain: RequestDrain;
+  /** The write limits configured: `/health` says `off` when both are 0. */
+  limits: RateLimits;
 }
 
 /** `GET /health`: what is up, and the state of sync, repair and the outbox. */
 export function healthReport(s: HealthSources): () => Promise<HealthReport> {
   const startedAt = Date.now();
   return async () => {
-    const { store, bus, cache } = s.adapters;
-    const database = (await store.ping().catch(() => false)) ? 'up' : 'down';
-    const redis = bus.isConnected() ? 'up' : 'down';
+    const { store, bus, cache, clusterProbe, limiter } = s.adapters;
+    const [database, cluster] = await Promise.all([
+      store.ping().then(
+        (up): UpDown => (up ? 'up' : 'down'),
+        (): UpDown => 'down',
+      ),
+      clusterProbe?.check(),
+    ]);
+    const redis = cluster ? cluster.status : bus.isConnected() ? 'up' : 'down';
+    const { perCredential, perIp } = s.limits;
+    const limits =
+      perCredential > 0 || perIp > 0 ? limiter.enforcement() : { status: 'off' as const };
     const { stale, pubsub, ...repair } = s.sync.health();
     const draining = s.drain.isDraining();
     const ok = database === 'up' && redis === 'up' && !stale;
@@ -32,6 +46,8 @@ export function healthReport(s: HealthSources): () => Promise<HealthReport> {
       instance_id: s.store.instanceId,
       ready: s.sync.isReady(),
       redis,
+      ...(cluster && { redis_cluster: cluster }),
+      rate_limits: limits,
       database,
       cache: { products: cache.size },
       clients: { socketio: s.realtime.sockets.clients, ws: s.realtime.ws.clients },

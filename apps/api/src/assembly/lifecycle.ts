@@ -77,6 +77,7 @@ async function stopWork(p: Parts): Promise<void> {
   await p.background.stop();
   p.sync.close();
   await p.adapters.limiter.close();
+  await p.adapters.clusterProbe?.close();
 }
 
 /**

@@ -45,7 +45,7 @@ export function assembleRealtime(
       return rows.length > RESUME_MAX_EVENTS ? null : rows.reverse();
     },
   };
-  const sockets = new SocketGateway(config.redis.url, feed, options);
+  const sockets = new SocketGateway(config.redis, feed, options);
   const ws = new WsGateway(feed, options);
   const alerts = new LowStockMonitor({
     store: config.store.name,

@@ -16,7 +16,37 @@ const healthReport = component(
     store: LocationSchema,
     instance_id: z.string(),
     ready: z.boolean(),
-    redis: UpDown,
+    redis: z.enum(['up', 'degraded', 'down']).meta({
+      description:
+        'On a Redis Cluster, `degraded` while a master does not answer (failing over: writes to its slots wait) and `down` while the cluster serves no slots',
+    }),
+    redis_cluster: z
+      .object({
+        status: z.enum(['up', 'degraded', 'down']),
+        state: z.enum(['ok', 'fail', 'unknown']).meta({
+          description: '`cluster_state` as an answering node reports it',
+        }),
+        masters: Count,
+        masters_unreachable: Count,
+      })
+      .optional()
+      .meta({
+        description: 'Present when the store runs on a Redis Cluster (`REDIS_CLUSTER_NODES`)',
+      }),
+    rate_limits: z
+      .discriminatedUnion('status', [
+        z.object({ status: z.literal('enforced') }),
+        z.object({
+          status: z.literal('not_enforced'),
+          reason: z.string().meta({ description: 'What counting the last write failed with' }),
+          since: z.string(),
+        }),
+        z.object({ status: z.literal('off') }),
+      ])
+      .meta({
+        description:
+          'Whether write limits are counted: `not_enforced` while Redis cannot count them (writes go through uncounted); `off` when none is configured',
+      }),
     database: UpDown,
     cache: z.object({ products: Count }),
     clients: z.object({ socketio: Count, ws: Count }),
@@ -88,6 +118,7 @@ const HEALTH_EXAMPLE: HealthReport = {
   instance_id: 'main-store@host-1:4242:9c1e07aa',
   ready: true,
   redis: 'up',
+  rate_limits: { status: 'enforced' },
   database: 'up',
   cache: { products: 9 },
   clients: { socketio: 3, ws: 1 },

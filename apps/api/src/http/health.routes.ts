@@ -1,3 +1,5 @@
+import type { RateLimitEnforcement } from '../auth/rate-limiter.js';
+import type { ClusterHealth } from '../redis/cluster.probe.js';
 import type { DigestHealth } from '../sync/anti-entropy.js';
 import type { ExternalWritesMode, ListenerHealth } from '../sync/external-writes.relay.js';
 import type { SyncHealth } from '../sync/inventory.sync.js';
@@ -21,7 +23,15 @@ export interface HealthReport {
   store: string;
   instance_id: string;
   ready: boolean;
-  redis: 'up' | 'down';
+  /** On a Redis Cluster also `degraded`: a master does not answer (failing over). */
+  redis: 'up' | 'degraded' | 'down';
+  /** Present on a Redis Cluster: what it reports now. */
+  redis_cluster?: ClusterHealth;
+  /**
+   * Whether the write limits are being counted: `not_enforced` (with the error, and since when)
+   * while Redis cannot count them and writes go through uncounted; `off` when none is configured.
+   */
+  rate_limits: RateLimitEnforcement | { status: 'off' };
   database: 'up' | 'down';
   cache: { products: number };
   clients: { socketio: number; ws: number };

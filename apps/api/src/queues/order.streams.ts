@@ -9,8 +9,13 @@ import {
   fieldErrors,
   type OrderResponse,
 } from '@stockwire/domain';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import {
+  createRedisClient,
+  isCluster,
+  type RedisClient,
+  type RedisTarget,
+} from '../redis/redis.client.js';
 import type { IdempotencyKey } from '../store/inventory.store.js';
 
 /** The Redis Streams that back-office systems speak, as the order queues Stockwire replaces. */
@@ -68,6 +73,16 @@ return 0`;
 
 type Entry = [id: string, fields: string[]];
 
+/** The streams this consumer reads. */
+type ConsumedStream = typeof STREAMS.orders | typeof STREAMS.newItems;
+
+/** One blocking reader: its connection, and the streams it reads in one XREADGROUP. */
+interface Reader {
+  redis: RedisClient;
+  streams: readonly ConsumedStream[];
+  lastClaim: number;
+}
+
 /** The idempotency key of what a stream entry writes: one write per entry, however often tried. */
 export function entryKey(
   stream: string,
@@ -107,35 +122,43 @@ function describeInvalid(error: z.ZodError): string {
  * Consumes `order_validate` and `inventory_new_item` in a consumer group shared by all instances.
  * Each order entry is answered on `order_validate_response` exactly once: the order itself is
  * applied at most once by order_id in the database, and the answer is written in the same atomic
- * step as the acknowledgement. Entries left pending by a dead instance are claimed after
- * `claimIdleMs`. Malformed entries are answered with `success: false` and acknowledged, never
- * retried; entries that failed because the database was down stay pending and are retried.
+ * step as the acknowledgement (on a Redis Cluster, just before it: {@link answer}). Entries left
+ * pending by a dead instance are claimed after `claimIdleMs`. Malformed entries are answered
+ * with `success: false` and acknowledged, never retried; entries that failed because the
+ * database was down stay pending and are retried.
  * A group that Redis lost (restarted without persistence) is created again, from the start of the
  * stream, as soon as a read finds it missing, so entries added meanwhile are served too.
  */
 export class OrderStreamConsumer {
-  private readonly redis: Redis;
+  private readonly readers: Reader[];
+  private readonly cluster: boolean;
   private running = false;
-  private loop: Promise<void> | null = null;
-  private lastClaim = 0;
+  private loops: Promise<void>[] = [];
   processed = 0;
   /** Times the consumer group was found missing and created again. */
   groupsRecreated = 0;
 
   constructor(
-    redisUrl: string,
+    target: RedisTarget,
     private readonly handlers: StreamHandlers,
     private readonly options: StreamOptions,
     private readonly log: (message: string, error?: unknown) => void,
   ) {
-    // Blocking reads need a connection of their own.
-    this.redis = new Redis(redisUrl, {
-      connectionName: `stockwire-streams`,
-      maxRetriesPerRequest: null,
-      // Back soon after Redis is: at most a second between attempts.
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+    // On a cluster the two streams live in different slots, and one XREADGROUP may only name keys
+    // of one slot (CROSSSLOT): each stream gets a reader of its own. Blocking reads need a
+    // connection of their own, so each reader has one.
+    this.cluster = isCluster(target);
+    const groups: ConsumedStream[][] = this.cluster
+      ? [[STREAMS.orders], [STREAMS.newItems]]
+      : [[STREAMS.orders, STREAMS.newItems]];
+    this.readers = groups.map((streams) => {
+      const redis = createRedisClient(target, {
+        name: `stockwire-streams`,
+        maxRetriesPerRequest: null,
+      });
+      redis.on('error', () => {});
+      return { redis, streams, lastClaim: 0 };
     });
-    this.redis.on('error', () => {});
   }
 
   /**
@@ -144,38 +167,39 @@ export class OrderStreamConsumer {
    */
   start(): Promise<void> {
     this.running = true;
-    this.loop = this.run();
+    this.loops = this.readers.map((reader) => this.run(reader));
     return Promise.resolve();
   }
 
   /**
-   * Creates the group on both streams unless it exists, from the start of each stream: entries
-   * sent while no store ran, or while Redis had lost the group, are still served.
+   * Creates the group on the reader's streams unless it exists, from the start of each stream:
+   * entries sent while no store ran, or while Redis had lost the group, are still served.
    */
-  private async ensureGroups(): Promise<void> {
-    for (const stream of [STREAMS.orders, STREAMS.newItems]) {
+  private async ensureGroups({ redis, streams }: Reader): Promise<void> {
+    for (const stream of streams) {
       try {
-        await this.redis.xgroup('CREATE', stream, CONSUMER_GROUP, '0', 'MKSTREAM');
+        await redis.xgroup('CREATE', stream, CONSUMER_GROUP, '0', 'MKSTREAM');
       } catch (error) {
         if (!String(error).includes('BUSYGROUP')) throw error;
       }
     }
   }
 
-  private async run(): Promise<void> {
+  private async run(reader: Reader): Promise<void> {
+    const { redis, streams } = reader;
     let groupsMissing = true;
     let failing = false;
     while (this.running) {
       try {
         if (groupsMissing) {
-          await this.ensureGroups();
+          await this.ensureGroups(reader);
           groupsMissing = false;
         }
-        if (Date.now() - this.lastClaim >= this.options.claimIdleMs / 2) {
-          this.lastClaim = Date.now();
-          await this.claimStale();
+        if (Date.now() - reader.lastClaim >= this.options.claimIdleMs / 2) {
+          reader.lastClaim = Date.now();
+          await this.claimStale(reader);
         }
-        const read = (await this.redis.xreadgroup(
+        const read = (await redis.xreadgroup(
           'GROUP',
           CONSUMER_GROUP,
           this.options.consumer,
@@ -184,15 +208,13 @@ export class OrderStreamConsumer {
           'BLOCK',
           this.options.blockMs,
           'STREAMS',
-          STREAMS.orders,
-          STREAMS.newItems,
-          '>',
-          '>',
+          ...streams,
+          ...streams.map(() => '>'),
         )) as [stream: string, entries: Entry[]][] | null;
         if (failing) this.log('stream consumer reading again');
         failing = false;
         for (const [stream, entries] of read ?? []) {
-          for (const entry of entries) await this.handle(stream, entry);
+          for (const entry of entries) await this.handle(redis, stream, entry);
         }
       } catch (error) {
         if (!this.running) return;
@@ -212,11 +234,11 @@ export class OrderStreamConsumer {
   }
 
   /** Takes over entries another consumer has held too long (it died, or hung). */
-  private async claimStale(): Promise<void> {
-    for (const stream of [STREAMS.orders, STREAMS.newItems]) {
+  private async claimStale({ redis, streams }: Reader): Promise<void> {
+    for (const stream of streams) {
       let cursor = '0-0';
       do {
-        const [next, entries] = (await this.redis.xautoclaim(
+        const [next, entries] = (await redis.xautoclaim(
           stream,
           CONSUMER_GROUP,
           this.options.consumer,
@@ -225,16 +247,16 @@ export class OrderStreamConsumer {
           'COUNT',
           32,
         )) as [string, (Entry | null)[], ...unknown[]];
-        for (const entry of entries) if (entry) await this.handle(stream, entry);
+        for (const entry of entries) if (entry) await this.handle(redis, stream, entry);
         cursor = next;
       } while (cursor !== '0-0' && this.running);
     }
   }
 
-  private async handle(stream: string, [id, fields]: Entry): Promise<void> {
+  private async handle(redis: RedisClient, stream: string, [id, fields]: Entry): Promise<void> {
     try {
-      if (stream === STREAMS.orders) await this.handleOrder(id, fields);
-      else await this.handleNewItem(id, fields);
+      if (stream === STREAMS.orders) await this.handleOrder(redis, id, fields);
+      else await this.handleNewItem(redis, id, fields);
       this.processed++;
     } catch (error) {
       // Left pending: retried here or claimed by another instance later.
@@ -242,13 +264,13 @@ export class OrderStreamConsumer {
     }
   }
 
-  private async handleOrder(id: string, fields: string[]): Promise<void> {
+  private async handleOrder(redis: RedisClient, id: string, fields: string[]): Promise<void> {
     let data: unknown;
     let response: OrderResponse;
     try {
       data = dataField(fields);
     } catch {
-      return this.answer(id, {
+      return this.answer(redis, id, {
         order_id: '',
         success: false,
         message: 'Malformed entry: field data must be JSON',
@@ -278,22 +300,43 @@ export class OrderStreamConsumer {
         };
       }
     }
-    await this.answer(id, response);
+    await this.answer(redis, id, response);
   }
 
-  private async answer(id: string, response: OrderResponse): Promise<void> {
-    await this.redis.eval(
-      ACK_AND_ANSWER,
-      2,
-      STREAMS.orders,
-      STREAMS.responses,
-      CONSUMER_GROUP,
-      id,
-      JSON.stringify(response),
-    );
+  /**
+   * Answers an entry and acknowledges it. On one node, in one script ({@link ACK_AND_ANSWER}). On a
+   * cluster the two streams are in different slots (their names are the contract, so they cannot
+   * share a hash tag), and no script may touch both: the entry is answered only while it is still
+   * pending with this consumer (not acknowledged, not claimed by another), then acknowledged. If
+   * the store or the node dies between the answer and the acknowledgement, the entry stays pending,
+   * is claimed again after `claimIdleMs` and answered a second time with the order's same outcome
+   * (the order itself is applied once, by order_id): an answer may come twice, never not at all.
+   */
+  private async answer(redis: RedisClient, id: string, response: OrderResponse): Promise<void> {
+    const data = JSON.stringify(response);
+    if (!this.cluster) {
+      await redis.eval(
+        ACK_AND_ANSWER,
+        2,
+        STREAMS.orders,
+        STREAMS.responses,
+        CONSUMER_GROUP,
+        id,
+        data,
+      );
+      return;
+    }
+    const pending = (await redis.xpending(STREAMS.orders, CONSUMER_GROUP, id, id, 1)) as [
+      id: string,
+      consumer: string,
+      ...unknown[],
+    ][];
+    if (pending[0]?.[1] !== this.options.consumer) return;
+    await redis.xadd(STREAMS.responses, '*', 'data', data);
+    await redis.xack(STREAMS.orders, CONSUMER_GROUP, id);
   }
 
-  private async handleNewItem(id: string, fields: string[]): Promise<void> {
+  private async handleNewItem(redis: RedisClient, id: string, fields: string[]): Promise<void> {
     try {
       const item = NewItemSchema.parse(dataField(fields));
       const product = CreateProductRequestSchema.parse({
@@ -309,15 +352,19 @@ export class OrderStreamConsumer {
         `${STREAMS.newItems} entry ${id} refused: ${error instanceof z.ZodError ? describeInvalid(error) : error instanceof Error ? error.message : 'invalid'}`,
       );
     }
-    await this.redis.xack(STREAMS.newItems, CONSUMER_GROUP, id);
+    await redis.xack(STREAMS.newItems, CONSUMER_GROUP, id);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     // With Redis away, ioredis keeps the loop's command queued through disconnect(), never
     // settled: then there is nothing to wait for, and a store stopping meanwhile would hang.
-    const settles = this.redis.status === 'ready';
-    this.redis.disconnect();
-    if (settles) await this.loop?.catch(() => {});
+    await Promise.all(
+      this.readers.map(async ({ redis }, at) => {
+        const settles = redis.status === 'ready';
+        redis.disconnect();
+        if (settles) await this.loops[at]?.catch(() => {});
+      }),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import {
   ClientIdSchema,
   FEED_ALL,
@@ -15,10 +15,15 @@ import {
   type StockLocation,
   type StockUpdate,
 } from '@stockwire/domain';
-import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/write.committer.js';
+import {
+  createRedisClient,
+  isCluster,
+  type RedisClient,
+  type RedisTarget,
+} from '../redis/redis.client.js';
 import type { ExpiredHold } from '../store/inventory.store.js';
 import type { CacheListener } from '../sync/inventory.sync.js';
 import { Resumes } from './feed.resume.js';
@@ -44,26 +49,34 @@ const clientRoom = (clientId: string) => `client:${clientId}`;
  * A client may narrow its feed at connect (`query: {locations, products}`): it joins local rooms
  * for what it watches ({@link feedRooms}), and a change is emitted to the rooms that watch it
  * ({@link roomsOfChange}), so it costs work only for the sockets that want it.
+ *
+ * On a Redis Cluster the adapter is the sharded one (SPUBLISH/SSUBSCRIBE, so the adapter's
+ * messages go to one shard, not to every node), in `static` mode: two shard channels per
+ * namespace, never one per room, since every narrowed feed and every `client:` room is a room.
+ * Its subscriber keeps one connection per shard (`shardedSubscribers`).
  */
 export class SocketGateway implements CacheListener, HoldNotifier, AlertListener {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
-  private readonly pub: Redis;
-  private readonly sub: Redis;
+  private readonly pub: RedisClient;
+  private readonly sub: RedisClient;
   private attached = false;
   private readonly resumes: Resumes<object>;
 
   constructor(
-    redisUrl: string,
+    redis: RedisTarget,
     private readonly feed: LiveFeed,
     options: RealtimeOptions,
   ) {
     this.resumes = new Resumes(feed);
-    this.pub = new Redis(redisUrl, { connectionName: 'stockwire-io-pub' });
-    this.sub = this.pub.duplicate({ connectionName: 'stockwire-io-sub' });
+    const sharded = isCluster(redis);
+    this.pub = createRedisClient(redis, { name: 'stockwire-io-pub' });
+    this.sub = createRedisClient(redis, { name: 'stockwire-io-sub', shardedSubscribers: sharded });
     this.pub.on('error', () => {});
     this.sub.on('error', () => {});
     this.io = new Server({
-      adapter: createAdapter(this.pub, this.sub),
+      adapter: sharded
+        ? createShardedAdapter(this.pub, this.sub, { subscriptionMode: 'static' })
+        : createAdapter(this.pub, this.sub),
       cors: { origin: options.corsOrigins },
       maxHttpBufferSize: 16 * 1024,
     });

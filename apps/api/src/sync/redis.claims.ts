@@ -1,19 +1,19 @@
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../redis/redis.client.js';
 
 /**
  * Claims on Redis, cluster-wide: `SET key NX PX ttl`, so of all the instances that try to claim a
  * key, one succeeds. The relay of database notifications claims each one before relaying it.
+ * Each claim is one key, so on a Redis Cluster it goes to the node that owns its slot.
  */
 export class RedisClaims {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(url: string) {
-    this.redis = new Redis(url, {
+  constructor(target: RedisTarget) {
+    this.redis = createRedisClient(target, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-      connectionName: 'stockwire-claims',
+      name: 'stockwire-claims',
     });
     // Errors surface through claim(); without a listener ioredis would log them.
     this.redis.on('error', () => {});
