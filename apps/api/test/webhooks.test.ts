@@ -134,6 +134,47 @@ describe('webhook delivery to a real receiver', () => {
     expect(seen).toEqual(sales);
   });
 
+  it("holds back the rest of a product's queued events while one of them is retried, and sends none of them twice", async () => {
+    const [a, b, c] = stores();
+    const product = await createProduct([a, b, c], { 'hook-a': 50 });
+    const second = new Set<string>();
+    const r = await receiver((got, earlier) => {
+      const id = String(got.headers['webhook-id']);
+      // The first event is answered slowly, so the next ones queue up behind it and are claimed
+      // together; the first of those fails once.
+      if (r.received.length === 1) return { status: 204, delayMs: 300 };
+      if (second.size === 0 && r.received.length === 2) second.add(id);
+      return second.has(id) && earlier === 0 ? { status: 500 } : { status: 204 };
+    });
+    const hook = await endpoint(r.url, product);
+    await sell(a.url, product, 'hook-a');
+    await eventually(() => r.received.length === 1);
+    for (const s of [b, c, a, b]) await sell(s.url, product, 'hook-a');
+
+    await eventually(
+      async () => (await deliveries(hook.id)).every((d) => d.status === 'delivered'),
+      10_000,
+    );
+    const sales = (await ledger(product)).filter((e) => e.update_type === 'sale').map((e) => e.id);
+    expect(sales).toHaveLength(5);
+    // The retried event again before any later one: [e1, e2 (500), e2, e3, e4, e5].
+    expect(r.messages().map((m) => m.data.event_id)).toEqual([
+      sales[0],
+      ...sales.slice(1, 2),
+      ...sales.slice(1),
+    ]);
+    const log = (await deliveries(hook.id)).reverse();
+    // Those held back were let go unsent: no attempt recorded for them but the one that delivered.
+    expect(log.map((d) => d.attempt_log.map((t) => t.outcome))).toEqual([
+      ['delivered'],
+      ['retry', 'delivered'],
+      ['delivered'],
+      ['delivered'],
+      ['delivered'],
+    ]);
+    expect(log.map((d) => d.attempts)).toEqual([1, 2, 1, 1, 1]);
+  });
+
   it('redelivers after a 500, with backoff, and records the failure and the one success', async () => {
     const [a, b, c] = stores();
     const product = await createProduct([a, b, c], { 'hook-a': 5 });
