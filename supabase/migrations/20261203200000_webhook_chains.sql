@@ -6,11 +6,12 @@ drop function public.claim_webhook_deliveries(text, integer, integer);
 
 -- Claims due deliveries for `worker` under a lease of lease_seconds, and opens an attempt for each.
 -- A key (endpoint and product) is due when its oldest pending delivery is: its next attempt time
--- has come, no lease on it runs and its endpoint is enabled. Up to max_keys due keys are taken,
--- each with up to per_key of its pending deliveries in order (the oldest first), which the worker
--- sends one after another under the one lease: a busy product no longer waits a round trip per
--- event, and still nobody else can claim any of its deliveries while the lease runs, since a
--- delivery is due only once every earlier one of its key has left `pending`. So one attempt at a
+-- has come, no lease on it runs and its endpoint is enabled; the keys longest due come first. Up
+-- to max_keys due keys are taken, each with up to per_key of its pending deliveries in order (the
+-- oldest first), which the worker sends one after another under the one lease: a busy product
+-- no longer waits a round trip per event, and still nobody else can claim any of its deliveries
+-- while the lease runs, since a delivery is due only once every earlier one of its key has left
+-- `pending`. So one attempt at a
 -- time cluster-wide, in order per endpoint and product. SKIP LOCKED lets workers in every store
 -- claim at once without waiting on each other. Attempts whose lease ran out (their worker died or
 -- hung) are closed as `lease_expired`.
@@ -25,23 +26,44 @@ as $$
 declare
   v_claimed jsonb;
 begin
-  with heads as (
+  -- Each key's oldest pending delivery, one index probe per key (a loose index scan), rather than
+  -- a walk through the pending rows in due order, which must pass every delivery queued behind a
+  -- leased head: a claim costs with the keys pending, not with the depth of the backlog.
+  with recursive keys as (
+    (select d.id, d.endpoint_id, coalesce(d.product_id, '') as product_key,
+            d.next_attempt_at, d.claimed_until
+       from public.webhook_deliveries d
+      where d.status = 'pending'
+      order by d.endpoint_id, coalesce(d.product_id, ''), d.id
+      limit 1)
+    union all
+    select n.*
+      from keys k
+     cross join lateral (
+       select d.id, d.endpoint_id, coalesce(d.product_id, '') as product_key,
+              d.next_attempt_at, d.claimed_until
+         from public.webhook_deliveries d
+        where d.status = 'pending'
+          and (d.endpoint_id, coalesce(d.product_id, '')) > (k.endpoint_id, k.product_key)
+        order by d.endpoint_id, coalesce(d.product_id, ''), d.id
+        limit 1) n
+  ), candidates as (
+    select k.id
+      from keys k
+      join public.webhook_endpoints e on e.id = k.endpoint_id
+     where e.enabled
+       and k.next_attempt_at <= now()
+       and (k.claimed_until is null or k.claimed_until <= now())
+     order by k.next_attempt_at, k.id
+     limit max_keys
+  ), heads as (
+    -- Locked and checked again: a head another worker claimed meanwhile is skipped.
     select d.id, d.endpoint_id, coalesce(d.product_id, '') as product_key
       from public.webhook_deliveries d
-      join public.webhook_endpoints e on e.id = d.endpoint_id
-     where d.status = 'pending'
-       and d.next_attempt_at <= now()
+     where d.id in (select id from candidates)
+       and d.status = 'pending'
        and (d.claimed_until is null or d.claimed_until <= now())
-       and e.enabled
-       and not exists (
-         select 1 from public.webhook_deliveries p
-          where p.endpoint_id = d.endpoint_id
-            and coalesce(p.product_id, '') = coalesce(d.product_id, '')
-            and p.status = 'pending'
-            and p.id < d.id)
-     order by d.next_attempt_at, d.id
-     limit max_keys
-     for update of d skip locked
+     for update skip locked
   ), due as (
     select h.id from heads h
     union all
