@@ -3,28 +3,44 @@
  * (in this process), three receivers on loopback each with an endpoint for `stock.changed`, then
  * drives stock changes at a steady rate across the stores and reports, once every event has
  * reached every receiver: deliveries, duplicates, delivery lag (ledger row written → receiver
- * got it) p50/p99, the time to drain, and this process's CPU per delivery (stores, receivers and
- * load generator together: an upper bound for the stores').
+ * got it) p50/p99, deliveries per second, the time to drain, and CPU per delivery: this
+ * process's (stores, receivers and load generator together: an upper bound for the stores') and
+ * the database's (Postgres and PostgREST), with what the rest of the machine took meanwhile.
  *
  *   npm run bench:webhooks                              200 changes/s for 10 s
  *   npm run bench:webhooks -- --rate 1000 --seconds 30  the issue's figure
+ *   … -- --batch 32 --per-key 20                        WEBHOOKS_BATCH and WEBHOOKS_PER_KEY
+ *   … -- --out bench/results/webhooks.json              also write the figures there
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, startStore, type StoreInstance } from '@stockwire/api';
 import { PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
 import { z } from 'zod';
+import { ensureStoreLocations } from '../scripts/store-locations.js';
+import { cpuBetween, sampleCpu } from './lib/cpu.js';
 import { Latencies } from './lib/latency.js';
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '10' } },
+  options: {
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '100' },
+    'per-key': { type: 'string', default: '20' },
+    out: { type: 'string' },
+  },
 });
 const args = z
   .object({
     rate: z.coerce.number().int().min(1).max(5000),
     seconds: z.coerce.number().int().min(1).max(600),
+    batch: z.coerce.number().int().min(1).max(500),
+    'per-key': z.coerce.number().int().min(1).max(1000),
+    out: z.string().optional(),
   })
   .parse(values);
 
@@ -80,6 +96,7 @@ const stores: StoreInstance[] = [];
 const receivers: Receiver[] = [];
 try {
   const adminKey = `bench-admin-${'x'.repeat(24)}`;
+  await ensureStoreLocations(stack.supabaseUrl, stack.serviceRoleKey, STORES);
   for (const name of STORES)
     stores.push(
       await startStore(
@@ -96,7 +113,8 @@ try {
           ORDER_STREAMS: 'false',
           WEBHOOKS_ALLOW_PRIVATE: 'true',
           WEBHOOKS_POLL_MS: '100',
-          WEBHOOKS_BATCH: '100',
+          WEBHOOKS_BATCH: String(args.batch),
+          WEBHOOKS_PER_KEY: String(args['per-key']),
         }),
         () => {},
       ),
@@ -120,7 +138,8 @@ try {
     if (status !== 201) throw new Error(`POST /webhooks answered ${status}`);
   }
 
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = sampleCpu(new Map());
+  const loadBefore = loadavg();
   const started = Date.now();
   const total = args.rate * args.seconds;
   let sent = 0;
@@ -150,9 +169,22 @@ try {
   while (delivered() < expected && Date.now() - loadDone < 300_000)
     await new Promise((r) => setTimeout(r, 50));
   const drained = Date.now();
-  const cpu = process.cpuUsage(cpuBefore);
+  const cpu = cpuBetween(cpuBefore, sampleCpu(new Map()));
+  const perDelivery = (seconds: number) =>
+    Number(((seconds * 1000) / Math.max(1, delivered())).toFixed(3));
   const s = lag.summary();
   const result = {
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      load_average_before: loadBefore.map((l) => Number(l.toFixed(2))),
+    },
+    settings: {
+      rate: args.rate,
+      seconds: args.seconds,
+      batch: args.batch,
+      per_key: args['per-key'],
+    },
     changes: total - refused,
     refused,
     endpoints: ENDPOINTS,
@@ -161,17 +193,24 @@ try {
     duplicates: receivers.reduce((n, r) => n + r.duplicates, 0),
     achieved_rate_per_s: Math.round((total / (loadDone - started)) * 1000),
     drain_after_load_ms: drained - loadDone,
+    deliveries_per_s: Math.round((delivered() / (drained - started)) * 1000),
     lag_ms: {
       p50: Math.round(s.p50),
       p90: Math.round(s.p90),
       p99: Math.round(s.p99),
       max: Math.round(s.max),
     },
-    cpu_ms_per_delivery: Number(
-      ((cpu.user + cpu.system) / 1000 / Math.max(1, delivered())).toFixed(3),
+    cpu_ms_per_delivery: {
+      stores_receivers_and_load: perDelivery(cpu.self ?? 0),
+      postgres: perDelivery(cpu.postgres ?? 0),
+      postgrest: perDelivery(cpu.postgrest ?? 0),
+    },
+    cpu_seconds: Object.fromEntries(
+      Object.entries(cpu).map(([group, seconds]) => [group, Number(seconds.toFixed(1))]),
     ),
   };
   console.log(JSON.stringify(result, null, 2));
+  if (args.out) await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await Promise.all(stores.map((s) => s.close()));
   for (const r of receivers) r.server.close();
