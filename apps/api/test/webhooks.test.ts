@@ -1,7 +1,7 @@
 import type { WebhookDelivery, WebhookEndpoint } from '@stockwire/domain';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ledger, withDb } from './support/database.js';
+import { ledger } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api, bearer, KEYS } from './support/http.js';
 import { createProduct } from './support/products.js';
@@ -232,40 +232,6 @@ describe('webhook delivery to a real receiver', () => {
     const first = (await deliveries(hook.id)).at(-1)!;
     expect(first.attempt_log.at(0)?.error).toMatch(/ECONNREFUSED/);
     expect(first.attempt_log.at(-1)?.outcome).toBe('delivered');
-  });
-});
-
-describe('a worker that dies holding a delivery', () => {
-  it('loses nothing: once its lease runs out another store delivers, and the log shows both attempts', async () => {
-    const [a, b, c] = stores();
-    const product = await createProduct([a, b, c], { 'hook-a': 5 });
-    const r = await receiver();
-    const hook = await endpoint(r.url, product, ['product.created']);
-    // What a worker killed mid-delivery leaves behind: its claim, with a lease of a second, and an
-    // attempt that never finished.
-    await withDb((db) =>
-      db.query(
-        `with d as (
-           insert into public.webhook_deliveries
-             (endpoint_id, message_id, event_type, product_id, payload, attempts, claimed_by, claimed_until)
-           values ($1, 'dead_' || $2, 'product.created', $2,
-                   jsonb_build_object('type', 'product.created', 'timestamp', now(), 'data', '{}'::jsonb),
-                   1, 'killed-worker', now() + interval '1 second')
-           returning id)
-         insert into public.webhook_attempts (delivery_id, worker) select id, 'killed-worker' from d`,
-        [hook.id, product],
-      ),
-    );
-    await eventually(async () => (await deliveries(hook.id))[0]?.status === 'delivered', 10_000);
-    expect(r.received).toHaveLength(1);
-    const [delivery] = await deliveries(hook.id);
-    expect(delivery!.status).toBe('delivered');
-    expect(delivery!.attempts).toBe(2);
-    expect(delivery!.attempt_log.map((t) => [t.worker, t.outcome])).toEqual([
-      ['killed-worker', 'lease_expired'],
-      [expect.not.stringMatching(/^killed-worker$/), 'delivered'],
-    ]);
-    expect(r.received[0]!.at - Date.parse(delivery!.created_at)).toBeGreaterThanOrEqual(900);
   });
 });
 
