@@ -3,44 +3,84 @@
  * (in this process), three receivers on loopback each with an endpoint for `stock.changed`, then
  * drives stock changes at a steady rate across the stores and reports, once every event has
  * reached every receiver: deliveries, duplicates, delivery lag (ledger row written → receiver
- * got it) p50/p99, the time to drain, and this process's CPU per delivery (stores, receivers and
- * load generator together: an upper bound for the stores').
+ * got it) p50/p99, deliveries per second, the time to drain, and CPU per delivery: this
+ * process's (stores, receivers and load generator together: an upper bound for the stores') and
+ * the database's (Postgres and PostgREST), with what the rest of the machine took meanwhile.
  *
  *   npm run bench:webhooks                              200 changes/s for 10 s
  *   npm run bench:webhooks -- --rate 1000 --seconds 30  the issue's figure
+ *   … -- --batch 32 --per-key 20                        WEBHOOKS_BATCH and WEBHOOKS_PER_KEY
+ *   … -- --out bench/results/webhooks.json              also write the figures there
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, startStore, type StoreInstance } from '@stockwire/api';
 import { PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
 import { z } from 'zod';
+import { ensureStoreLocations } from '../scripts/store-locations.js';
+import { cpuBetween, sampleCpu } from './lib/cpu.js';
 import { Latencies } from './lib/latency.js';
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '10' } },
+  options: {
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '100' },
+    'per-key': { type: 'string', default: '20' },
+    out: { type: 'string' },
+  },
 });
 const args = z
   .object({
     rate: z.coerce.number().int().min(1).max(5000),
     seconds: z.coerce.number().int().min(1).max(600),
+    batch: z.coerce.number().int().min(1).max(500),
+    'per-key': z.coerce.number().int().min(1).max(1000),
+    out: z.string().optional(),
   })
   .parse(values);
 
 const ENDPOINTS = 3;
 const PRODUCTS = 50;
 const STORES = ['bench-a', 'bench-b', 'bench-c'];
+/**
+ * Writes in flight at most: past it the load falls behind its schedule (the achieved rate says
+ * so) rather than opening connections without bound.
+ */
+const MAX_IN_FLIGHT = 512;
 
 interface Receiver {
   url: string;
   seen: Set<string>;
   duplicates: number;
+  /**
+   * Events that arrived (first time) after a later version of the same product at the same
+   * location: the order the outbox keeps, since writes to one stock row are serialised.
+   */
+  outOfOrder: number;
+  lastVersion: Map<string, number>;
+  /**
+   * Events that arrived after a later ledger row of the same product at another location: writes
+   * to different rows commit in no order the ledger's ids promise, so this is not an error.
+   */
+  acrossLocations: number;
+  lastEvent: Map<string, number>;
   server: Server;
 }
 
 async function receiver(lag: Latencies): Promise<Receiver> {
-  const r = { seen: new Set<string>(), duplicates: 0 } as Receiver;
+  const r = {
+    seen: new Set<string>(),
+    duplicates: 0,
+    outOfOrder: 0,
+    lastVersion: new Map<string, number>(),
+    acrossLocations: 0,
+    lastEvent: new Map<string, number>(),
+  } as Receiver;
   r.server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -49,8 +89,21 @@ async function receiver(lag: Latencies): Promise<Receiver> {
       if (r.seen.has(id)) r.duplicates++;
       else {
         r.seen.add(id);
-        const { data } = JSON.parse(body) as { data: { timestamp: string } };
+        const { data } = JSON.parse(body) as {
+          data: {
+            timestamp: string;
+            product_id: string;
+            warehouse: string;
+            version: number;
+            event_id: number;
+          };
+        };
         lag.add(Date.now() - Date.parse(data.timestamp));
+        const row = `${data.product_id}@${data.warehouse}`;
+        if (data.version < (r.lastVersion.get(row) ?? 0)) r.outOfOrder++;
+        else r.lastVersion.set(row, data.version);
+        if (data.event_id < (r.lastEvent.get(data.product_id) ?? 0)) r.acrossLocations++;
+        else r.lastEvent.set(data.product_id, data.event_id);
       }
       res.writeHead(204).end();
     });
@@ -80,6 +133,7 @@ const stores: StoreInstance[] = [];
 const receivers: Receiver[] = [];
 try {
   const adminKey = `bench-admin-${'x'.repeat(24)}`;
+  await ensureStoreLocations(stack.supabaseUrl, stack.serviceRoleKey, STORES);
   for (const name of STORES)
     stores.push(
       await startStore(
@@ -96,7 +150,8 @@ try {
           ORDER_STREAMS: 'false',
           WEBHOOKS_ALLOW_PRIVATE: 'true',
           WEBHOOKS_POLL_MS: '100',
-          WEBHOOKS_BATCH: '100',
+          WEBHOOKS_BATCH: String(args.batch),
+          WEBHOOKS_PER_KEY: String(args['per-key']),
         }),
         () => {},
       ),
@@ -120,7 +175,8 @@ try {
     if (status !== 201) throw new Error(`POST /webhooks answered ${status}`);
   }
 
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = sampleCpu(new Map());
+  const loadBefore = loadavg();
   const started = Date.now();
   const total = args.rate * args.seconds;
   let sent = 0;
@@ -128,17 +184,20 @@ try {
   const inFlight = new Set<Promise<void>>();
   while (sent < total) {
     const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * args.rate));
-    for (; sent < due; sent++) {
+    for (; sent < due && inFlight.size < MAX_IN_FLIGHT; sent++) {
       const store = stores[sent % stores.length]!;
       const product = products[sent % PRODUCTS]!;
       const p = post(`${store.url}/inventory/${product}/update`, adminKey, {
         change: -1,
         update_type: 'sale',
         warehouse: store.config.store.name,
-      }).then((status) => {
-        if (status !== 200) refused++;
-        inFlight.delete(p);
-      });
+      })
+        // A write that got no answer counts as refused: it is not expected at the receivers.
+        .catch(() => 0)
+        .then((status) => {
+          if (status !== 200) refused++;
+          inFlight.delete(p);
+        });
       inFlight.add(p);
     }
     await new Promise((r) => setTimeout(r, 5));
@@ -150,28 +209,50 @@ try {
   while (delivered() < expected && Date.now() - loadDone < 300_000)
     await new Promise((r) => setTimeout(r, 50));
   const drained = Date.now();
-  const cpu = process.cpuUsage(cpuBefore);
+  const cpu = cpuBetween(cpuBefore, sampleCpu(new Map()));
+  const perDelivery = (seconds: number) =>
+    Number(((seconds * 1000) / Math.max(1, delivered())).toFixed(3));
   const s = lag.summary();
   const result = {
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      load_average_before: loadBefore.map((l) => Number(l.toFixed(2))),
+    },
+    settings: {
+      rate: args.rate,
+      seconds: args.seconds,
+      batch: args.batch,
+      per_key: args['per-key'],
+    },
     changes: total - refused,
     refused,
     endpoints: ENDPOINTS,
     expected_deliveries: expected,
     delivered: delivered(),
     duplicates: receivers.reduce((n, r) => n + r.duplicates, 0),
+    out_of_order: receivers.reduce((n, r) => n + r.outOfOrder, 0),
+    reordered_across_locations: receivers.reduce((n, r) => n + r.acrossLocations, 0),
     achieved_rate_per_s: Math.round((total / (loadDone - started)) * 1000),
     drain_after_load_ms: drained - loadDone,
+    deliveries_per_s: Math.round((delivered() / (drained - started)) * 1000),
     lag_ms: {
       p50: Math.round(s.p50),
       p90: Math.round(s.p90),
       p99: Math.round(s.p99),
       max: Math.round(s.max),
     },
-    cpu_ms_per_delivery: Number(
-      ((cpu.user + cpu.system) / 1000 / Math.max(1, delivered())).toFixed(3),
+    cpu_ms_per_delivery: {
+      stores_receivers_and_load: perDelivery(cpu.self ?? 0),
+      postgres: perDelivery(cpu.postgres ?? 0),
+      postgrest: perDelivery(cpu.postgrest ?? 0),
+    },
+    cpu_seconds: Object.fromEntries(
+      Object.entries(cpu).map(([group, seconds]) => [group, Number(seconds.toFixed(1))]),
     ),
   };
   console.log(JSON.stringify(result, null, 2));
+  if (args.out) await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await Promise.all(stores.map((s) => s.close()));
   for (const r of receivers) r.server.close();

@@ -1,5 +1,7 @@
 // Usage: npx tsx bench/sql/apply-changes.ts [reps=7]  (DATABASE_URL: use that Postgres; BASELINE: see databases.ts;
-// CALLER=service: call as another service would, whose writes the database announces; default: as a store)
+// CALLER=service: call as another service would, whose writes the database announces; default: as a store;
+// ENDPOINTS=n: n webhook endpoints take stock.changed in the `after` database only, so that with
+// BASELINE=29991231000000 (both databases fully migrated) the figure is the webhook triggers' cost)
 /**
  * Postgres CPU per change of `apply_stock_changes`, before and after the migrations from BASELINE
  * on, side by side: the same batches on identical data in two databases of one server, alternating
@@ -19,6 +21,8 @@ const reps = Number(process.argv[2] ?? 7);
  * `request.headers`: the database then announces none of its writes. Another service sends none.
  */
 const asStore = (process.env.CALLER ?? 'store') === 'store';
+/** Webhook endpoints subscribed to every stock change, in the `after` database. */
+const endpoints = Number(process.env.ENDPOINTS ?? 0);
 
 interface Change {
   product_id: string;
@@ -62,7 +66,14 @@ function batches(size: number, hot: boolean, seed: number): Change[][] {
   return out;
 }
 
-async function seed(client: pg.Client): Promise<void> {
+async function seed(client: pg.Client, subscribed: number): Promise<void> {
+  if (subscribed > 0)
+    await client.query(
+      `insert into public.webhook_endpoints (url, events, secret)
+       select 'https://receiver.example/' || i, '{stock.changed}', 'whsec_bench'
+         from generate_series(1, $1::int) i`,
+      [subscribed],
+    );
   await client.query(
     `insert into public.products (id, name, low_stock_threshold)
      select 'B' || i, 'Bench product ' || i, 10 from generate_series(1, $1::int) i`,
@@ -94,10 +105,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const dbs = await scratchDatabases();
 try {
   const sides = await Promise.all(
-    [dbs.before, dbs.after].map(async (url) => {
+    [dbs.before, dbs.after].map(async (url, side) => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      await seed(client);
+      await seed(client, side === 1 ? endpoints : 0);
       await client.query('set synchronous_commit = off');
       if (asStore) {
         await client.query(`select set_config('request.headers', $1, false)`, [
@@ -109,6 +120,7 @@ try {
     }),
   );
   console.log(`calls as ${asStore ? 'a store' : 'another service'}`);
+  if (endpoints > 0) console.log(`after: ${endpoints} webhook endpoint(s) take stock.changed`);
   console.log('batch  rows    before ms/change  after ms/change  after/before');
   for (const size of [1, 32, 128]) {
     for (const hot of [false, true]) {

@@ -113,6 +113,7 @@ const EnvSchema = z.object({
   WEBHOOKS_TIMEOUT_MS: int(100, 60_000, 10_000),
   WEBHOOKS_POLL_MS: int(10, 60_000, 1000),
   WEBHOOKS_BATCH: int(1, 500, 32),
+  WEBHOOKS_PER_KEY: int(1, 1000, 20),
   WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000, 5000),
   WEBHOOKS_RETRY_MAX_MS: int(10, 86_400_000, 3_600_000),
   WEBHOOKS_RETRY_WINDOW_SECONDS: int(1, 7 * 86_400, 86_400),
@@ -239,8 +240,10 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
     timeoutMs: e.WEBHOOKS_TIMEOUT_MS,
     /** How often the outbox is looked at when nothing was due, in ms. @default 1000 */
     pollMs: e.WEBHOOKS_POLL_MS,
-    /** Most deliveries a worker claims and sends at once. @default 32 */
+    /** Most keys (endpoint and product) a worker claims and sends to at once. @default 32 */
     batch: e.WEBHOOKS_BATCH,
+    /** Most deliveries of one key a worker claims at once, sent one after another. @default 20 */
+    perKey: e.WEBHOOKS_PER_KEY,
     /** The wait after a first failed attempt, doubling with each, in ms. @default 5000 */
     retryBaseMs: e.WEBHOOKS_RETRY_BASE_MS,
     /** The longest wait between attempts, in ms. @default 3600000 */

@@ -6,6 +6,7 @@ import { launchChromium, SCREENSHOTS, type Browser } from './browser.js';
 import { ledger, stockRow } from './support/database.js';
 import { api, KEYS } from './support/http.js';
 import { createProduct } from './support/products.js';
+import { startReceiver } from './support/receiver.js';
 import { startStores, useStores } from './support/stores.js';
 
 // The dashboards sell and restock with a staff key, as `npm start` sets them up.
@@ -244,6 +245,77 @@ describe('the live dashboard', () => {
       await close(page);
     } finally {
       await keyless!.close();
+    }
+  });
+
+  it('lists the webhook endpoints and how the last delivery to each went, for an admin key only', async () => {
+    // A main-store instance without a dashboard key, which delivers webhooks.
+    const [admin] = await startStores(['main-store'], { webhooks: { deliver: true } });
+    const shop = await startReceiver();
+    const erp = await startReceiver(() => ({ status: 500, body: 'down for maintenance' }));
+    const made: string[] = [];
+    try {
+      const id = await createProduct([...stores(), admin!], { 'main-store': 5 });
+      for (const [url, description] of [
+        [shop.url, 'shop front'],
+        [erp.url, 'erp'],
+      ] as const) {
+        const res = await api<{ id: string }>(admin!.url, 'POST', '/webhooks', {
+          url,
+          events: ['stock.changed'],
+          products: [id],
+          description,
+        });
+        expect(res.status).toBe(201);
+        made.push(res.body.id);
+      }
+      const [shopHook, erpHook] = made as [string, string];
+      const sold = await api(admin!.url, 'POST', `/inventory/${id}/update`, {
+        warehouse: 'main-store',
+        change: -1,
+        update_type: 'sale',
+      });
+      expect(sold.status).toBe(200);
+
+      const page = await dashboard(admin!, id);
+      await expect
+        .poll(() => page.locator('#webhooks-note').textContent(), WAIT)
+        .toBe('Webhook endpoints are listed with an admin key.');
+      await expect(page.locator('#webhooks').isVisible()).resolves.toBe(false);
+      // Its user gives an admin key.
+      await page.locator('#api-key').fill(KEYS.admin);
+      await page.getByRole('button', { name: 'Use key' }).click();
+      const hook = (hookId: string) => page.locator(`#webhooks tr[data-webhook="${hookId}"]`);
+      await expect
+        .poll(() => hook(shopHook).locator('.delivery').getAttribute('data-state'), WAIT)
+        .toBe('delivered');
+      await expect(hook(shopHook).textContent()).resolves.toContain(shop.url);
+      await expect(hook(shopHook).textContent()).resolves.toContain('shop front');
+      await expect(hook(shopHook).locator('.events').textContent()).resolves.toBe('stock.changed');
+      // The receiver that fails keeps its delivery pending, retried, with what it answered.
+      await expect
+        .poll(() => hook(erpHook).locator('.delivery').textContent(), WAIT)
+        .toContain('HTTP 500');
+      await expect(hook(erpHook).locator('.delivery').getAttribute('data-state')).resolves.toBe(
+        'pending',
+      );
+      expect(shop.received).toHaveLength(1);
+      await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-webhooks.png'), fullPage: true });
+
+      await expect(page.locator('#webhooks-note').isVisible()).resolves.toBe(false);
+      // A dashboard with a staff key says in a line that the list needs an admin key; lists none.
+      const atStaff = await dashboard(main(), id);
+      await expect
+        .poll(() => atStaff.locator('#webhooks-note').textContent(), WAIT)
+        .toBe('Webhook endpoints are listed with an admin key; this key is not one.');
+      await expect(atStaff.locator('#webhooks').isVisible()).resolves.toBe(false);
+      await expect(atStaff.locator('#webhooks tr[data-webhook]').count()).resolves.toBe(0);
+      await expect(atStaff.locator('#connection').getAttribute('data-state')).resolves.toBe('live');
+      await close(page, atStaff);
+    } finally {
+      for (const hookId of made) await api(admin!.url, 'DELETE', `/webhooks/${hookId}`);
+      await admin!.close();
+      await Promise.all([shop.stop(), erp.stop()]);
     }
   });
 });

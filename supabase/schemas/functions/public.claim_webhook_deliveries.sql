@@ -1,38 +1,83 @@
--- Claims up to max_rows due deliveries for `worker`, each under a lease of lease_seconds, and opens
--- an attempt for each. A delivery is due when it is pending, its next attempt time has come, no
--- lease on it runs, and no earlier delivery of the same endpoint and product is still pending: so
--- one attempt at a time cluster-wide, in order per endpoint and product. SKIP LOCKED lets workers
--- in every store claim at once without waiting on each other. An attempt whose lease ran out (its
--- worker died or hung) is closed as `lease_expired`.
+-- Claims due deliveries for `worker` under a lease of lease_seconds, and opens an attempt for each.
+-- A key (endpoint and product) is due when its oldest pending delivery is: its next attempt time
+-- has come, no lease on it runs and its endpoint is enabled; the keys longest due come first. Up
+-- to max_keys due keys are taken, each with up to per_key of its pending deliveries in order (the
+-- oldest first), which the worker sends one after another under the one lease: a busy product
+-- no longer waits a round trip per event, and still nobody else can claim any of its deliveries
+-- while the lease runs, since a delivery is due only once every earlier one of its key has left
+-- `pending`. So one attempt at a
+-- time cluster-wide, in order per endpoint and product. SKIP LOCKED lets workers in every store
+-- claim at once without waiting on each other. Attempts whose lease ran out (their worker died or
+-- hung) are closed as `lease_expired`.
 -- Output: {deliveries: [{delivery_id, attempt_id, endpoint_id, url, secret, message_id,
--- event_type, product_id, body, attempts, created_at}], queued, oldest_at}.
-create function public.claim_webhook_deliveries(worker text, max_rows integer, lease_seconds integer)
+-- event_type, product_id, body, attempts, created_at}]}, ordered by key and then id.
+create function public.claim_webhook_deliveries(
+  worker text, max_keys integer, per_key integer, lease_seconds integer)
 returns jsonb
 language plpgsql
 security definer set search_path = ''
 as $$
 declare
   v_claimed jsonb;
-  v_queued bigint;
-  v_oldest timestamptz;
 begin
-  with due as (
-    select d.id
+  -- Each key's oldest pending delivery, one index probe per key (a loose index scan), rather than
+  -- a walk through the pending rows in due order, which must pass every delivery queued behind a
+  -- leased head: a claim costs with the keys pending, not with the depth of the backlog.
+  with recursive keys as (
+    (select d.id, d.endpoint_id, coalesce(d.product_id, '') as product_key,
+            d.next_attempt_at, d.claimed_until
+       from public.webhook_deliveries d
+      where d.status = 'pending'
+      order by d.endpoint_id, coalesce(d.product_id, ''), d.id
+      limit 1)
+    union all
+    select n.*
+      from keys k
+     cross join lateral (
+       select d.id, d.endpoint_id, coalesce(d.product_id, '') as product_key,
+              d.next_attempt_at, d.claimed_until
+         from public.webhook_deliveries d
+        where d.status = 'pending'
+          and (d.endpoint_id, coalesce(d.product_id, '')) > (k.endpoint_id, k.product_key)
+        order by d.endpoint_id, coalesce(d.product_id, ''), d.id
+        limit 1) n
+  ), candidates as (
+    select k.id
+      from keys k
+      join public.webhook_endpoints e on e.id = k.endpoint_id
+     where e.enabled
+       and k.next_attempt_at <= now()
+       and (k.claimed_until is null or k.claimed_until <= now())
+     order by k.next_attempt_at, k.id
+     limit max_keys
+  ), heads as (
+    -- Locked and checked again: a head another worker claimed meanwhile is skipped.
+    select d.id, d.endpoint_id, coalesce(d.product_id, '') as product_key
       from public.webhook_deliveries d
-      join public.webhook_endpoints e on e.id = d.endpoint_id
-     where d.status = 'pending'
-       and d.next_attempt_at <= now()
+     where d.id in (select id from candidates)
+       and d.status = 'pending'
        and (d.claimed_until is null or d.claimed_until <= now())
-       and e.enabled
-       and not exists (
-         select 1 from public.webhook_deliveries p
-          where p.endpoint_id = d.endpoint_id
-            and coalesce(p.product_id, '') = coalesce(d.product_id, '')
-            and p.status = 'pending'
-            and p.id < d.id)
-     order by d.next_attempt_at, d.id
-     limit max_rows
-     for update of d skip locked
+     for update skip locked
+  ), due as (
+    select h.id from heads h
+    union all
+    -- The deliveries that follow each head, as long as they run unbroken: due and unleased.
+    select f.id
+      from heads h
+      cross join lateral (
+        select n.id,
+               bool_and(n.next_attempt_at <= now()
+                        and (n.claimed_until is null or n.claimed_until <= now()))
+                 over (order by n.id) as unbroken
+          from public.webhook_deliveries n
+         where n.endpoint_id = h.endpoint_id
+           and coalesce(n.product_id, '') = h.product_key
+           and n.status = 'pending'
+           and n.id > h.id
+         order by n.id
+         limit greatest(per_key - 1, 0)
+      ) f
+     where f.unbroken
   ), expired as (
     update public.webhook_attempts a set outcome = 'lease_expired', finished_at = now()
       from due
@@ -61,19 +106,16 @@ begin
            'product_id', c.product_id,
            'body', c.payload::text,
            'attempts', c.attempts,
-           'created_at', c.created_at) order by c.id), '[]'::jsonb)
+           'created_at', c.created_at)
+           order by c.endpoint_id, coalesce(c.product_id, ''), c.id), '[]'::jsonb)
     into v_claimed
     from claimed c
     join opened o on o.delivery_id = c.id
     join public.webhook_endpoints e on e.id = c.endpoint_id;
 
-  select count(*), min(d.created_at) into v_queued, v_oldest
-    from public.webhook_deliveries d
-   where d.status = 'pending';
-
-  return jsonb_build_object('deliveries', v_claimed, 'queued', v_queued, 'oldest_at', v_oldest);
+  return jsonb_build_object('deliveries', v_claimed);
 end;
 $$;
 
-revoke execute on function public.claim_webhook_deliveries(text, integer, integer) from public, anon, authenticated;
-grant execute on function public.claim_webhook_deliveries(text, integer, integer) to service_role;
+revoke execute on function public.claim_webhook_deliveries(text, integer, integer, integer) from public, anon, authenticated;
+grant execute on function public.claim_webhook_deliveries(text, integer, integer, integer) to service_role;

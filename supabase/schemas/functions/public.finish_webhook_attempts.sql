@@ -1,5 +1,7 @@
 -- Records what receivers answered: results is [{attempt_id, delivery_id, outcome ('delivered',
--- 'retry', 'failed'), status_code, duration_ms, error, response, retry_in_ms}] from `worker`. The
+-- 'retry', 'failed', 'released'), status_code, duration_ms, error, response, retry_in_ms}] from
+-- `worker`. `released` is a delivery claimed but not sent (an earlier one of its key is to be
+-- retried first, or the lease had no room left): its attempt is removed and its claim let go. The
 -- attempt is closed whoever holds the delivery now; the delivery follows only while this worker's
 -- claim on it stands (a worker that outlived its lease does not overrule the one that took over).
 -- An endpoint that has failed without a success for disable_after_seconds is disabled, and an
@@ -18,6 +20,18 @@ begin
     select * from jsonb_to_recordset(results) as x(
       attempt_id bigint, delivery_id bigint, outcome text, status_code integer,
       duration_ms integer, error text, response text, retry_in_ms bigint)
+  ), unsent as (
+    delete from public.webhook_attempts a
+     using r
+     where a.id = r.attempt_id and r.outcome = 'released' and a.outcome = 'in_flight'
+  ), released as (
+    update public.webhook_deliveries d set
+      attempts = d.attempts - 1,
+      claimed_by = null,
+      claimed_until = null
+      from r
+     where d.id = r.delivery_id and r.outcome = 'released'
+       and d.claimed_by = worker and d.status = 'pending'
   ), closed as (
     update public.webhook_attempts a set
       outcome = case when a.outcome = 'in_flight' then r.outcome else a.outcome end,
@@ -27,7 +41,7 @@ begin
       response = r.response,
       finished_at = now()
       from r
-     where a.id = r.attempt_id
+     where a.id = r.attempt_id and r.outcome <> 'released'
   ), finished as (
     update public.webhook_deliveries d set
       status = case r.outcome when 'delivered' then 'delivered' when 'failed' then 'failed' else 'pending' end,
@@ -40,7 +54,8 @@ begin
       last_status_code = r.status_code,
       last_error = r.error
       from r
-     where d.id = r.delivery_id and d.claimed_by = worker and d.status = 'pending'
+     where d.id = r.delivery_id and r.outcome <> 'released'
+       and d.claimed_by = worker and d.status = 'pending'
     returning d.id, d.endpoint_id, d.status, r.outcome
   )
   select coalesce(jsonb_agg(jsonb_build_object(

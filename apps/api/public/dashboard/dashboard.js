@@ -7,7 +7,9 @@
 // place a product is stocked.
 // Writes need a credential: the store's DASHBOARD_API_KEY if it has one, else a key its user
 // enters, kept in sessionStorage (this tab only). A store whose reads need one too
-// (READS_PUBLIC=false) gets the same key for the live feed and its reads.
+// (READS_PUBLIC=false) gets the same key for the live feed and its reads. With an admin key it
+// also lists the webhook endpoints and the last delivery to each (`GET /webhooks`, then each
+// one's newest delivery), read again every few seconds; with any other it says they need one.
 'use strict';
 
 (() => {
@@ -17,6 +19,8 @@
   const FEED_SIZE = 40;
   const KEY_ITEM = 'stockwire-api-key';
   const NEEDS_KEY = 'Selling and restocking need an API key';
+  const WEBHOOKS_EVERY_MS = 5000;
+  const WEBHOOKS_NEED_ADMIN = 'Webhook endpoints are listed with an admin key';
 
   /** product_id → the product's inventory view */
   const products = new Map();
@@ -262,6 +266,66 @@
     if (reservedHere !== p.reserved_stock) void refresh(p.product_id);
   }
 
+  const webhooks = document.getElementById('webhooks');
+  const webhooksNote = document.getElementById('webhooks-note');
+
+  function webhooksSay(text) {
+    webhooks.hidden = true;
+    webhooksNote.hidden = false;
+    webhooksNote.textContent = text;
+  }
+
+  /** One endpoint's row: where it points, what it takes, and how its newest delivery went. */
+  function webhookRow(endpoint, last) {
+    const tr = el('tr');
+    tr.dataset.webhook = endpoint.id;
+    const where = el('td', 'endpoint');
+    where.append(el('div', 'name', endpoint.url));
+    const about = endpoint.enabled
+      ? endpoint.description
+      : `disabled${endpoint.disabled_reason ? `: ${endpoint.disabled_reason}` : ''}`;
+    if (about) where.append(el('div', 'meta', about));
+    tr.dataset.enabled = String(endpoint.enabled);
+    const state = el('td', 'delivery');
+    state.dataset.state = last?.status ?? 'none';
+    if (last) {
+      state.append(el('span', `badge ${last.status}`, last.status));
+      const http = last.last_status_code ? ` · HTTP ${last.last_status_code}` : '';
+      const tries = `${last.attempts} attempt${last.attempts === 1 ? '' : 's'}`;
+      const when = new Date(last.finished_at ?? last.created_at).toLocaleTimeString();
+      state.append(el('span', 'detail', ` ${last.event_type} · ${tries}${http} · ${when}`));
+      if (last.last_error) state.append(el('div', 'meta', last.last_error));
+    } else state.append(el('span', 'detail', 'nothing delivered yet'));
+    tr.append(where, el('td', 'events', endpoint.events.join(', ')), state);
+    return tr;
+  }
+
+  /** Lists the webhook endpoints for an admin key; says briefly when the key cannot see them. */
+  async function loadWebhooks() {
+    if (!apiKey) return webhooksSay(`${WEBHOOKS_NEED_ADMIN}.`);
+    try {
+      const res = await fetch('/webhooks', { headers: authorization() });
+      if (res.status === 401 || res.status === 403)
+        return webhooksSay(`${WEBHOOKS_NEED_ADMIN}; this key is not one.`);
+      if (!res.ok) return webhooksSay(`Webhook endpoints could not be read (${res.status}).`);
+      const endpoints = await res.json();
+      const lasts = await Promise.all(
+        endpoints.map(async (e) => {
+          const page = await fetch(`/webhooks/${encodeURIComponent(e.id)}/deliveries?limit=1`, {
+            headers: authorization(),
+          });
+          return page.ok ? ((await page.json()).deliveries[0] ?? null) : null;
+        }),
+      );
+      webhooks.tBodies[0].replaceChildren(...endpoints.map((e, i) => webhookRow(e, lasts[i])));
+      webhooks.hidden = endpoints.length === 0;
+      webhooksNote.hidden = endpoints.length > 0;
+      webhooksNote.textContent = 'No webhook endpoints yet (POST /webhooks adds one).';
+    } catch {
+      webhooksSay(`Could not reach ${STORE} for its webhook endpoints.`);
+    }
+  }
+
   /** Shows whether writes have a credential: the key form when not, "forget" for the user's own. */
   function showCredential() {
     credential.hidden = Boolean(apiKey);
@@ -275,6 +339,7 @@
     else window.sessionStorage.removeItem(KEY_ITEM);
     showCredential();
     renderAll();
+    void loadWebhooks();
     // A feed the store refused for want of a key tries again with this one.
     if (key && !socket.connected && !socket.active) socket.connect();
   }
@@ -323,6 +388,8 @@
   });
 
   showCredential();
+  void loadWebhooks();
+  window.setInterval(() => void loadWebhooks(), WEBHOOKS_EVERY_MS);
   // The key goes with every (re)connection: a store whose reads need a credential asks for it.
   const socket = io({ auth: (send) => send(apiKey ? { token: apiKey } : {}) });
   socket.on('connect', () => setConnection('live', 'live'));

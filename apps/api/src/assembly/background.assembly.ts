@@ -82,8 +82,11 @@ export function assembleBackground(
           worker: config.store.instanceId,
           pollMs: hooks.pollMs,
           batch: hooks.batch,
-          // Outlasts every attempt of a batch, so that a live worker never loses its claim.
+          perKey: hooks.perKey,
+          // Outlasts a claim's attempts, which start only while one more would end inside it, so
+          // that a live worker never loses its claim.
           leaseSeconds: Math.ceil(hooks.timeoutMs / 1000) * 2 + 5,
+          timeoutMs: hooks.timeoutMs,
           disableAfterSeconds: hooks.disableAfterSeconds,
           retry: {
             baseMs: hooks.retryBaseMs,

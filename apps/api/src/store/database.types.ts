@@ -292,7 +292,8 @@ export interface Database {
       claim_webhook_deliveries: {
         Args: {
           worker: string;
-          max_rows: number;
+          max_keys: number;
+          per_key: number;
           lease_seconds: number;
         };
         Returns: Json;
@@ -407,6 +408,10 @@ export interface Database {
           endpoint_id: string;
           changes: Json;
         };
+        Returns: Json;
+      };
+      webhook_queue_stats: {
+        Args: Record<string, never>;
         Returns: Json;
       };
       write_outcomes: {

@@ -14,6 +14,7 @@ import type {
   Claim,
   FinishedAttempt,
   NewWebhook,
+  QueueStats,
   WebhookChanges,
   WebhookStore,
 } from '../webhooks/webhook.store.js';
@@ -60,9 +61,12 @@ const ClaimSchema = z.object({
       created_at: z.string(),
     }),
   ),
+}) satisfies z.ZodType<Claim>;
+
+const QueueStatsSchema = z.object({
   queued: z.number().int(),
   oldest_at: z.string().nullable(),
-}) satisfies z.ZodType<Claim>;
+}) satisfies z.ZodType<QueueStats>;
 
 const FinishedSchema = z.array(
   z.object({
@@ -144,12 +148,21 @@ export class SupabaseWebhookStore implements WebhookStore {
     );
   }
 
-  claimDeliveries(worker: string, maxRows: number, leaseSeconds: number): Promise<Claim> {
+  claimDeliveries(
+    worker: string,
+    maxKeys: number,
+    perKey: number,
+    leaseSeconds: number,
+  ): Promise<Claim> {
     return this.rpc.call(
       'claim_webhook_deliveries',
-      { worker, max_rows: maxRows, lease_seconds: leaseSeconds },
+      { worker, max_keys: maxKeys, per_key: perKey, lease_seconds: leaseSeconds },
       single(ClaimSchema),
     );
+  }
+
+  queueStats(): Promise<QueueStats> {
+    return this.rpc.call('webhook_queue_stats', {}, single(QueueStatsSchema));
   }
 
   finishAttempts(

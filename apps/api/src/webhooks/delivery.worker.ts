@@ -8,10 +8,14 @@ export interface DeliveryWorkerOptions {
   worker: string;
   /** How often the outbox is looked at when the last look found nothing due. */
   pollMs: number;
-  /** Most deliveries claimed, and sent at once, per look. */
+  /** Most keys (endpoint and product) claimed, and sent to at once, per look. */
   batch: number;
+  /** Most deliveries of one key claimed per look, sent one after another. */
+  perKey: number;
   /** How long a claim holds; a worker that dies mid-delivery frees its deliveries after it. */
   leaseSeconds: number;
+  /** The most one attempt takes: a key's next delivery is sent only while the lease has room for it. */
+  timeoutMs: number;
   /** An endpoint failing this long with no success is disabled. */
   disableAfterSeconds: number;
   retry: RetryOptions;
@@ -22,13 +26,19 @@ export interface DeliveryWorkerOptions {
 export interface DeliveryStats {
   /** Attempts made by this worker, by what they came to. */
   results: Record<'delivered' | 'retry' | 'failed', number>;
-  /** Deliveries pending cluster-wide at the last look. */
+  /** Deliveries pending cluster-wide at the last count. */
   queued: number;
-  /** When the oldest pending delivery was queued, at the last look; null for none. */
+  /** When the oldest pending delivery was queued, at the last count; null for none. */
   oldestAt: string | null;
   /** Durations of this worker's attempts, in ms. */
   onAttempt: ((ms: number) => void) | null;
 }
+
+/** How often the outbox's depth and oldest event are counted, which costs with the backlog. */
+const QUEUE_STATS_MS = 5000;
+
+/** Claimed deliveries of one endpoint and product, oldest first. */
+const keyOf = (d: ClaimedDelivery) => `${d.endpoint_id}\u0000${d.product_id ?? ''}`;
 
 /**
  * Delivers webhooks from the outbox. Every store runs one; they share the work through the
@@ -45,6 +55,7 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private countedAt = -Infinity;
 
   constructor(
     private readonly store: WebhookStore,
@@ -63,6 +74,7 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    this.sender.close();
   }
 
   private schedule(ms: number): void {
@@ -83,15 +95,26 @@ export class DeliveryWorker {
    * at once, since each delivery made may have made the next of its endpoint and product due.
    */
   private async round(): Promise<boolean> {
+    await this.countQueue();
+    const claimedAt = performance.now();
     const claim = await this.store.claimDeliveries(
       this.o.worker,
       this.o.batch,
+      this.o.perKey,
       this.o.leaseSeconds,
     );
-    this.stats.queued = claim.queued;
-    this.stats.oldestAt = claim.oldest_at;
     if (claim.deliveries.length === 0) return false;
-    const results = await Promise.all(claim.deliveries.map((d) => this.attempt(d)));
+    const keys = new Map<string, ClaimedDelivery[]>();
+    for (const d of claim.deliveries) {
+      const run = keys.get(keyOf(d));
+      if (run) run.push(d);
+      else keys.set(keyOf(d), [d]);
+    }
+    // A key's next attempt starts only while it would end inside the lease, with a margin.
+    const sendBefore = claimedAt + this.o.leaseSeconds * 1000 - this.o.timeoutMs - 1000;
+    const results = (
+      await Promise.all([...keys.values()].map((run) => this.sendRun(run, sendBefore)))
+    ).flat();
     const finished = await this.store.finishAttempts(
       this.o.worker,
       results,
@@ -104,6 +127,39 @@ export class DeliveryWorker {
         );
     }
     return true;
+  }
+
+  /** The outbox's depth and oldest event, for the metrics, every {@link QUEUE_STATS_MS}. */
+  private async countQueue(): Promise<void> {
+    if (performance.now() - this.countedAt < QUEUE_STATS_MS) return;
+    this.countedAt = performance.now();
+    try {
+      const stats = await this.store.queueStats();
+      this.stats.queued = stats.queued;
+      this.stats.oldestAt = stats.oldest_at;
+    } catch (error) {
+      // The metrics wait for the next count; deliveries do not wait for the metrics.
+      this.o.log('webhook queue count failed', error);
+    }
+  }
+
+  /**
+   * Sends one key's deliveries in order, one at a time. Once one is to be retried, those after it
+   * must wait for it, so they are released unsent, as are those the lease has no room left for.
+   */
+  private async sendRun(run: ClaimedDelivery[], sendBefore: number): Promise<AttemptResult[]> {
+    const results: AttemptResult[] = [];
+    let blocked = false;
+    for (const d of run) {
+      if (blocked || performance.now() > sendBefore) {
+        results.push(released(d));
+        continue;
+      }
+      const result = await this.attempt(d);
+      results.push(result);
+      blocked = result.outcome === 'retry';
+    }
+    return results;
   }
 
   private async attempt(d: ClaimedDelivery): Promise<AttemptResult> {
@@ -123,3 +179,15 @@ export class DeliveryWorker {
     };
   }
 }
+
+/** A claimed delivery given back unsent. */
+const released = (d: ClaimedDelivery): AttemptResult => ({
+  attempt_id: d.attempt_id,
+  delivery_id: d.delivery_id,
+  outcome: 'released',
+  status_code: null,
+  duration_ms: 0,
+  error: null,
+  response: null,
+  retry_in_ms: null,
+});

@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressGuard } from './address.guard.js';
 import { signWebhook } from './webhook.signer.js';
 
@@ -39,13 +39,27 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-/** Sends signed webhook messages, each in bounded time and reading a bounded answer. */
+/**
+ * Sends signed webhook messages, each in bounded time and reading a bounded answer. Connections
+ * are kept open between attempts (a receiver sees a run of one product's events over one), and
+ * every new one is checked by the guard as it is made.
+ */
 export class WebhookSender {
+  private readonly agents = {
+    'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo' }),
+    'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
+  };
+
   constructor(private readonly o: SenderOptions) {}
+
+  /** Closes the connections kept open. */
+  close(): void {
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
+  }
 
   send(url: string, secret: string, messageId: string, body: string): Promise<SendResult> {
     const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     const target = new URL(url);
     const refused = this.o.guard.literalRefusal(target);
     if (refused)
@@ -63,7 +77,25 @@ export class WebhookSender {
       'user-agent': USER_AGENT,
       ...signWebhook(secret, messageId, Math.floor(Date.now() / 1000), body),
     };
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return this.post(target, headers, body, started, true);
+  }
+
+  /**
+   * One request. `mayRetry`: a connection kept open that the receiver closed just as the request
+   * went out fails with ECONNRESET before any answer; the request is then made once more on a new
+   * connection rather than counted as the receiver's failure.
+   */
+  private post(
+    target: URL,
+    headers: Record<string, string>,
+    body: string,
+    started: number,
+    mayRetry: boolean,
+  ): Promise<SendResult> {
+    const elapsed = () => Math.round(performance.now() - started);
+    const https = target.protocol === 'https:';
+    const request = https ? httpsRequest : httpRequest;
+    const agent = https ? this.agents['https:'] : this.agents['http:'];
     return new Promise((resolve) => {
       let settled = false;
       const finish = (result: Omit<SendResult, 'durationMs'>) => {
@@ -74,19 +106,30 @@ export class WebhookSender {
       };
       const failed = (error: string, refused = false) =>
         finish({ status: null, error, response: null, retryAfterMs: null, refused });
-      const req = request(target, { method: 'POST', headers, lookup: this.o.guard.lookup });
+      const req = request(target, {
+        method: 'POST',
+        headers,
+        agent,
+        lookup: this.o.guard.lookup,
+      });
       const timer = setTimeout(() => {
         failed(`timed out after ${this.o.timeoutMs} ms`);
         req.destroy();
       }, this.o.timeoutMs);
-      req.on('error', (error: NodeJS.ErrnoException) =>
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (mayRetry && !settled && req.reusedSocket && error.code === 'ECONNRESET') {
+          settled = true;
+          clearTimeout(timer);
+          resolve(this.post(target, headers, body, started, false));
+          return;
+        }
         failed(
           error.code === 'EADDRNOTALLOWED'
             ? `address not allowed: ${error.message}`
             : `${error.code ?? 'error'}: ${error.message}`,
           error.code === 'EADDRNOTALLOWED',
-        ),
-      );
+        );
+      });
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let read = 0;

@@ -30,10 +30,14 @@ export interface ClaimedDelivery {
   created_at: string;
 }
 
-/** A claim: the deliveries taken, and the queue as it stood. */
+/** A claim: the deliveries taken, ordered by endpoint and product, each key's oldest first. */
 export interface Claim {
   deliveries: ClaimedDelivery[];
-  /** Deliveries pending, cluster-wide. */
+}
+
+/** The outbox as it stands, cluster-wide. */
+export interface QueueStats {
+  /** Deliveries pending. */
   queued: number;
   /** When the oldest pending delivery was queued; null when none is. */
   oldest_at: string | null;
@@ -41,11 +45,14 @@ export interface Claim {
 
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
 
+/** What became of a claimed delivery: an attempt's outcome, or `released` when it was not sent. */
+export type ClaimOutcome = AttemptOutcome | 'released';
+
 /** What one attempt came to. */
 export interface AttemptResult {
   attempt_id: number;
   delivery_id: number;
-  outcome: AttemptOutcome;
+  outcome: ClaimOutcome;
   status_code: number | null;
   duration_ms: number;
   error: string | null;
@@ -77,8 +84,17 @@ export interface WebhookStore {
   sendTest(id: WebhookId): Promise<{ id: number } | null>;
   /** Makes a delivery due now; null when the endpoint has no such delivery. */
   retryDelivery(id: WebhookId, delivery: number): Promise<{ id: number } | null>;
-  /** Claims due deliveries for `worker` under a lease; safe from every store at once. */
-  claimDeliveries(worker: string, maxRows: number, leaseSeconds: number): Promise<Claim>;
+  /**
+   * Claims, for `worker` under one lease, up to `maxKeys` due keys (endpoint and product), each
+   * with up to `perKey` of its pending deliveries in order; safe from every store at once.
+   */
+  claimDeliveries(
+    worker: string,
+    maxKeys: number,
+    perKey: number,
+    leaseSeconds: number,
+  ): Promise<Claim>;
+  queueStats(): Promise<QueueStats>;
   finishAttempts(
     worker: string,
     results: readonly AttemptResult[],

@@ -9,7 +9,7 @@ export const uniqueId = () => `T${randomUUID().replaceAll('-', '').slice(0, 12).
 
 /** Creates a product through the API and waits until every given store knows it. */
 export async function createProduct(
-  stores: readonly StoreInstance[],
+  stores: readonly Pick<StoreInstance, 'url'>[],
   stock: Record<string, number>,
 ): Promise<string> {
   const id = uniqueId();

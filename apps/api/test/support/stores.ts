@@ -53,6 +53,7 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
       timeoutMs: 2000,
       pollMs: 50,
       batch: 32,
+      perKey: 20,
       retryBaseMs: 100,
       retryMaxMs: 1000,
       retryWindowSeconds: 3600,
