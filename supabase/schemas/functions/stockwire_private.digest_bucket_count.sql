@@ -1,0 +1,12 @@
+-- How many buckets the anti-entropy digest splits the products into. The stores compute the same
+-- buckets (apps/api/src/sync/bucket.digest.ts) and refuse a database that answers another count.
+create function stockwire_private.digest_bucket_count()
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+  select 1024
+$$;
+
+revoke execute on function stockwire_private.digest_bucket_count() from public, anon, authenticated, service_role;
