@@ -136,18 +136,21 @@ export async function measureDigests({
   products,
   locations,
   reps,
+  dataDir,
   log = () => {},
 }: {
   products: number;
   locations: number;
   reps: number;
+  /** Where under .data its Postgres keeps its data. @default 'bench-sql' */
+  dataDir?: string;
   log?: (line: string) => void;
 }): Promise<DigestFigures> {
   // The scratch databases' baseline: before and after the per-bucket digests.
   process.env.BASELINE ??= '20261203300000';
   const { scratchDatabases } = await import('./databases.js');
   const shape = { products, locations };
-  const dbs = await scratchDatabases();
+  const dbs = await scratchDatabases(dataDir);
   try {
     log(`building ${(products * locations).toLocaleString('en')} stock rows…`);
     const client = new pg.Client({ connectionString: dbs.after });
