@@ -3,6 +3,7 @@ import { forkBareServer, forkLoadWorker, residentBytes } from '../lib/processes.
 import { fmt, ms, p50p99, type Figure } from '../lib/report.js';
 import { SocketIoProbe } from '../lib/socketio-probe.js';
 import type { LatencyHistogram } from '../load/protocol.js';
+import { eachLimited } from './catalogue.js';
 import { INITIAL_STOCK, say, sleep, type BenchContext, type PhaseResult } from './context.js';
 
 /** The chain's size: `npm run bench -- --chain` and its overrides (`--sockets 1000`, …). */
@@ -28,16 +29,6 @@ const SOCKETS_PER_LISTENER = 2500;
 
 const chainLocation = (i: number) => `chain-${String(i + 1).padStart(3, '0')}`;
 const chainProduct = (i: number) => `CHAIN-${String(i + 1).padStart(4, '0')}`;
-
-/** Runs `fn` over `items`, `parallel` at a time. */
-async function eachLimited<T>(items: T[], parallel: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 async function post(url: string, key: string, body: unknown, ok: number): Promise<void> {
   const res = await fetch(url, {
