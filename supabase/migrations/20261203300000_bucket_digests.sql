@@ -31,11 +31,12 @@ revoke all on stockwire_private.inventory_digest_deltas from public, anon, authe
 
 -- How many buckets the anti-entropy digest splits the products into. The stores compute the same
 -- buckets (apps/api/src/sync/bucket.digest.ts) and refuse a database that answers another count.
+-- No SET clause, so that Postgres inlines it where it is used (it runs per row): every object it
+-- names is schema-qualified, and built-ins resolve from pg_catalog first.
 create function stockwire_private.digest_bucket_count()
 returns integer
 language sql
 immutable
-set search_path = ''
 as $$
   select 1024
 $$;
@@ -43,11 +44,12 @@ $$;
 revoke execute on function stockwire_private.digest_bucket_count() from public, anon, authenticated, service_role;
 
 -- The digest bucket of a product: the first 16 bits of md5(id), modulo the bucket count.
+-- No SET clause, so that Postgres inlines it where it is used (it runs per row): every object it
+-- names is schema-qualified, and built-ins resolve from pg_catalog first.
 create function stockwire_private.digest_bucket_of(p_id text)
 returns integer
 language sql
 immutable
-set search_path = ''
 as $$
   select ('x' || left(md5(p_id), 4))::bit(16)::integer % stockwire_private.digest_bucket_count()
 $$;
@@ -55,11 +57,12 @@ $$;
 revoke execute on function stockwire_private.digest_bucket_of(text) from public, anon, authenticated, service_role;
 
 -- A line's share of its bucket's digest: the first 64 bits of its md5, as a signed bigint.
+-- No SET clause, so that Postgres inlines it where it is used (it runs per row): every object it
+-- names is schema-qualified, and built-ins resolve from pg_catalog first.
 create function stockwire_private.digest_hash(p_line text)
 returns bigint
 language sql
 immutable
-set search_path = ''
 as $$
   select ('x' || left(md5(p_line), 16))::bit(64)::bigint
 $$;
@@ -68,11 +71,12 @@ revoke execute on function stockwire_private.digest_hash(text) from public, anon
 
 -- A product's line of the digest: id TAB name TAB description TAB low_stock_threshold. Columns the
 -- digest does not name (created_at, and any added later) do not change it.
+-- No SET clause, so that Postgres inlines it where it is used (it runs per row): every object it
+-- names is schema-qualified, and built-ins resolve from pg_catalog first.
 create function stockwire_private.digest_line_product(p public.products)
 returns text
 language sql
 immutable
-set search_path = ''
 as $$
   select p.id || E'\t' || p.name || E'\t' || p.description || E'\t' || p.low_stock_threshold
 $$;
@@ -81,11 +85,12 @@ revoke execute on function stockwire_private.digest_line_product(public.products
 
 -- A stock row's line of the digest: product_id TAB location=on_hand/reserved@version. Columns the
 -- digest does not name (updated_at, in_transit, and any added later) do not change it.
+-- No SET clause, so that Postgres inlines it where it is used (it runs per row): every object it
+-- names is schema-qualified, and built-ins resolve from pg_catalog first.
 create function stockwire_private.digest_line_stock(s public.stock_levels)
 returns text
 language sql
 immutable
-set search_path = ''
 as $$
   select s.product_id || E'\t' || s.location || '=' || s.on_hand || '/' || s.reserved || '@' || s.version
 $$;
