@@ -1,7 +1,14 @@
 /** One measured figure, beside the baseline it is judged against. */
 export interface Figure {
   section:
-    'Reads' | 'Writes' | 'Fan-out' | 'External writes' | 'Connections' | 'Recovery' | 'Memory';
+    | 'Chain'
+    | 'Reads'
+    | 'Writes'
+    | 'Fan-out'
+    | 'External writes'
+    | 'Connections'
+    | 'Recovery'
+    | 'Memory';
   label: string;
   value: number;
   unit: string;
@@ -39,6 +46,7 @@ export interface BenchReport {
 }
 
 const SECTIONS: Figure['section'][] = [
+  'Chain',
   'Connections',
   'Reads',
   'Writes',

@@ -10,20 +10,24 @@ import WebSocket from 'ws';
 export class SocketIoProbe {
   /** Events received, by name. */
   readonly received = new Map<string, number>();
+  /** Bytes of the `snapshot` frame the store sent on connect. */
+  snapshotBytes = 0;
 
   private constructor(private readonly ws: WebSocket) {}
 
   /**
    * Connects and resolves once the store has sent its `snapshot`. `onEvent` gets every later event
    * as raw text (`["update",{…}]`), to parse only if needed, and when it arrived
-   * (`performance.now()`, taken before anything else is done with it).
+   * (`performance.now()`, taken before anything else is done with it). `query` is added to the
+   * handshake's query string, as a client's `query` option is (`locations=main-store`).
    */
   static connect(
     baseUrl: string,
     onEvent?: (text: string, at: number) => void,
     timeoutMs = 30_000,
+    query = '',
   ): Promise<SocketIoProbe> {
-    const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+    const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket${query ? `&${query}` : ''}`;
     const ws = new WebSocket(url, { perMessageDeflate: false });
     const probe = new SocketIoProbe(ws);
     return new Promise((resolve, reject) => {
@@ -51,6 +55,7 @@ export class SocketIoProbe {
             const name = snapshot ? 'snapshot' : data.toString('latin1', 4, data.indexOf('"', 4));
             probe.received.set(name, (probe.received.get(name) ?? 0) + 1);
             if (snapshot) {
+              probe.snapshotBytes = data.length;
               clearTimeout(timer);
               resolve(probe);
             } else {

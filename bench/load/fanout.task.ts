@@ -27,6 +27,14 @@ function updateKey(text: string): string | null {
   return name === 'update' ? key(update.product_id, update.warehouse, update.version) : null;
 }
 
+/** An event's `product|location|version`, or null when it is not an `update`. */
+export function updateKeyOf(text: string): string | null {
+  // Reading three fields with a regex keeps a load generator's own share of the latency small:
+  // it receives every event once per client, hundreds at a time.
+  const m = UPDATE_KEY.exec(text);
+  return m ? key(m[1]!, m[2]!, Number(m[3])) : updateKey(text);
+}
+
 /**
  * Time from a write's response at one store to its `update` event at Socket.IO clients of the
  * other stores, at a fixed write rate. Clients and writer share this process, hence one clock.
@@ -34,10 +42,7 @@ function updateKey(text: string): string | null {
 export async function fanout(p: Tasks['fanout']['params']): Promise<FanoutResult> {
   const arrivals = new Map<string, number[]>();
   const { probes, failed } = await connectMany(p.listeners, p.clients, (text, at) => {
-    // Reading three fields with a regex keeps this process's own share of the latency small:
-    // it receives every event once per client, hundreds at a time.
-    const m = UPDATE_KEY.exec(text);
-    const k = m ? key(m[1]!, m[2]!, Number(m[3])) : updateKey(text);
+    const k = updateKeyOf(text);
     if (k === null) return;
     const list = arrivals.get(k);
     if (list) list.push(at);

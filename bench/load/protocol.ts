@@ -37,6 +37,9 @@ export interface RedisFloorResult {
   latency: LatencySummary;
 }
 
+/** Latencies in bins (ms, the bin's lower bound, as text) → how many fell in each. */
+export type LatencyHistogram = Record<string, number>;
+
 /** Every task the load worker runs: its parameters and its result. */
 export interface Tasks {
   /** `GET path` on every port, closed loop. */
@@ -119,6 +122,48 @@ export interface Tasks {
     result: { connected: number; failed: number; seconds: number; cpuSeconds: number };
   };
   connectionsClose: { params: Record<string, never>; result: { closed: number } };
+  /** Opens narrowed Socket.IO clients on one store, each watching one of `locations`, kept open. */
+  chainOpen: {
+    params: { url: string; from: number; count: number; locations: string[]; parallel: number };
+    result: {
+      connected: number;
+      failed: number;
+      seconds: number;
+      cpuSeconds: number;
+      /** Bytes of the `snapshot` frames, summed, and the largest. */
+      snapshotBytes: number;
+      maxSnapshotBytes: number;
+    };
+  };
+  /** Writes at `rate` spread over products and locations, through `writers`. */
+  chainWrite: {
+    params: {
+      key: string;
+      writers: StoreTarget[];
+      products: string[];
+      locations: string[];
+      rate: number;
+      durationMs: number;
+    };
+    result: {
+      writes: LoadResult;
+      /** Wall-clock ms each accepted write was due, by `product|location|version`. */
+      sent: Record<string, number>;
+      accepted: AcceptedChanges;
+    };
+  };
+  /** Waits for the writes `sent` to reach this process's clients, closes them, and reports. */
+  chainCollect: {
+    params: { sent: Record<string, number>; settleMs: number };
+    result: {
+      expected: number;
+      deliveries: number;
+      missing: number;
+      duplicates: number;
+      unexpected: number;
+      histogram: LatencyHistogram;
+    };
+  };
 }
 
 export type TaskName = keyof Tasks;

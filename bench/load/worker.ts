@@ -3,6 +3,7 @@
  * bench sends it tasks over IPC and gets one reply per task.
  */
 import { postgrestDirect, sqlDirect } from './baselines.task.js';
+import { chainCollect, chainOpen, chainWrite } from './chain.task.js';
 import { connectionsClose, connectionsOpen } from './connections.task.js';
 import { fanout } from './fanout.task.js';
 import type { TaskName, TaskReply, TaskRequest, Tasks } from './protocol.js';
@@ -21,6 +22,9 @@ const handlers: Handlers = {
   fanout,
   connectionsOpen,
   connectionsClose,
+  chainOpen,
+  chainWrite,
+  chainCollect,
 };
 
 function run<K extends TaskName>(request: TaskRequest<K>): Promise<Tasks[K]['result']> {

@@ -8,7 +8,7 @@ import {
 } from './context.js';
 
 /** Runs `fn` over `items`, `parallel` at a time. */
-async function eachLimited<T>(items: T[], parallel: number, fn: (item: T) => Promise<void>) {
+export async function eachLimited<T>(items: T[], parallel: number, fn: (item: T) => Promise<void>) {
   let next = 0;
   await Promise.all(
     Array.from({ length: parallel }, async () => {

@@ -32,12 +32,13 @@ async function recreate(adminUrl: string, database: string): Promise<string> {
   return url;
 }
 
-export async function scratchDatabases(): Promise<ScratchDatabases> {
+/** @param dir where under .data the embedded Postgres keeps its data, when DATABASE_URL is unset */
+export async function scratchDatabases(dir = 'bench-sql'): Promise<ScratchDatabases> {
   let adminUrl = process.env.DATABASE_URL;
   let stop = () => Promise.resolve();
   if (!adminUrl) {
     const server = await startEmbeddedPostgres({
-      dir: join(PROJECT_ROOT, '.data', 'bench-sql', 'postgres'),
+      dir: join(PROJECT_ROOT, '.data', dir, 'postgres'),
       port: await freePort(),
       password: 'bench-sql',
       log: () => {},

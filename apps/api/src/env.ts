@@ -102,6 +102,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   DIGEST_INTERVAL_MS: int(0, 86_400_000, 30_000),
+  DIGEST_SCRUB_BUCKETS: int(0, 1024, 8),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
   DASHBOARD_API_KEY: z
     .string()
@@ -197,6 +198,11 @@ const configFrom = (e: Env, isTerminal: boolean) => ({
     gapGraceMs: e.GAP_GRACE_MS,
     /** How often the cache is checked against the database's digest, in ms; 0 is off. @default 30000 */
     digestIntervalMs: e.DIGEST_INTERVAL_MS,
+    /**
+     * Digest buckets (of 1024) each check reads from the tables themselves, in turn, to find writes
+     * made with the database's triggers off. @default 8
+     */
+    digestScrubBuckets: e.DIGEST_SCRUB_BUCKETS,
   },
   checkout: {
     /** Lifetime of a hold when the request names none, in seconds. @default 600 */

@@ -2,6 +2,7 @@ import type { StoreConfig } from '../env.js';
 import { Sweeper } from '../inventory/sweeper.js';
 import { entryKey, OrderStreamConsumer, STREAMS } from '../queues/order.streams.js';
 import { AntiEntropy } from '../sync/anti-entropy.js';
+import { bucketOf } from '../sync/bucket.digest.js';
 import { ExternalWritesRelay } from '../sync/external-writes.relay.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -64,9 +65,12 @@ export function assembleBackground(
       )
     : null;
   const sweeper = new Sweeper(log);
-  const antiEntropy = new AntiEntropy(() => cache.views(), sync, store, {
+  const antiEntropy = new AntiEntropy(cache, sync, store, {
     intervalMs: config.sync.digestIntervalMs,
     settleMs: Math.max(2 * config.sync.gapGraceMs, 250),
+    scrubBuckets: config.sync.digestScrubBuckets,
+    // Each instance starts its scrub round elsewhere, so that the stores together cover it sooner.
+    scrubFrom: bucketOf(config.store.instanceId),
     log,
   });
   const hooks = config.webhooks;

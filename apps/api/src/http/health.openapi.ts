@@ -76,6 +76,22 @@ const healthReport = component(
       failures: Count,
       last_check_at: z.string().nullable(),
       last_result: z.enum(DIGEST_RESULTS).nullable(),
+      buckets: Count.meta({
+        description:
+          'Buckets the products are split into (by a hash of their id); a check reads again only the products of those whose digest differs',
+      }),
+      last_differing_buckets: Count.meta({
+        description:
+          "Buckets whose digest differed from the database's at the last check's first look",
+      }),
+      scrubbed_buckets: Count.meta({
+        description:
+          'Buckets read from the tables themselves so far (a few each check, in turn), which finds writes made with the triggers off',
+      }),
+      scrub_resets: Count.meta({
+        description:
+          'Buckets whose digest kept by the database the scrubs found wrong and set right',
+      }),
     }),
     external_writes: z.enum(['listen', 'digest']).meta({
       description:
@@ -140,6 +156,10 @@ const HEALTH_EXAMPLE: HealthReport = {
     failures: 0,
     last_check_at: '2026-11-23T12:01:00.000Z',
     last_result: 'match',
+    buckets: 1024,
+    last_differing_buckets: 0,
+    scrubbed_buckets: 960,
+    scrub_resets: 0,
   },
   external_writes: 'listen',
   listener: {

@@ -349,8 +349,24 @@ export interface Database {
         };
         Returns: Json;
       };
+      inventory_bucket_digests: {
+        Args: Record<string, never>;
+        Returns: Json;
+      };
+      inventory_bucket_members: {
+        Args: {
+          buckets: number[];
+        };
+        Returns: Json;
+      };
       inventory_digest: {
         Args: Record<string, never>;
+        Returns: Json;
+      };
+      inventory_digest_scrub: {
+        Args: {
+          buckets: number[];
+        };
         Returns: Json;
       };
       place_order: {

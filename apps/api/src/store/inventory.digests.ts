@@ -1,13 +1,24 @@
-/** A summary of all stock that two holders can compare without exchanging it. */
-export interface InventoryDigest {
-  products: number;
-  /** Stock rows, one per (product, location). */
-  rows: number;
-  /** md5, hex, of the canonical text described in `sync/inventory.digest.ts`. */
-  digest: string;
+import type { ProductStock } from '@stockwire/domain';
+import type { Bucket, BucketDigests } from '../sync/bucket.digest.js';
+
+/** The database's per-bucket digests, and how many buckets it splits the products into. */
+export interface DatabaseDigests {
+  buckets: number;
+  digests: BucketDigests;
 }
 
-/** The database's side of the anti-entropy check: a digest of all it holds. */
+/** A scrub's answer: the buckets' digests from the tables, and those whose kept digest was wrong. */
+export interface ScrubbedDigests extends DatabaseDigests {
+  /** Buckets whose digest the database kept did not match its tables (a write with triggers off). */
+  reset: Bucket[];
+}
+
+/** The database's side of the anti-entropy check. */
 export interface InventoryDigests {
-  digest(): Promise<InventoryDigest>;
+  /** Every bucket's digest as the database keeps it: cheap, costs what was written since last time. */
+  bucketDigests(): Promise<DatabaseDigests>;
+  /** The given buckets' digests computed from the tables; sets right a kept digest that was wrong. */
+  scrubBuckets(buckets: readonly Bucket[]): Promise<ScrubbedDigests>;
+  /** Every product of the given buckets with its stock, as the database holds them. */
+  loadBuckets(buckets: readonly Bucket[]): Promise<ProductStock[]>;
 }

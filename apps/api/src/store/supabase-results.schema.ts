@@ -15,7 +15,7 @@ import type {
   OrderResult,
   ReserveResult,
 } from './inventory.store.js';
-import type { InventoryDigest } from './inventory.digests.js';
+import type { DatabaseDigests, ScrubbedDigests } from './inventory.digests.js';
 import { ReservationSchema, StoredApiKeySchema } from './supabase-rows.mapper.js';
 
 /*
@@ -133,11 +133,28 @@ export const ApiKeyResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), code: z.enum(['key_exists', 'key_not_found']) }),
 ]);
 
-export const DigestSchema: z.ZodType<InventoryDigest> = z.object({
-  products: z.number().int().nonnegative(),
-  rows: z.number().int().nonnegative(),
-  digest: z.string().regex(/^[0-9a-f]{32}$/),
-});
+const BucketDigestEntrySchema = z
+  .tuple([
+    z.number().int().nonnegative(),
+    z.number().int().nonnegative(),
+    z.number().int().nonnegative(),
+    z.string().regex(/^[0-9a-f]{1,16}$/),
+  ])
+  .transform(([bucket, products, rows, hash]) => [bucket, { products, rows, hash }] as const);
+
+export const BucketDigestsSchema: z.ZodType<DatabaseDigests> = z
+  .object({ buckets: z.number().int().positive(), digests: z.array(BucketDigestEntrySchema) })
+  .transform(({ buckets, digests }) => ({ buckets, digests: new Map(digests) }));
+
+export const ScrubbedDigestsSchema: z.ZodType<ScrubbedDigests> = z
+  .object({
+    buckets: z.number().int().positive(),
+    reset: z.array(z.number().int().nonnegative()),
+    digests: z.array(BucketDigestEntrySchema),
+  })
+  .transform(({ buckets, reset, digests }) => ({ buckets, reset, digests: new Map(digests) }));
+
+export const BucketMembersSchema = z.array(z.string());
 
 const ReplaySchema = z.object({
   replay: z.unknown(),

@@ -15,7 +15,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import type { StoredApiKey } from '../auth/api-keys.js';
 import type { Database, Json } from './database.types.js';
-import type { InventoryDigest, InventoryDigests } from './inventory.digests.js';
+import type { DatabaseDigests, InventoryDigests, ScrubbedDigests } from './inventory.digests.js';
+import type { Bucket } from '../sync/bucket.digest.js';
 import type {
   ApiKeyResult,
   CreateProductResult,
@@ -41,7 +42,9 @@ import type {
 import {
   ApiKeyResultSchema,
   CreateProductResultSchema,
-  DigestSchema,
+  BucketDigestsSchema,
+  BucketMembersSchema,
+  ScrubbedDigestsSchema,
   EffectsSchema,
   FinishResultSchema,
   LocationResultSchema,
@@ -70,6 +73,8 @@ import { readHistory, readRow, readRows } from './supabase-table.reader.js';
 import { resolveLostChanges } from './lost-answer.resolver.js';
 
 const PAGE = 1000;
+/** Product ids per read of a bucket's products. */
+const BUCKET_IDS_PER_READ = 200;
 
 const asJson = (value: unknown) => value as Json;
 
@@ -277,9 +282,43 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
     return readHistory(query, filter, limit, 'read the alerts', AlertRowSchema);
   }
 
-  /** The database's side of the anti-entropy check (see `inventory_digest` in migrations). */
-  digest(): Promise<InventoryDigest> {
-    return this.rpc.call('inventory_digest', {}, single(DigestSchema), 'read');
+  /** The anti-entropy check's first look (see `inventory_bucket_digests` in supabase/schemas). */
+  bucketDigests(): Promise<DatabaseDigests> {
+    return this.rpc.call('inventory_bucket_digests', {}, single(BucketDigestsSchema), 'read');
+  }
+
+  scrubBuckets(buckets: readonly Bucket[]): Promise<ScrubbedDigests> {
+    return this.rpc.call(
+      'inventory_digest_scrub',
+      { buckets: [...buckets] },
+      single(ScrubbedDigestsSchema),
+      'read',
+    );
+  }
+
+  async loadBuckets(buckets: readonly Bucket[]): Promise<ProductStock[]> {
+    const ids = await this.rpc.call(
+      'inventory_bucket_members',
+      { buckets: [...buckets] },
+      single(BucketMembersSchema),
+      'read',
+    );
+    const all: ProductStock[] = [];
+    // Ids travel in the query string: a few hundred at a time keep it short.
+    for (let from = 0; from < ids.length; from += BUCKET_IDS_PER_READ) {
+      all.push(
+        ...(await readRows(
+          this.db
+            .from('products')
+            .select(PRODUCT_COLUMNS)
+            .in('id', ids.slice(from, from + BUCKET_IDS_PER_READ))
+            .order('id'),
+          'load products',
+          ProductRowSchema,
+        )),
+      );
+    }
+    return all;
   }
 
   async ping(): Promise<boolean> {

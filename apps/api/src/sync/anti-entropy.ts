@@ -1,6 +1,12 @@
-import type { ProductInventory } from '@stockwire/domain';
 import type { InventoryDigests } from '../store/inventory.digests.js';
-import { digestOf } from './inventory.digest.js';
+import {
+  bucketOf,
+  DIGEST_BUCKETS,
+  differingBuckets,
+  type Bucket,
+  type BucketDigests,
+} from './bucket.digest.js';
+import type { InventoryCache } from './inventory.cache.js';
 import type { InventorySync } from './inventory.sync.js';
 
 export interface AntiEntropyOptions {
@@ -11,6 +17,14 @@ export interface AntiEntropyOptions {
    * before the cache is audited, in milliseconds.
    */
   settleMs: number;
+  /**
+   * Buckets each check also reads from the tables rather than from the digests the database keeps,
+   * in turn, starting at `scrubFrom`: what finds a write made with the database's triggers off.
+   * @default 8
+   */
+  scrubBuckets?: number;
+  /** The first bucket scrubbed; stores starting at different ones share the round. @default 0 */
+  scrubFrom?: Bucket;
   log: (message: string, error?: unknown) => void;
 }
 
@@ -26,13 +40,24 @@ export interface DigestHealth {
   failures: number;
   last_check_at: string | null;
   last_result: DigestResult | null;
+  /** Buckets the products are split into; a check reads again only those that differ. */
+  buckets: number;
+  /** Buckets that differed from the database at the last check's first look. */
+  last_differing_buckets: number;
+  /** Buckets read from the tables so far, to find writes made with the triggers off. */
+  scrubbed_buckets: number;
+  /** Buckets whose kept digest the scrubs found wrong and set right (writes with triggers off). */
+  scrub_resets: number;
 }
 
 /**
- * Anti-entropy: every `intervalMs` compares a digest of the cache with the database's. A difference
- * that outlives `settleMs` (not just a change still on its way) makes the sync audit the cache
- * against a full read, which repairs what is wrong and refetches what is behind. This is what
- * repairs a change whose message was lost and that no later message about the same row revealed.
+ * Anti-entropy, bucket by bucket: every `intervalMs` compares the digest of each bucket of products
+ * as the database keeps it (triggers fold every write in) with the same digest of the cache, and
+ * scrubs a few buckets from the tables themselves. The buckets that differ are looked at again
+ * after `settleMs` (a change may still be on its way), from the tables; those that still differ are
+ * audited: their products alone are read and the cache repaired. So a check costs what changed, not
+ * a read of all stock, and still repairs a change whose message was lost and that no later message
+ * revealed, wherever it is.
  */
 export class AntiEntropy {
   private timer: NodeJS.Timeout | null = null;
@@ -42,13 +67,19 @@ export class AntiEntropy {
   private failures = 0;
   private lastCheckAt: Date | null = null;
   private lastResult: DigestResult | null = null;
+  private lastDiffering = 0;
+  private scrubbed = 0;
+  private scrubResets = 0;
+  private nextScrub: Bucket;
 
   constructor(
-    private readonly views: () => readonly ProductInventory[],
+    private readonly cache: Pick<InventoryCache, 'bucketDigests'>,
     private readonly sync: Pick<InventorySync, 'audit'>,
     private readonly database: InventoryDigests,
     private readonly options: AntiEntropyOptions,
-  ) {}
+  ) {
+    this.nextScrub = (options.scrubFrom ?? 0) % DIGEST_BUCKETS;
+  }
 
   start(): void {
     if (this.options.intervalMs > 0) this.next();
@@ -63,28 +94,66 @@ export class AntiEntropy {
     this.timer.unref();
   }
 
-  /** Whether the cache and the database agree right now. */
-  private async agree(): Promise<boolean> {
-    const truth = await this.database.digest();
-    return truth.digest === digestOf(this.views()).digest;
+  /** The next buckets of the scrub's round. */
+  private scrubRound(): Bucket[] {
+    const count = Math.min(this.options.scrubBuckets ?? 8, DIGEST_BUCKETS);
+    const round = Array.from({ length: count }, (_, i) => (this.nextScrub + i) % DIGEST_BUCKETS);
+    this.nextScrub = (this.nextScrub + count) % DIGEST_BUCKETS;
+    return round;
+  }
+
+  private counted(buckets: number): void {
+    if (buckets !== DIGEST_BUCKETS) {
+      throw new Error(
+        `the database splits the digest into ${buckets} buckets, not ${DIGEST_BUCKETS}`,
+      );
+    }
+  }
+
+  /** The buckets among `among` whose digest from the tables differs from the cache's. */
+  private async stillDiffering(among: ReadonlySet<Bucket>): Promise<Set<Bucket>> {
+    const truth = await this.database.scrubBuckets([...among]);
+    this.counted(truth.buckets);
+    this.scrubResets += truth.reset.length;
+    return differingBuckets(truth.digests, this.cache.bucketDigests(among), among);
+  }
+
+  /** The buckets that differ at a first look: every kept digest, and a scrub round. */
+  private async firstLook(): Promise<Set<Bucket>> {
+    const kept = await this.database.bucketDigests();
+    this.counted(kept.buckets);
+    const mine: BucketDigests = this.cache.bucketDigests();
+    const differing = differingBuckets(kept.digests, mine);
+    const round = this.scrubRound();
+    const scrub = await this.database.scrubBuckets(round);
+    this.counted(scrub.buckets);
+    this.scrubbed += round.length;
+    this.scrubResets += scrub.reset.length;
+    for (const bucket of differingBuckets(scrub.digests, mine, round)) differing.add(bucket);
+    return differing;
   }
 
   /** One check, and the audit it calls for. Never throws. */
   async check(): Promise<DigestResult> {
     let result: DigestResult;
     try {
-      let agreed = await this.agree();
-      if (!agreed) {
+      let differing = await this.firstLook();
+      this.lastDiffering = differing.size;
+      if (differing.size > 0) {
         await new Promise((r) => setTimeout(r, this.options.settleMs));
-        agreed = await this.agree();
+        differing = await this.stillDiffering(differing);
       }
-      if (agreed) {
+      if (differing.size === 0) {
         result = 'match';
       } else {
         this.audits++;
-        const found = await this.sync.audit();
+        const buckets = [...differing];
+        const found = await this.sync.audit({
+          includes: (id) => differing.has(bucketOf(id)),
+          load: () => this.database.loadBuckets(buckets),
+        });
         this.options.log(
-          `digest differed from the database: ${found.wrong} product(s) repaired, ${found.behind} behind refetched if still behind`,
+          `digest of ${buckets.length} bucket(s) differed from the database: ${found.wrong} product(s) repaired, ${found.behind} behind refetched if still behind`,
         );
         result = 'repaired';
       }
@@ -107,6 +176,10 @@ export class AntiEntropy {
       failures: this.failures,
       last_check_at: this.lastCheckAt?.toISOString() ?? null,
       last_result: this.lastResult,
+      buckets: DIGEST_BUCKETS,
+      last_differing_buckets: this.lastDiffering,
+      scrubbed_buckets: this.scrubbed,
+      scrub_resets: this.scrubResets,
     };
   }
 

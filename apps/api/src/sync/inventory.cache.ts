@@ -11,6 +11,14 @@ import {
   type StockLevel,
   type VersionVerdict,
 } from '@stockwire/domain';
+import {
+  bucketDigestsOf,
+  bucketOf,
+  productHash,
+  type Bucket,
+  type BucketDigest,
+  type ProductShare,
+} from './bucket.digest.js';
 
 interface Entry {
   product: Product;
@@ -21,12 +29,15 @@ interface Entry {
   encodedAt?: Map<Location, Buffer>;
   /** The product without its stock (a catalogue entry) as JSON bytes, until the product changes. */
   encodedEntry?: Buffer;
+  /** The product's share of its digest bucket, until it changes. */
+  share?: ProductShare;
 }
 
 /** Forgets what was encoded of an entry's stock, once its stock changed. */
 function stockChanged(entry: Entry): void {
   entry.encoded = undefined;
   entry.encodedAt = undefined;
+  entry.share = undefined;
 }
 
 /**
@@ -103,6 +114,24 @@ export class InventoryCache {
     return (entry.encodedEntry ??= Buffer.from(
       JSON.stringify({ product_id, name, description, low_stock_threshold }),
     ));
+  }
+
+  /**
+   * The digest of every bucket of products that is not empty (see `bucket.digest.ts`), or of the
+   * given buckets only. A product's share is worked out once per change of it, so a check costs
+   * what changed since the last one, plus a pass over the products.
+   */
+  bucketDigests(among?: ReadonlySet<Bucket>): Map<Bucket, BucketDigest> {
+    const shares: ProductShare[] = [];
+    for (const entry of this.entries.values()) {
+      const share = (entry.share ??= {
+        bucket: bucketOf(entry.product.id),
+        rows: entry.levels.size,
+        hash: productHash(entry.product, entry.levels.values()),
+      });
+      if (!among || among.has(share.bucket)) shares.push(share);
+    }
+    return bucketDigestsOf(shares);
   }
 
   /** Every product's view, ordered by product id. */

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import type { ProductInventory } from '@stockwire/domain';
-import type { InventoryDigest } from '../store/inventory.digests.js';
 
 /** Plain code-unit order, as Postgres's `collate "C"` orders ASCII ids. */
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -18,15 +16,4 @@ export function digestLine(view: ProductInventory): string {
       return `\t${location}=${l.on_hand}/${l.reserved}@${l.version}`;
     });
   return `${view.product_id}\t${view.name}\t${view.description}\t${view.low_stock_threshold}${levels.join('')}`;
-}
-
-/** The digest of a cache's views, comparable with the database's `inventory_digest()`. */
-export function digestOf(views: readonly ProductInventory[]): InventoryDigest {
-  const sorted = [...views].sort((a, b) => byCodeUnit(a.product_id, b.product_id));
-  const text = sorted.map(digestLine).join('\n');
-  return {
-    products: sorted.length,
-    rows: sorted.reduce((n, v) => n + Object.keys(v.locations).length, 0),
-    digest: createHash('md5').update(text, 'utf8').digest('hex'),
-  };
 }

@@ -59,6 +59,12 @@ export interface SyncHealth {
   pubsub: PubsubHealth;
 }
 
+/** The products an audit reads again and compares: those `includes` says, as `load` reads them. */
+export interface AuditScope {
+  includes(id: ProductId): boolean;
+  load(): Promise<ProductStock[]>;
+}
+
 /**
  * Keeps the cache equal to the database. Every change, whether made here or received from Redis,
  * goes through {@link InventorySync.accept}, so each is applied and announced exactly once per
@@ -262,13 +268,16 @@ export class InventorySync {
   }
 
   /**
-   * Repairs the cache against a full read of the database (the anti-entropy check found a
-   * difference). What is wrong is set right at once; what is only behind is given the gap grace
-   * to arrive by message, then refetched. Returns how many products were wrong and behind.
+   * Repairs the cache against a read of the database (the anti-entropy check found a difference),
+   * of every product or of those `scope` names. What is wrong is set right at once; what is only
+   * behind is given the gap grace to arrive by message, then refetched. Returns how many products
+   * were wrong and behind.
    */
-  async audit(): Promise<{ wrong: number; behind: number }> {
-    const before = linesOf(this.cache.views());
-    const truth = new Map((await this.store.loadAll()).map((p) => [p.product.id, p]));
+  async audit(scope?: AuditScope): Promise<{ wrong: number; behind: number }> {
+    const ids = scope ? this.cache.sortedIds().filter((id) => scope.includes(id)) : null;
+    const before = linesOf(ids ? ids.map((id) => this.cache.view(id)!) : this.cache.views());
+    const read = await (scope ? scope.load() : this.store.loadAll());
+    const truth = new Map(read.map((p) => [p.product.id, p]));
     let wrong = 0;
     const behind: ProductId[] = [];
     let removed = false;

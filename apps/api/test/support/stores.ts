@@ -33,7 +33,7 @@ export function testConfig(storeName: string, overrides: ConfigOverrides = {}): 
     // As npm start runs them: listening to the database for writes made outside the stores.
     database: { supabaseUrl, serviceRoleKey, url: databaseUrl, groupCommitMax: 128 },
     redis: { url: redisUrl, clusterNodes: [] },
-    sync: { gapGraceMs: 100, digestIntervalMs: 30_000 },
+    sync: { gapGraceMs: 100, digestIntervalMs: 30_000, digestScrubBuckets: 8 },
     checkout: { reservationTtlSeconds: 600, reservationSweepMs: 200, idempotencyTtlSeconds: 3600 },
     streams: { enabled: false, claimIdleMs: 30_000 },
     access: {

@@ -1,0 +1,246 @@
+import { sampleCpu, cpuBetween } from '../lib/cpu.js';
+import { forkBareServer, forkLoadWorker, residentBytes } from '../lib/processes.js';
+import { fmt, ms, p50p99, type Figure } from '../lib/report.js';
+import { SocketIoProbe } from '../lib/socketio-probe.js';
+import type { LatencyHistogram } from '../load/protocol.js';
+import { eachLimited } from './catalogue.js';
+import { INITIAL_STOCK, say, sleep, type BenchContext, type PhaseResult } from './context.js';
+
+/** The chain's size: `npm run bench -- --chain` and its overrides (`--sockets 1000`, …). */
+export interface ChainSize {
+  products: number;
+  locations: number;
+  sockets: number;
+  /** Writes per second, spread over products and locations. */
+  rate: number;
+  seconds: number;
+}
+
+export const CHAIN: ChainSize = {
+  products: 1000,
+  locations: 100,
+  sockets: 10_000,
+  rate: 1000,
+  seconds: 30,
+};
+
+/** Clients per load process: past a few thousand, one process's receiving adds to the latency. */
+const SOCKETS_PER_LISTENER = 2500;
+
+const chainLocation = (i: number) => `chain-${String(i + 1).padStart(3, '0')}`;
+const chainProduct = (i: number) => `CHAIN-${String(i + 1).padStart(4, '0')}`;
+
+async function post(url: string, key: string, body: unknown, ok: number): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+}
+
+/** The latency at quantile `q` of merged histograms. */
+function quantile(histograms: LatencyHistogram[], q: number): number {
+  const bins = new Map<number, number>();
+  for (const h of histograms) {
+    for (const [bin, n] of Object.entries(h))
+      bins.set(Number(bin), (bins.get(Number(bin)) ?? 0) + n);
+  }
+  const sorted = [...bins].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  let seen = 0;
+  for (const [bin, n] of sorted) {
+    seen += n;
+    if (seen > q * total) return bin;
+  }
+  return sorted.at(-1)?.[0] ?? 0;
+}
+
+/**
+ * A chain's size on one store: `locations` × `products` stock rows, `sockets` Socket.IO clients on
+ * main-store each watching one location (a narrowed feed), writes at `rate` through the two other
+ * stores spread over every product and location. Reports deliveries per second, write → delivery
+ * latency, what is missing, the store's CPU and memory, the snapshot a client gets on connect, and
+ * `GET /inventory?limit=100` beside bare `node:http` with the same bytes.
+ */
+export async function chain(ctx: BenchContext, size: ChainSize): Promise<PhaseResult> {
+  const { stores, key, worker, meter, cleanups } = ctx;
+  const [main, downtown, mall] = stores;
+  const locations = Array.from({ length: size.locations }, (_, i) => chainLocation(i));
+  const products = Array.from({ length: size.products }, (_, i) => chainProduct(i));
+  say(`chain: ${size.locations} locations, ${size.products} products…`);
+  await eachLimited(locations, 8, (id) =>
+    post(`${main.url}/locations`, key, { id, name: `Chain ${id}` }, 201),
+  );
+  const stock = Object.fromEntries(locations.map((l) => [l, INITIAL_STOCK]));
+  await eachLimited(products, 8, (id) =>
+    post(`${main.url}/products`, key, { product_id: id, name: `Chain ${id}`, stock }, 201),
+  );
+  for (let i = 0; ; i++) {
+    const last = await fetch(`${main.url}/inventory/${products.at(-1)!}`);
+    if (last.status === 200) break;
+    if (i > 2400) throw new Error('main-store never learnt of the chain products');
+    await sleep(25);
+  }
+
+  const rssIdle = await residentBytes(main.pid!);
+  const listenerCount = Math.max(1, Math.ceil(size.sockets / SOCKETS_PER_LISTENER));
+  const listeners = Array.from({ length: listenerCount }, () => forkLoadWorker());
+  cleanups.add(() => Promise.all(listeners.map((l) => l.stop())));
+  for (const l of listeners) meter.name(l.pid, 'load');
+  const perListener = Math.ceil(size.sockets / listenerCount);
+  const opened = await meter.measured(`chain: ${size.sockets} narrowed clients connect`, () =>
+    Promise.all(
+      listeners.map((l, i) =>
+        l.run('chainOpen', {
+          url: main.url,
+          from: i * perListener,
+          count: Math.min(perListener, size.sockets - i * perListener),
+          locations,
+          parallel: 50,
+        }),
+      ),
+    ),
+  );
+  const connected = opened.reduce((n, o) => n + o.connected, 0);
+  const failed = opened.reduce((n, o) => n + o.failed, 0);
+  const snapshotBytes = opened.reduce((n, o) => n + o.snapshotBytes, 0) / Math.max(1, connected);
+  // What an unnarrowed client (the default) gets on connect, for comparison.
+  const unnarrowed = await SocketIoProbe.connect(main.url);
+  const fullSnapshot = unnarrowed.snapshotBytes;
+  unnarrowed.close();
+  say(`  ${connected} connected (${failed} failed), ${fmt(snapshotBytes)} B of snapshot each`);
+
+  const cpuBefore = sampleCpu(new Map([[main.pid!, 'store']]));
+  const t = performance.now();
+  const written = await meter.measured(
+    `chain: ${size.rate} writes/s for ${size.seconds} s, ${connected} clients on one store`,
+    () =>
+      worker.run('chainWrite', {
+        key,
+        writers: [downtown, mall].map((s) => ({ name: s.name, port: s.port })),
+        products,
+        locations,
+        rate: size.rate,
+        durationMs: size.seconds * 1000,
+      }),
+  );
+  const storeCores =
+    (cpuBetween(cpuBefore, sampleCpu(new Map([[main.pid!, 'store']]))).store ?? 0) /
+    ((performance.now() - t) / 1000);
+  const rssLoaded = await residentBytes(main.pid!);
+  ctx.accepted.record(written);
+  const collected = await Promise.all(
+    listeners.map((l) => l.run('chainCollect', { sent: written.sent, settleMs: 10_000 })),
+  );
+  await Promise.all(listeners.map((l) => l.stop()));
+  const sum = (f: (c: (typeof collected)[number]) => number) =>
+    collected.reduce((n, c) => n + f(c), 0);
+  const expected = sum((c) => c.expected);
+  const deliveries = sum((c) => c.deliveries);
+  const missing = sum((c) => c.missing);
+  const histograms = collected.map((c) => c.histogram);
+  const p50 = quantile(histograms, 0.5);
+  const p99 = quantile(histograms, 0.99);
+  const accepted = Object.keys(written.sent).length;
+
+  // The catalogue read a client pages with, beside bare node:http answering the same bytes.
+  const path = '/inventory?limit=100';
+  const body = Buffer.from(await (await fetch(`${main.url}${path}`)).arrayBuffer());
+  const bare = await forkBareServer(new Map([[path, body]]));
+  cleanups.add(() => bare.stop());
+  meter.name(bare.pid, 'bare');
+  const common = { path, connections: 64, durationMs: 4000, warmupMs: 500 };
+  const [ceiling, one] = await meter.interleaved([
+    [
+      'chain: GET /inventory?limit=100, bare node:http',
+      () => worker.run('reads', { ...common, ports: [bare.port] }),
+    ],
+    [
+      'chain: GET /inventory?limit=100, one store',
+      () => worker.run('reads', { ...common, ports: [main.port] }),
+    ],
+  ]);
+  await bare.stop();
+  const readRatio = one!.perSecond / ceiling!.perSecond;
+
+  const shape = `${size.products} products × ${size.locations} locations`;
+  const figures: Figure[] = [
+    {
+      section: 'Chain',
+      label: `deliveries per second (${connected} clients on one store, each watching 1 of ${size.locations} locations; ${fmt(written.writes.perSecond)} writes/s)`,
+      value: deliveries / written.writes.seconds,
+      unit: 'events/s',
+      detail: `${deliveries} of ${expected} expected`,
+    },
+    {
+      section: 'Chain',
+      label: 'p50 write sent → update at a narrowed client',
+      value: p50,
+      unit: 'ms',
+      detail: `write response p50/p99 ${ms(written.writes.latency.p50)} / ${ms(written.writes.latency.p99)}`,
+    },
+    {
+      section: 'Chain',
+      label: 'p99 write sent → update at a narrowed client',
+      value: p99,
+      unit: 'ms',
+      target: ctx.target('≤ 50 ms', p99 <= 50, 50),
+    },
+    {
+      section: 'Chain',
+      label: 'updates missing',
+      value: missing,
+      unit: 'events',
+      detail: `of ${expected}; ${sum((c) => c.duplicates)} twice, ${sum((c) => c.unexpected)} of a location not asked for`,
+      target: ctx.target('= 0', missing === 0, 0),
+    },
+    {
+      section: 'Chain',
+      label: 'CPU of the store with the clients, under the writes',
+      value: storeCores,
+      unit: 'cores',
+    },
+    {
+      section: 'Chain',
+      label: 'memory of the store with the clients (RSS), under the writes',
+      value: (rssLoaded ?? 0) / 2 ** 20,
+      unit: 'MiB',
+      detail: `${fmt((rssIdle ?? 0) / 2 ** 20)} MiB before the clients connected`,
+    },
+    {
+      section: 'Chain',
+      label: `snapshot per connect, one location of ${shape}`,
+      value: snapshotBytes,
+      unit: 'B',
+      baseline: { label: 'every location (unnarrowed)', value: fullSnapshot, unit: 'B' },
+      ratio: snapshotBytes / fullSnapshot,
+    },
+    {
+      section: 'Chain',
+      label: `GET /inventory?limit=100, one store (${common.connections} connections, ${body.length} B)`,
+      value: one!.perSecond,
+      unit: 'req/s',
+      detail: p50p99(one!),
+      baseline: {
+        label: 'bare node:http, same bytes',
+        value: ceiling!.perSecond,
+        unit: 'req/s',
+        detail: p50p99(ceiling!),
+      },
+      ratio: readRatio,
+      target: ctx.target('≥ 40 %', readRatio >= 0.4, 0.4 * ceiling!.perSecond),
+    },
+  ];
+  return {
+    figures,
+    checks: {
+      'chain clients that could not connect': failed,
+      'chain updates missing': missing,
+      'chain updates of a location not asked for': sum((c) => c.unexpected),
+      'chain writes accepted': accepted,
+      'chain writes not answered 200':
+        written.writes.requests - (written.writes.statuses['200'] ?? 0),
+    },
+  };
+}
