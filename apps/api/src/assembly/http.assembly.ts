@@ -20,6 +20,7 @@ import { orderRoutes } from '../http/order.routes.js';
 import { pagesApp } from '../http/pages.app.js';
 import type { RequestDrain } from '../http/request.drain.js';
 import { RequestPipeline } from '../http/request.pipeline.js';
+import { reorderRoutes } from '../http/reorders.routes.js';
 import { reservationRoutes } from '../http/reservation.routes.js';
 import type { Route } from '../http/route.js';
 import { webhookRoutes } from '../http/webhooks.routes.js';
@@ -64,6 +65,7 @@ export function assembleHttp(
     ...metricsRoutes(metrics),
     ...historyRoutes(services.history),
     ...inventoryRoutes(services.inventory, responder, ttl),
+    ...reorderRoutes(services.reorders),
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
     ...locationRoutes(services.locations),

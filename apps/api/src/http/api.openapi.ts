@@ -12,6 +12,7 @@ import { BEARER, BEARER_SCHEME } from './openapi.access.js';
 import { errorTable } from './openapi.errors.js';
 import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
+import { reordersOpenApi } from './reorders.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
 import { webhooksOpenApi } from './webhooks.openapi.js';
 
@@ -22,6 +23,7 @@ import { webhooksOpenApi } from './webhooks.openapi.js';
  */
 export const API_OPENAPI: readonly OpenApiContribution[] = [
   inventoryOpenApi,
+  reordersOpenApi,
   reservationOpenApi,
   orderOpenApi,
   locationsOpenApi,

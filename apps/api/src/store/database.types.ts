@@ -151,6 +151,8 @@ export interface Database {
           version: number;
           updated_at: string;
           in_transit: number;
+          reorder_point: number;
+          reorder_quantity: number;
         };
         Insert: never;
         Update: never;
@@ -392,6 +394,15 @@ export interface Database {
       send_test_webhook: {
         Args: {
           endpoint_id: string;
+        };
+        Returns: Json;
+      };
+      set_reorder_point: {
+        Args: {
+          p_product_id: string;
+          p_location: string;
+          p_patch: Json;
+          p_store: string;
         };
         Returns: Json;
       };

@@ -179,6 +179,18 @@ export type CreateProductResult =
   | { ok: false; code: 'product_exists' }
   | { ok: false; code: LocationRefusalCode; location: Location };
 
+/** A reorder point and quantity to set for a product at a location; what is left out stays. */
+export interface ReorderPointChange {
+  product_id: ProductId;
+  location: Location;
+  reorder_point?: number;
+  reorder_quantity?: number;
+  store: StoreName;
+}
+
+export type ReorderPointResult = Effects &
+  ({ ok: true } | { ok: false; code: 'product_not_found' | LocationRefusalCode });
+
 export type LocationResult =
   | { ok: true; location: StockLocation }
   | { ok: false; code: 'location_exists' | 'location_not_found' };
@@ -216,6 +228,7 @@ export interface InventoryStore extends ApiKeyStore {
   saveIdempotentResponse(key: string, status: number, body: unknown): Promise<void>;
   purgeIdempotencyKeys(): Promise<number>;
   createProduct(input: NewProduct): Promise<Idempotent<CreateProductResult>>;
+  setReorderPoint(change: ReorderPointChange): Promise<ReorderPointResult>;
   loadAll(): Promise<ProductStock[]>;
   /** Every location, active or not. */
   listLocations(): Promise<StockLocation[]>;

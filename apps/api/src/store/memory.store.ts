@@ -21,6 +21,7 @@ import type {
   MoveResult,
   OrderResult,
   Reservation,
+  ReorderPointResult,
   ReserveResult,
   StockChange,
   StoredAlert,
@@ -171,6 +172,10 @@ export class MemoryInventoryStore implements InventoryStore {
 
   createProduct(): Promise<Idempotent<CreateProductResult>> {
     return unsupported('createProduct');
+  }
+
+  setReorderPoint(): Promise<ReorderPointResult> {
+    return unsupported('setReorderPoint');
   }
 
   reserve(): Promise<Idempotent<ReserveResult>[]> {

@@ -13,6 +13,7 @@ import type {
   Idempotent,
   MoveResult,
   OrderResult,
+  ReorderPointResult,
   ReserveResult,
 } from './inventory.store.js';
 import type { InventoryDigest } from './inventory.digests.js';
@@ -120,6 +121,14 @@ export const CreateProductResultSchema: z.ZodType<CreateProductResult> = z.union
     ok: z.literal(false),
     code: z.enum(['location_not_found', 'location_inactive']),
     location: LocationSchema,
+  }),
+]);
+
+export const ReorderPointResultSchema: z.ZodType<ReorderPointResult> = z.discriminatedUnion('ok', [
+  EffectsSchema.extend({ ok: z.literal(true) }),
+  EffectsSchema.extend({
+    ok: z.literal(false),
+    code: z.enum(['product_not_found', 'location_not_found', 'location_inactive']),
   }),
 ]);
 

@@ -33,6 +33,8 @@ import type {
   OrderResult,
   OrderToPlace,
   Reservation,
+  ReorderPointChange,
+  ReorderPointResult,
   ReserveResult,
   RowChange,
   StockChange,
@@ -47,6 +49,7 @@ import {
   LocationResultSchema,
   MoveResultSchema,
   OrderResultSchema,
+  ReorderPointResultSchema,
   ReserveResultSchema,
   RowChangeSchema,
 } from './supabase-results.schema.js';
@@ -222,6 +225,19 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
       'create_location',
       { location: asJson(location) },
       single(LocationResultSchema),
+    );
+  }
+
+  setReorderPoint({
+    product_id,
+    location,
+    store,
+    ...patch
+  }: ReorderPointChange): Promise<ReorderPointResult> {
+    return this.rpc.call(
+      'set_reorder_point',
+      { p_product_id: product_id, p_location: location, p_patch: asJson(patch), p_store: store },
+      single(ReorderPointResultSchema),
     );
   }
 
