@@ -200,6 +200,7 @@ describe('access in the OpenAPI document', () => {
       'POST /reservations/{id}/release',
       'POST /orders',
       'POST /products',
+      'POST /counts',
     ];
     for (const { key, operation } of documentedOperations(document)) {
       const has = parameters(operation).includes('header:Idempotency-Key');

@@ -14,3 +14,4 @@ export * from './locations.js';
 export * from './feeds.js';
 export * from './webhooks.js';
 export * from './reorders.js';
+export * from './counts.js';

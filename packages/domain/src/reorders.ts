@@ -69,13 +69,9 @@ export type Reorder = z.infer<typeof ReorderSchema>;
 /** `GET /reorders` response body. */
 export const ReordersPageSchema = z.object({
   reorders: z.array(ReorderSchema),
-  next_cursor: z
-    .string()
-    .nullable()
-    .meta({
-      description:
-        'Pass as `cursor` (with the same filters) for the next page; null on the last one',
-    }),
+  next_cursor: z.string().nullable().meta({
+    description: 'Pass as `cursor` (with the same filters) for the next page; null on the last one',
+  }),
 });
 export type ReordersPage = z.infer<typeof ReordersPageSchema>;
 

@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { StoreConfig } from '../env.js';
 import { apiDocument } from '../http/api.openapi.js';
 import { clientAddress } from '../http/client-address.js';
+import { countRoutes } from '../http/counts.routes.js';
 import { dashboardRoutes } from '../http/dashboard.routes.js';
 import { docsRoutes } from '../http/docs.routes.js';
 import { expressAdapter } from '../http/express.adapter.js';
@@ -68,6 +69,7 @@ export function assembleHttp(
     ...reorderRoutes(services.reorders),
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
+    ...countRoutes(services.counts, responder, ttl),
     ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
     ...webhookRoutes(services.webhooks),

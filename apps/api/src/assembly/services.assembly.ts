@@ -1,5 +1,6 @@
 import type { StoreConfig } from '../env.js';
 import { HistoryService } from '../history/history.service.js';
+import { CountService } from '../inventory/count.service.js';
 import { InventoryService } from '../inventory/inventory.service.js';
 import { LocationService } from '../inventory/location.service.js';
 import { OrderService } from '../inventory/order.service.js';
@@ -34,6 +35,7 @@ export function assembleServices(
       defaultTtlSeconds: config.checkout.reservationTtlSeconds,
     }),
     orders: new OrderService(store, committer),
+    counts: new CountService(store, committer),
     locations: new LocationService(store, locations, committer),
     webhooks: new WebhookService(webhooks, new AddressGuard(config.webhooks.allowPrivate)),
     history: new HistoryService(

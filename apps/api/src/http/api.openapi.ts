@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { StoreName } from '@stockwire/domain';
+import { countsOpenApi } from './counts.openapi.js';
 import { dashboardOpenApi } from './dashboard.openapi.js';
 import { docsOpenApi } from './docs.openapi.js';
 import { healthOpenApi } from './health.openapi.js';
@@ -26,6 +27,7 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   reordersOpenApi,
   reservationOpenApi,
   orderOpenApi,
+  countsOpenApi,
   locationsOpenApi,
   keysOpenApi,
   webhooksOpenApi,

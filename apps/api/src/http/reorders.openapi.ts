@@ -53,13 +53,10 @@ const ReordersQuery = z.object({
     .string()
     .optional()
     .meta({ description: `Rows per page, 1–${REORDERS_PAGE_MAX} (default 100)`, example: '100' }),
-  cursor: z
-    .string()
-    .optional()
-    .meta({
-      description: 'The `next_cursor` of the page before',
-      example: 'OLJCESPC7Z/main-store',
-    }),
+  cursor: z.string().optional().meta({
+    description: 'The `next_cursor` of the page before',
+    example: 'OLJCESPC7Z/main-store',
+  }),
 });
 
 const POINT_EXAMPLES: RequestExamples<typeof reorderPointRequest> = {

@@ -39,6 +39,7 @@ export interface Database {
           created_at: string;
           order_id: string | null;
           reservation_id: string | null;
+          count_id: string | null;
         };
         Insert: never;
         Update: never;
@@ -138,6 +139,29 @@ export interface Database {
             columns: ['product_id'];
             isOneToOne: false;
             referencedRelation: 'products';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      stock_counts: {
+        Row: {
+          count_id: string;
+          location: string;
+          all_or_nothing: boolean;
+          result: Json;
+          store: string;
+          request_id: string | null;
+          actor: string | null;
+          created_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'stock_counts_location_fkey';
+            columns: ['location'];
+            isOneToOne: false;
+            referencedRelation: 'locations';
             referencedColumns: ['id'];
           },
         ];
@@ -363,6 +387,12 @@ export interface Database {
       purge_idempotency_keys: {
         Args: Record<string, never>;
         Returns: number;
+      };
+      record_count: {
+        Args: {
+          p_count: Json;
+        };
+        Returns: Json;
       };
       reserve_stock: {
         Args: {

@@ -21,6 +21,7 @@ import type {
   MoveResult,
   OrderResult,
   Reservation,
+  CountResult,
   ReorderPointResult,
   ReserveResult,
   StockChange,
@@ -172,6 +173,10 @@ export class MemoryInventoryStore implements InventoryStore {
 
   createProduct(): Promise<Idempotent<CreateProductResult>> {
     return unsupported('createProduct');
+  }
+
+  recordCount(): Promise<Idempotent<CountResult>> {
+    return unsupported('recordCount');
   }
 
   setReorderPoint(): Promise<ReorderPointResult> {

@@ -18,6 +18,8 @@ import type { Database, Json } from './database.types.js';
 import type { InventoryDigest, InventoryDigests } from './inventory.digests.js';
 import type {
   ApiKeyResult,
+  CountResult,
+  CountToRecord,
   CreateProductResult,
   Effects,
   FinishRequest,
@@ -42,6 +44,7 @@ import type {
 } from './inventory.store.js';
 import {
   ApiKeyResultSchema,
+  CountResultSchema,
   CreateProductResultSchema,
   DigestSchema,
   EffectsSchema,
@@ -226,6 +229,10 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
       { location: asJson(location) },
       single(LocationResultSchema),
     );
+  }
+
+  recordCount(count: CountToRecord): Promise<Idempotent<CountResult>> {
+    return this.rpc.call('record_count', { p_count: asJson(count) }, keyed(CountResultSchema));
   }
 
   setReorderPoint({
