@@ -305,3 +305,78 @@ describe('counts', () => {
       await eventually(async () => (await onHand(store, a)) === row?.on_hand);
   });
 });
+
+describe('counts as CSV', () => {
+  const postCsv = (text: string, query: string, key = KEYS.staff) =>
+    fetch(`${main().url}/counts${query}`, {
+      method: 'POST',
+      headers: { ...bearer(key), 'content-type': 'text/csv' },
+      body: text,
+    });
+
+  it('exports a location in the shape a count takes, and the edited export posts back as a count', async () => {
+    const a = await createProduct(stores(), { 'mall-store': 12 });
+    const b = await createProduct(stores(), { 'mall-store': 3 });
+    const res = await fetch(`${stores()[2].url}/inventory.csv?location=mall-store`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    const text = await res.text();
+    const lines = text.trim().split('\r\n');
+    expect(lines[0]).toBe('product_id,counted,reserved,available,name');
+    expect(lines).toContain(`${a},12,0,12,Test ${a}`);
+    expect(lines).toContain(`${b},3,0,3,Test ${b}`);
+    // Edit the counted column of two rows and send the whole export back.
+    const edited = lines
+      .map((line) =>
+        line.startsWith(`${a},`)
+          ? line.replace(`${a},12,`, `${a},10,`)
+          : line.startsWith(`${b},`)
+            ? line.replace(`${b},3,`, `${b},5,`)
+            : line,
+      )
+      .join('\r\n');
+    const posted = await postCsv(edited, '?location=mall-store');
+    expect(posted.status).toBe(201);
+    const body = (await posted.json()) as CountResponse;
+    expect(body.location).toBe('mall-store');
+    expect(body.lines).toContainEqual(
+      expect.objectContaining({ product_id: a, previous_on_hand: 12, variance: -2 }),
+    );
+    expect(body.lines).toContainEqual(
+      expect.objectContaining({ product_id: b, previous_on_hand: 3, variance: 2 }),
+    );
+    expect((await stockRow(a, 'mall-store'))?.on_hand).toBe(10);
+    expect((await stockRow(b, 'mall-store'))?.on_hand).toBe(5);
+    // Rows whose count did not change wrote no ledger row.
+    const after = await (await fetch(`${main().url}/inventory.csv?location=mall-store`)).text();
+    expect(after).toContain(`${a},10,0,10,`);
+  });
+
+  it('refuses bad CSV with a 400 naming the row and column, and writes nothing', async () => {
+    const a = await createProduct(stores(), { 'main-store': 10 });
+    const cases: [string, string, string][] = [
+      ['sku,qty\r\nX,1', '?location=main-store', 'row 1, column header'],
+      [`product_id,counted\r\n${a},ten`, '?location=main-store', 'row 2, column counted'],
+      [
+        `product_id,counted\r\n${a},4\r\nbad id,1`,
+        '?location=main-store',
+        'row 3, column product_id',
+      ],
+      [
+        `product_id,counted\r\n${a},4\r\n${a},5`,
+        '?location=main-store',
+        'row 3, column product_id',
+      ],
+      [`product_id,counted\r\n${a},-1`, '?location=main-store', 'row 2, column counted'],
+      ['product_id,counted\r\n', '?location=main-store', 'row 2'],
+      [`product_id,counted\r\n${a},4`, '', 'location'],
+    ];
+    for (const [text, query, where] of cases) {
+      const res = await postCsv(text, query);
+      expect(res.status, text).toBe(400);
+      expect(await res.text(), text).toContain(where);
+    }
+    expect((await stockRow(a, 'main-store'))?.on_hand).toBe(10);
+    expect((await countLedger(a)).map((r) => r.update_type)).toEqual(['restock']);
+  });
+});

@@ -15,3 +15,4 @@ export * from './feeds.js';
 export * from './webhooks.js';
 export * from './reorders.js';
 export * from './counts.js';
+export * from './count-csv.js';

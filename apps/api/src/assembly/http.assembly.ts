@@ -46,7 +46,7 @@ const STOPPING: Readiness = { ready: false, reason: 'stopping' };
  */
 export function assembleHttp(
   config: StoreConfig,
-  { store, limiter }: Adapters,
+  adapters: Adapters,
   services: Services,
   sync: InventorySync,
   gate: ReadinessGate,
@@ -56,6 +56,7 @@ export function assembleHttp(
   metrics: StoreMetrics,
   logger: { log: Logger; requests: PinoLogger | null },
 ) {
+  const { store, limiter } = adapters;
   const responder = new IdempotentResponder(
     (key, status, body) => store.saveIdempotentResponse(key, status, body),
     logger.log,
@@ -69,7 +70,7 @@ export function assembleHttp(
     ...reorderRoutes(services.reorders),
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
-    ...countRoutes(services.counts, responder, ttl),
+    ...countRoutes(services.counts, () => adapters.cache.views(), responder, ttl),
     ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
     ...webhookRoutes(services.webhooks),
@@ -77,13 +78,18 @@ export function assembleHttp(
     ...dashboardRoutes(config.store.name, config.access.dashboardApiKey),
   ];
   const json = bodyParser.json({ limit: BODY_LIMIT_BYTES });
+  // Counts may come as CSV (`POST /counts`); every other body is JSON.
+  const csv = bodyParser.text({ type: 'text/csv', limit: BODY_LIMIT_BYTES });
   const clientIp = clientAddress(config.http.trustProxy);
   const pipeline = new RequestPipeline({
     drain,
     security: new SecurityHeaders(config.http.corsOrigins, config.http.httpsOnly),
     parseBody: (req, res) =>
       new Promise((resolve, reject) => {
-        json(req, res, (error?: Error) => (error ? reject(error) : resolve()));
+        json(req, res, (error?: Error) => {
+          if (error) reject(error);
+          else csv(req, res, (e?: Error) => (e ? reject(e) : resolve()));
+        });
       }),
     authenticate: (authorization) => authenticator.authenticate(authorization),
     readsPublic: config.access.readsPublic,

@@ -7,8 +7,14 @@ import {
 } from '@stockwire/domain';
 import { z } from 'zod';
 import { component, type OpenApiContribution } from './openapi.js';
-import { CREDENTIAL_REQUIRED, roleNote } from './openapi.access.js';
-import { BODY_ERRORS, NO_ROLE, writeErrorResponses } from './openapi.errors.js';
+import { CREDENTIAL_OPTIONAL, CREDENTIAL_REQUIRED, READ_NOTE, roleNote } from './openapi.access.js';
+import {
+  BODY_ERRORS,
+  errorResponses,
+  NO_ROLE,
+  READ_ACCESS_ERRORS,
+  writeErrorResponses,
+} from './openapi.errors.js';
 import { IdempotentWriteHeaders, jsonBody, type RequestExamples } from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
@@ -100,8 +106,39 @@ const COUNTED: CountResponse = {
   ],
 };
 
+const CSV_EXAMPLE =
+  'product_id,counted,reserved,available,name\r\nOLJCESPC7Z,58,0,58,Sunglasses\r\n6E92ZMYYFZ,40,2,38,Mug\r\n';
+
 /** `counts.routes.ts` in the OpenAPI document. */
 export const countsOpenApi: OpenApiContribution = (registry) => {
+  registry.registerPath({
+    method: 'get',
+    path: '/inventory.csv',
+    operationId: 'exportInventoryCsv',
+    tags: ['inventory'],
+    summary: "A location's stock as CSV, in the shape a count takes",
+    description: `\`product_id,counted\` first (counted = on hand now), then \`reserved,available,name\`: edit the counted column and send the file back to \`POST /counts\` (\`Content-Type: text/csv\`, \`?location=\`) to record a count; the extra columns are ignored there. From this store's cache; only products stocked at the location. ${READ_NOTE}`,
+    security: CREDENTIAL_OPTIONAL,
+    request: { query: z.object({ location: LocationSchema.meta({ example: 'main-store' }) }) },
+    responses: {
+      200: {
+        description: 'One row per product stocked at the location',
+        content: {
+          'text/csv': {
+            schema: z.string(),
+            examples: { export: { summary: 'Two products at main-store', value: CSV_EXAMPLE } },
+          },
+        },
+      },
+      ...errorResponses(
+        [ERROR_CODES.VALIDATION_FAILED, ...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL],
+        {
+          forbidden: NO_ROLE,
+        },
+      ),
+    },
+  });
+
   registry.registerPath({
     method: 'post',
     path: '/counts',
@@ -113,7 +150,37 @@ export const countsOpenApi: OpenApiContribution = (registry) => {
       roleNote({ count: 'count' }),
     ].join('\n\n'),
     security: CREDENTIAL_REQUIRED,
-    request: { headers: IdempotentWriteHeaders, body: jsonBody(countRequest, COUNT_EXAMPLES) },
+    request: {
+      headers: IdempotentWriteHeaders,
+      query: z.object({
+        location: LocationSchema.optional().meta({
+          description: 'With a CSV body only: the location counted',
+          example: 'main-store',
+        }),
+        count_id: z.string().optional().meta({ description: 'With a CSV body only' }),
+        all_or_nothing: z.enum(['true', 'false']).optional().meta({
+          description: 'With a CSV body only (default true)',
+        }),
+      }),
+      body: {
+        ...jsonBody(countRequest, COUNT_EXAMPLES),
+        content: {
+          ...jsonBody(countRequest, COUNT_EXAMPLES).content,
+          'text/csv': {
+            schema: z.string().meta({
+              description:
+                'A header `product_id,counted` (more columns may follow and are ignored), then one product a row. A bad row is a 400 naming its row and column (`row 3, column counted`).',
+            }),
+            examples: {
+              csv: {
+                summary: 'Two products counted',
+                value: 'product_id,counted\r\nOLJCESPC7Z,57\r\n6E92ZMYYFZ,40\r\n',
+              },
+            },
+          },
+        },
+      },
+    },
     responses: {
       201: {
         ...jsonResponse('Recorded', countResponse, { counted: { value: COUNTED } }),
