@@ -200,6 +200,7 @@ describe('access in the OpenAPI document', () => {
       'POST /reservations/{id}/release',
       'POST /orders',
       'POST /products',
+      'POST /counts',
     ];
     for (const { key, operation } of documentedOperations(document)) {
       const has = parameters(operation).includes('header:Idempotency-Key');
@@ -265,7 +266,10 @@ describe('the API as documented', () => {
               })
             : null;
         const target = route.path.startsWith('/locations/') ? place : (hook?.body.id ?? '');
-        const url = route.path.replace('{product_id}', id).replace('{id}', target);
+        const url = route.path
+          .replace('{product_id}', id)
+          .replace('{location}', 'main-store')
+          .replace('{id}', target);
         const method = route.method.toUpperCase() as 'POST' | 'PATCH';
         const res = await api<{ id?: string }>(store().url, method, url, example.value);
         expect(res.status, `${route.path} ${name}: ${JSON.stringify(res.body)}`).toBeLessThan(300);

@@ -13,11 +13,13 @@ export const REQUIRED_ROLE = {
   return: 'staff',
   reserve: 'staff',
   order: 'staff',
+  count: 'staff',
   damage: 'admin',
   adjust: 'admin',
   create_product: 'admin',
   manage_keys: 'admin',
   manage_locations: 'admin',
+  manage_reorders: 'admin',
   manage_webhooks: 'admin',
   read: 'staff',
 } as const satisfies Record<string, Role>;

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { HistoryPageParams, historyBoundsInOrder, InstantParamSchema } from './history.js';
 import { LocationSchema, ProductIdSchema, type Location, type ProductId } from './ids.js';
 
-export const ALERT_KINDS = ['low_stock', 'back_in_stock'] as const;
+export const ALERT_KINDS = ['low_stock', 'back_in_stock', 'reorder_needed'] as const;
 export const AlertKindSchema = z.enum(ALERT_KINDS);
-/** `low_stock`: available stock fell below the reorder point; `back_in_stock`: it recovered. */
+/**
+ * `low_stock`: available stock fell below the product's `low_stock_threshold`; `back_in_stock`: it
+ * recovered; `reorder_needed`: available + in transit fell below the location's `reorder_point`.
+ */
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 
 /**
@@ -20,7 +23,11 @@ export function isLowStock(available: number, threshold: number): boolean {
  * threshold, none while it stays on one side. The database trigger `record_stock_alert`
  * applies the same rule to every update of a stock row.
  */
-export function stockAlertKind(threshold: number, before: number, after: number): AlertKind | null {
+export function stockAlertKind(
+  threshold: number,
+  before: number,
+  after: number,
+): Exclude<AlertKind, 'reorder_needed'> | null {
   const wasLow = isLowStock(before, threshold);
   const isLow = isLowStock(after, threshold);
   if (wasLow === isLow) return null;
@@ -40,7 +47,7 @@ export interface StockAlert {
   available: number;
   on_hand: number;
   reserved: number;
-  /** The product's `low_stock_threshold` when it crossed. */
+  /** The product's `low_stock_threshold` when it crossed; for `reorder_needed`, the reorder point. */
   threshold: number;
   /** Version of the (product, location) stock row whose change crossed the threshold. */
   version: number;

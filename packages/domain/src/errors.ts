@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   LOCATION_INACTIVE: 'location_inactive',
   LOCATION_EXISTS: 'location_exists',
   INSUFFICIENT_STOCK: 'insufficient_stock',
+  COUNT_BELOW_RESERVED: 'count_below_reserved',
   QUANTITY_OUT_OF_RANGE: 'quantity_out_of_range',
   INVALID_CHANGE: 'invalid_change',
   RESERVATION_NOT_FOUND: 'reservation_not_found',

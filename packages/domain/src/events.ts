@@ -47,6 +47,8 @@ export interface ReservationExpiredNotice {
 export interface AlertEvents {
   low_stock: (alert: StockAlert) => void;
   back_in_stock: (alert: StockAlert) => void;
+  /** Available + in transit at a location fell below its reorder point: once per crossing. */
+  reorder_needed: (alert: StockAlert) => void;
 }
 
 /** Sent to a store's live clients just before it stops: reconnect, to another store if need be. */

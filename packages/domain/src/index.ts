@@ -13,3 +13,6 @@ export * from './catalogue.js';
 export * from './locations.js';
 export * from './feeds.js';
 export * from './webhooks.js';
+export * from './reorders.js';
+export * from './counts.js';
+export * from './count-csv.js';

@@ -34,6 +34,10 @@ export const StockChangedMessageSchema = z.object({
   order_id: z.string().nullable().default(null),
   reservation_id: z.string().nullable().default(null),
   updated_at: z.string(),
+  /** The row's planning fields as they now stand; absent from a message that did not change them. */
+  in_transit: QuantitySchema.optional(),
+  reorder_point: QuantitySchema.optional(),
+  reorder_quantity: QuantitySchema.optional(),
   ...Origin,
 });
 export type StockChangedMessage = z.infer<typeof StockChangedMessageSchema>;

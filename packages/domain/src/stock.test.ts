@@ -62,6 +62,29 @@ describe('toProductInventory', () => {
       reserved: 5,
       available: 55,
       version: 3,
+      reorder_point: 0,
+      reorder_quantity: 0,
+    });
+  });
+
+  it('shows reorder points per location as set and per product as their sum', () => {
+    const view = toProductInventory({
+      product,
+      levels: new Map([
+        [
+          'main-store',
+          { ...level('main-store', 6, 0, 2, 't'), reorder_point: 8, reorder_quantity: 20 },
+        ],
+        ['mall-store', { ...level('mall-store', 1, 0, 1, 't'), reorder_point: 3 }],
+        ['downtown-store', level('downtown-store', 4, 0, 1, 't')],
+      ]),
+    });
+    expect(view.reorder_point).toBe(11);
+    expect(view.locations['main-store']).toMatchObject({ reorder_point: 8, reorder_quantity: 20 });
+    expect(view.locations['mall-store']).toMatchObject({ reorder_point: 3, reorder_quantity: 0 });
+    expect(view.locations['downtown-store']).toMatchObject({
+      reorder_point: 0,
+      reorder_quantity: 0,
     });
   });
 

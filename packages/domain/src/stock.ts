@@ -23,6 +23,12 @@ export const StockLevelSchema = z.object({
   /** Bumped by every change to this row; orders messages about it. */
   version: z.number().int().positive(),
   updated_at: z.string(),
+  /** Units a transfer sent here that have not arrived: not on hand, counted against the reorder point. */
+  in_transit: QuantitySchema.optional(),
+  /** Reorder when available + in_transit falls below this; 0 (or absent): never. */
+  reorder_point: QuantitySchema.optional(),
+  /** The least a reorder here should order. */
+  reorder_quantity: QuantitySchema.optional(),
 });
 export type StockLevel = z.infer<typeof StockLevelSchema>;
 
@@ -37,7 +43,12 @@ export const LocationStockSchema = z.object({
   reserved: QuantitySchema,
   available: QuantitySchema,
   version: z.number().int().positive(),
+  /** Reorder when available (+ in transit) falls below this; 0: never. */
+  reorder_point: QuantitySchema,
+  /** The least a reorder at this location should order. */
+  reorder_quantity: QuantitySchema,
 });
+export type LocationStock = z.infer<typeof LocationStockSchema>;
 
 /** The product inventory view served by `GET /inventory/{product_id}` and sent in snapshots. */
 export const ProductInventorySchema = z.object({
@@ -48,6 +59,8 @@ export const ProductInventorySchema = z.object({
   total_stock: QuantitySchema,
   reserved_stock: QuantitySchema,
   available_stock: QuantitySchema,
+  /** Sum of the locations' reorder points (the field the earlier service's clients read). */
+  reorder_point: QuantitySchema,
   /** On-hand quantity per location. */
   warehouses: z.record(LocationSchema, QuantitySchema),
   /** The same per location, with reserved and available. */
@@ -63,6 +76,18 @@ export function available(level: Pick<StockLevel, 'on_hand' | 'reserved'>): numb
   return level.on_hand - level.reserved;
 }
 
+/** One location's entry of the product inventory view. */
+export function locationStock(level: StockLevel): LocationStock {
+  return {
+    on_hand: level.on_hand,
+    reserved: level.reserved,
+    available: available(level),
+    version: level.version,
+    reorder_point: level.reorder_point ?? 0,
+    reorder_quantity: level.reorder_quantity ?? 0,
+  };
+}
+
 /** Builds the product inventory view from a product and its stock levels. */
 export function toProductInventory({ product, levels }: ProductStock): ProductInventory {
   const sorted = [...levels.values()].sort((a, b) => a.location.localeCompare(b.location));
@@ -74,6 +99,7 @@ export function toProductInventory({ product, levels }: ProductStock): ProductIn
     total_stock: 0,
     reserved_stock: 0,
     available_stock: 0,
+    reorder_point: 0,
     warehouses: {},
     locations: {},
     last_updated: null,
@@ -83,12 +109,8 @@ export function toProductInventory({ product, levels }: ProductStock): ProductIn
     view.total_stock += level.on_hand;
     view.reserved_stock += level.reserved;
     view.warehouses[level.location] = level.on_hand;
-    view.locations[level.location] = {
-      on_hand: level.on_hand,
-      reserved: level.reserved,
-      available: available(level),
-      version: level.version,
-    };
+    view.locations[level.location] = locationStock(level);
+    view.reorder_point += level.reorder_point ?? 0;
     view.version += level.version;
     if (
       view.last_updated === null ||

@@ -38,7 +38,16 @@ export const LEDGER_TYPES = [...UPDATE_TYPES, 'external'] as const;
 export const LedgerTypeSchema = z.enum(LEDGER_TYPES);
 export type LedgerType = z.infer<typeof LedgerTypeSchema>;
 
-/** What a stock row change can be: a ledger movement, or a change to what is held for checkouts. */
-export const MOVEMENT_TYPES = [...LEDGER_TYPES, 'reserve', 'release', 'expire'] as const;
+/**
+ * What a stock row change can be: a ledger movement, a change to what is held for checkouts, or
+ * `reorder_point`, a change of the row's reorder point or quantity (no stock moves).
+ */
+export const MOVEMENT_TYPES = [
+  ...LEDGER_TYPES,
+  'reserve',
+  'release',
+  'expire',
+  'reorder_point',
+] as const;
 export const MovementTypeSchema = z.enum(MOVEMENT_TYPES);
 export type MovementType = z.infer<typeof MovementTypeSchema>;

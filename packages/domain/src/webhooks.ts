@@ -7,6 +7,7 @@ export const WEBHOOK_EVENTS = [
   'stock.changed',
   'stock.low',
   'stock.back_in_stock',
+  'reorder.needed',
   'product.created',
   'order.placed',
   'reservation.expired',

@@ -1,11 +1,16 @@
--- `stock.low` and `stock.back_in_stock` for a recorded low-stock alert.
+-- `stock.low` and `stock.back_in_stock` for a recorded low-stock alert, `reorder.needed` for a
+-- recorded reorder crossing (its `threshold` is the reorder point).
 create function stockwire_private.webhook_stock_alert()
 returns trigger
 language plpgsql
 security definer set search_path = ''
 as $$
 declare
-  v_type text := case new.kind when 'low_stock' then 'stock.low' else 'stock.back_in_stock' end;
+  v_type text := case new.kind
+                    when 'low_stock' then 'stock.low'
+                    when 'reorder_needed' then 'reorder.needed'
+                    else 'stock.back_in_stock'
+                  end;
 begin
   if stockwire_private.wants_webhook(v_type) then
     perform stockwire_private.enqueue_webhook(

@@ -19,6 +19,8 @@ create table public.inventory_events (
   created_at timestamptz not null default now(),
   order_id text,
   reservation_id uuid,
+  -- The stocktake (stock_counts) whose adjustment this is.
+  count_id text,
   check (new_quantity = previous_quantity + change),
   constraint inventory_events_change_fits_type check (
     stockwire_private.change_fits_type(update_type, change) or (update_type = 'external' and change <> 0))

@@ -10,12 +10,18 @@
 -- Recording in a trigger on stock_levels, in the writer's transaction, catches every write path:
 -- apply_stock_changes and any later function that moves stock or reservations. A row that comes
 -- into existence crosses nothing; a threshold of 0 never alerts.
+--
+-- `reorder_needed`: one row each time a location's stock position (available + in_transit) falls
+-- below the row's own reorder_point (stock_levels.reorder_point, recorded as `threshold`), by a
+-- change of stock or of the point itself (trigger stock_levels_record_reorder). There is no row for
+-- the way back: a position back at or above the point re-arms the next crossing. A row made with a
+-- point already above its position (set_reorder_point on a location without stock) crosses at once.
 
 create table public.stock_alerts (
   id bigint generated always as identity primary key,
   product_id text not null references public.products (id) on delete cascade,
   location text not null,
-  kind text not null check (kind in ('low_stock', 'back_in_stock')),
+  kind text not null check (kind in ('low_stock', 'back_in_stock', 'reorder_needed')),
   available integer not null,
   on_hand integer not null,
   reserved integer not null,

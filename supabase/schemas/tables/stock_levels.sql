@@ -10,6 +10,10 @@ create table public.stock_levels (
   updated_at timestamptz not null default now(),
   -- Units a transfer sent here that have not been received yet: not on hand, not available.
   in_transit integer not null default 0 check (in_transit >= 0),
+  -- When available + in_transit falls below reorder_point, this location should reorder
+  -- (tables/stock_alerts.sql, kind reorder_needed); at least reorder_quantity units. 0: never.
+  reorder_point integer not null default 0 check (reorder_point >= 0),
+  reorder_quantity integer not null default 0 check (reorder_quantity >= 0),
   primary key (product_id, location),
   check (reserved <= on_hand)
 );

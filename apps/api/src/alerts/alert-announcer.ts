@@ -15,7 +15,7 @@ export function alertAnnouncer(
     metrics.alerts.inc({ kind: alert.kind });
     const line = describeAlert(alert);
     if (typeof logger === 'function') logger(line);
-    else if (alert.kind === 'low_stock') logger.warn({ alert }, line);
+    else if (alert.kind !== 'back_in_stock') logger.warn({ alert }, line);
     else logger.info({ alert }, line);
   };
 }

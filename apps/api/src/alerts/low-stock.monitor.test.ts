@@ -72,6 +72,7 @@ beforeEach(() => {
   monitor = new LowStockMonitor({
     store: 'main-store',
     view: (id) => cache.view(id),
+    level: (id, location) => cache.level(id, location),
     listeners: [{ onAlert: (a) => delivered.push(a) }],
     announce: (a) => announced.push(a),
   });
@@ -134,5 +135,30 @@ describe('LowStockMonitor', () => {
     expect(kinds(delivered)).toEqual(['low_stock@main-store:v6']);
     // Repairs are not changes this instance made: nothing to log here.
     expect(announced).toEqual([]);
+  });
+
+  it('delivers reorder_needed once per crossing below the reorder point, re-armed at or above it', () => {
+    const point = (on_hand: number, version: number, reorder_point = 10): StockLevel => ({
+      ...level('main-store', on_hand, 0, version),
+      reorder_point,
+      in_transit: 2,
+    });
+    change(point(12, 2)); // position 14: above
+    change(point(7, 3)); // position 9: crosses below
+    change(point(6, 4)); // stays below
+    change(point(8, 5)); // position 10: back at the point, re-armed
+    change(point(5, 6)); // crosses again
+    change(point(5, 7, 20)); // still below, with a higher point: no new crossing
+    const reorders = delivered.filter((a) => a.kind === 'reorder_needed');
+    expect(kinds(reorders)).toEqual([
+      'reorder_needed@main-store:v3',
+      'reorder_needed@main-store:v6',
+    ]);
+    expect(reorders[0]).toMatchObject({ available: 7, threshold: 10 });
+  });
+
+  it('delivers reorder_needed when the point is raised above the stock', () => {
+    change({ ...level('main-store', 12, 0, 2), reorder_point: 15 });
+    expect(kinds(delivered)).toEqual(['reorder_needed@main-store:v2']);
   });
 });

@@ -1,5 +1,8 @@
 import {
+  needsReorder,
   stockAlertKind,
+  type AlertKind,
+  type StockLevel,
   type Location,
   type ProductId,
   type ProductInventory,
@@ -19,6 +22,8 @@ export interface LowStockMonitorOptions {
   store: StoreName;
   /** A product as the cache holds it now. */
   view: (id: ProductId) => ProductInventory | undefined;
+  /** One stock row as the cache holds it now, with what is in transit to it. */
+  level: (id: ProductId, location: Location) => StockLevel | undefined;
   /** This instance's realtime gateways. */
   listeners: AlertListener[];
   /** Called once per crossing cluster-wide: on the instance whose store made the change. */
@@ -28,16 +33,22 @@ export interface LowStockMonitorOptions {
 interface RowState {
   version: number;
   available: number;
+  /** Below its reorder point (available + in transit < reorder_point). */
+  short: boolean;
 }
 
 const rowKey = (id: ProductId, location: Location) => `${id}\u0000${location}`;
 
 /**
- * Detects low-stock crossings in this instance's cache and delivers them to this instance's
+ * Detects low-stock and reorder-point crossings in this instance's cache and delivers them to this instance's
  * clients only. Every instance applies the same versions of a stock row in order, so every
  * instance sees the same crossings, and each client, connected to one instance, gets each
  * once. The database records the same crossings (trigger `record_stock_alert`, same rule:
  * {@link stockAlertKind}); this is only the live side.
+ *
+ * A reorder crossing (`reorder_needed`) is a row going below its reorder point from at or above
+ * it, by a change of stock or of the point, and also a row that comes into existence below its
+ * point (trigger `record_reorder_alert`, same rule: `needsReorder`).
  *
  * When a row is repaired from the database over missing versions, the alert for the net
  * change is delivered, if its side of the threshold changed.
@@ -53,7 +64,12 @@ export class LowStockMonitor implements CacheListener {
       for (const [location, level] of Object.entries(view.locations)) {
         const key = rowKey(view.product_id, location);
         if (!this.rows.has(key)) {
-          this.rows.set(key, { version: level.version, available: level.available });
+          const row = this.options.level(view.product_id, location);
+          this.rows.set(key, {
+            version: level.version,
+            available: level.available,
+            short: row !== undefined && needsReorder(row),
+          });
         }
       }
     }
@@ -85,11 +101,27 @@ export class LowStockMonitor implements CacheListener {
     const key = rowKey(view.product_id, location);
     const known = this.rows.get(key);
     if (known && level.version <= known.version) return;
-    this.rows.set(key, { version: level.version, available: level.available });
-    // A row that comes into existence crosses nothing.
+    const row = this.options.level(view.product_id, location);
+    const short = row !== undefined && needsReorder(row);
+    this.rows.set(key, { version: level.version, available: level.available, short });
+    if (short && !known?.short) {
+      this.deliver('reorder_needed', view, location, level.reorder_point, at, madeBy);
+    }
+    // A row that comes into existence crosses no low-stock threshold.
     if (!known) return;
     const kind = stockAlertKind(view.low_stock_threshold, known.available, level.available);
-    if (!kind) return;
+    if (kind) this.deliver(kind, view, location, view.low_stock_threshold, at, madeBy);
+  }
+
+  private deliver(
+    kind: AlertKind,
+    view: ProductInventory,
+    location: Location,
+    threshold: number,
+    at: string,
+    madeBy: StoreName | null,
+  ): void {
+    const level = view.locations[location]!;
     const alert: StockAlert = {
       kind,
       product_id: view.product_id,
@@ -98,7 +130,7 @@ export class LowStockMonitor implements CacheListener {
       available: level.available,
       on_hand: level.on_hand,
       reserved: level.reserved,
-      threshold: view.low_stock_threshold,
+      threshold,
       version: level.version,
       created_at: at,
     };
@@ -111,7 +143,12 @@ export class LowStockMonitor implements CacheListener {
 export function describeAlert(alert: StockAlert): string {
   const where = `${alert.name} at ${alert.location}`;
   const point = `reorder point ${alert.threshold}`;
-  return alert.kind === 'low_stock'
-    ? `⚠️ LOW STOCK: ${where} - ${alert.available} available (${point})${alert.available === 0 ? ' - OUT OF STOCK!' : ''}`
-    : `✅ BACK IN STOCK: ${where} - ${alert.available} available (${point})`;
+  switch (alert.kind) {
+    case 'low_stock':
+      return `⚠️ LOW STOCK: ${where} - ${alert.available} available (${point})${alert.available === 0 ? ' - OUT OF STOCK!' : ''}`;
+    case 'back_in_stock':
+      return `✅ BACK IN STOCK: ${where} - ${alert.available} available (${point})`;
+    case 'reorder_needed':
+      return `📦 REORDER: ${where} - ${alert.available} available, below its ${point}`;
+  }
 }

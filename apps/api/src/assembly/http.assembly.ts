@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { StoreConfig } from '../env.js';
 import { apiDocument } from '../http/api.openapi.js';
 import { clientAddress } from '../http/client-address.js';
+import { countRoutes } from '../http/counts.routes.js';
 import { dashboardRoutes } from '../http/dashboard.routes.js';
 import { docsRoutes } from '../http/docs.routes.js';
 import { expressAdapter } from '../http/express.adapter.js';
@@ -20,6 +21,7 @@ import { orderRoutes } from '../http/order.routes.js';
 import { pagesApp } from '../http/pages.app.js';
 import type { RequestDrain } from '../http/request.drain.js';
 import { RequestPipeline } from '../http/request.pipeline.js';
+import { reorderRoutes } from '../http/reorders.routes.js';
 import { reservationRoutes } from '../http/reservation.routes.js';
 import type { Route } from '../http/route.js';
 import { webhookRoutes } from '../http/webhooks.routes.js';
@@ -44,7 +46,7 @@ const STOPPING: Readiness = { ready: false, reason: 'stopping' };
  */
 export function assembleHttp(
   config: StoreConfig,
-  { store, limiter }: Adapters,
+  adapters: Adapters,
   services: Services,
   sync: InventorySync,
   gate: ReadinessGate,
@@ -54,6 +56,7 @@ export function assembleHttp(
   metrics: StoreMetrics,
   logger: { log: Logger; requests: PinoLogger | null },
 ) {
+  const { store, limiter } = adapters;
   const responder = new IdempotentResponder(
     (key, status, body) => store.saveIdempotentResponse(key, status, body),
     logger.log,
@@ -64,8 +67,10 @@ export function assembleHttp(
     ...metricsRoutes(metrics),
     ...historyRoutes(services.history),
     ...inventoryRoutes(services.inventory, responder, ttl),
+    ...reorderRoutes(services.reorders),
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
+    ...countRoutes(services.counts, () => adapters.cache.views(), responder, ttl),
     ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
     ...webhookRoutes(services.webhooks),
@@ -73,13 +78,18 @@ export function assembleHttp(
     ...dashboardRoutes(config.store.name, config.access.dashboardApiKey),
   ];
   const json = bodyParser.json({ limit: BODY_LIMIT_BYTES });
+  // Counts may come as CSV (`POST /counts`); every other body is JSON.
+  const csv = bodyParser.text({ type: 'text/csv', limit: BODY_LIMIT_BYTES });
   const clientIp = clientAddress(config.http.trustProxy);
   const pipeline = new RequestPipeline({
     drain,
     security: new SecurityHeaders(config.http.corsOrigins, config.http.httpsOnly),
     parseBody: (req, res) =>
       new Promise((resolve, reject) => {
-        json(req, res, (error?: Error) => (error ? reject(error) : resolve()));
+        json(req, res, (error?: Error) => {
+          if (error) reject(error);
+          else csv(req, res, (e?: Error) => (e ? reject(e) : resolve()));
+        });
       }),
     authenticate: (authorization) => authenticator.authenticate(authorization),
     readsPublic: config.access.readsPublic,

@@ -50,6 +50,7 @@ export function assembleRealtime(
   const alerts = new LowStockMonitor({
     store: config.store.name,
     view: (id) => cache.view(id),
+    level: (id, location) => cache.level(id, location),
     listeners: [sockets, ws],
     announce: alertAnnouncer(logger, metrics),
   });

@@ -1,8 +1,10 @@
 import type { StoreConfig } from '../env.js';
 import { HistoryService } from '../history/history.service.js';
+import { CountService } from '../inventory/count.service.js';
 import { InventoryService } from '../inventory/inventory.service.js';
 import { LocationService } from '../inventory/location.service.js';
 import { OrderService } from '../inventory/order.service.js';
+import { ReorderService } from '../inventory/reorder.service.js';
 import { ReservationService } from '../inventory/reservation.service.js';
 import { WriteCommitter } from '../inventory/write.committer.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
@@ -24,13 +26,16 @@ export function assembleServices(
 ) {
   const origin = { store: config.store.name, instanceId: config.store.instanceId };
   const committer = new WriteCommitter(sync, bus, sockets, origin, metrics, log);
+  const inventory = new InventoryService(store, cache, committer);
   return {
     committer,
-    inventory: new InventoryService(store, cache, committer),
+    inventory,
+    reorders: new ReorderService(store, cache, inventory, committer),
     reservations: new ReservationService(store, committer, {
       defaultTtlSeconds: config.checkout.reservationTtlSeconds,
     }),
     orders: new OrderService(store, committer),
+    counts: new CountService(store, committer),
     locations: new LocationService(store, locations, committer),
     webhooks: new WebhookService(webhooks, new AddressGuard(config.webhooks.allowPrivate)),
     history: new HistoryService(

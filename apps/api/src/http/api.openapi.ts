@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { StoreName } from '@stockwire/domain';
+import { countsOpenApi } from './counts.openapi.js';
 import { dashboardOpenApi } from './dashboard.openapi.js';
 import { docsOpenApi } from './docs.openapi.js';
 import { healthOpenApi } from './health.openapi.js';
@@ -12,6 +13,7 @@ import { BEARER, BEARER_SCHEME } from './openapi.access.js';
 import { errorTable } from './openapi.errors.js';
 import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
+import { reordersOpenApi } from './reorders.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
 import { webhooksOpenApi } from './webhooks.openapi.js';
 
@@ -22,8 +24,10 @@ import { webhooksOpenApi } from './webhooks.openapi.js';
  */
 export const API_OPENAPI: readonly OpenApiContribution[] = [
   inventoryOpenApi,
+  reordersOpenApi,
   reservationOpenApi,
   orderOpenApi,
+  countsOpenApi,
   locationsOpenApi,
   keysOpenApi,
   webhooksOpenApi,

@@ -12,6 +12,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   location_inactive: 409,
   location_exists: 409,
   insufficient_stock: 409,
+  count_below_reserved: 409,
   quantity_out_of_range: 409,
   invalid_change: 400,
   reservation_not_found: 404,

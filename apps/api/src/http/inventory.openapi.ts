@@ -29,7 +29,7 @@ import {
 } from './openapi.requests.js';
 import { jsonResponse, ReplayHeaders } from './openapi.responses.js';
 
-const productInventory = component(
+export const productInventory = component(
   'ProductInventory',
   ProductInventorySchema,
   "A product with its stock at every location, from the store's cache",
@@ -81,6 +81,9 @@ const createProductRequest = component(
   '`stock` is the initial on-hand quantity per location; an id is generated if omitted.',
 );
 
+/** A location without a reorder point. */
+const NO_POINT = { reorder_point: 0, reorder_quantity: 0 };
+
 /** Sunglasses as `npm start` seeds them, after two sold at main-store. */
 export const PRODUCT_EXAMPLE: ProductInventory = {
   product_id: 'OLJCESPC7Z',
@@ -90,11 +93,19 @@ export const PRODUCT_EXAMPLE: ProductInventory = {
   total_stock: 133,
   reserved_stock: 0,
   available_stock: 133,
+  reorder_point: 20,
   warehouses: { 'downtown-store': 45, 'main-store': 58, 'mall-store': 30 },
   locations: {
-    'downtown-store': { on_hand: 45, reserved: 0, available: 45, version: 1 },
-    'main-store': { on_hand: 58, reserved: 0, available: 58, version: 2 },
-    'mall-store': { on_hand: 30, reserved: 0, available: 30, version: 1 },
+    'downtown-store': { on_hand: 45, reserved: 0, available: 45, version: 1, ...NO_POINT },
+    'main-store': {
+      on_hand: 58,
+      reserved: 0,
+      available: 58,
+      version: 2,
+      reorder_point: 20,
+      reorder_quantity: 40,
+    },
+    'mall-store': { on_hand: 30, reserved: 0, available: 30, version: 1, ...NO_POINT },
   },
   last_updated: '2026-11-23T12:01:13.874Z',
   version: 4,
@@ -148,10 +159,11 @@ const CREATED_EXAMPLE: ProductInventory = {
   total_stock: 36,
   reserved_stock: 0,
   available_stock: 36,
+  reorder_point: 0,
   warehouses: { 'main-store': 24, 'mall-store': 12 },
   locations: {
-    'main-store': { on_hand: 24, reserved: 0, available: 24, version: 1 },
-    'mall-store': { on_hand: 12, reserved: 0, available: 12, version: 1 },
+    'main-store': { on_hand: 24, reserved: 0, available: 24, version: 1, ...NO_POINT },
+    'mall-store': { on_hand: 12, reserved: 0, available: 12, version: 1, ...NO_POINT },
   },
   last_updated: '2026-11-23T12:04:51.102Z',
   version: 2,

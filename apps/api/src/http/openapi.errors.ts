@@ -55,6 +55,21 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     message: 'Not enough stock of OLJCESPC7Z at main-store: 1 available',
     details: { available_stock: 1, warehouse: 'main-store' },
   },
+  count_below_reserved: {
+    summary:
+      'A line counts fewer units than checkouts hold there; with all_or_nothing, nothing was written',
+    message:
+      'Count refused, nothing written: line 0: OLJCESPC7Z counted 2 at main-store, below the 3 reserved',
+    details: {
+      line: {
+        index: 0,
+        product_id: 'OLJCESPC7Z',
+        counted: 2,
+        code: 'count_below_reserved',
+        reserved: 3,
+      },
+    },
+  },
   quantity_out_of_range: {
     summary: 'The stock would exceed the largest storable quantity',
     message: 'Stock of OLJCESPC7Z at main-store would exceed the largest quantity stored',

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import {
   ERROR_CODES,
   locationError,
+  locationStock,
   refusalError,
   StockwireError,
   type CatalogueQuery,
@@ -147,18 +148,26 @@ export class InventoryService {
       ? view.locations[change.location]
       : undefined;
     if (cached && cached.version >= change.version) return view;
-    const before = cached ?? { on_hand: 0, reserved: 0, available: 0, version: 0 };
-    const after = {
-      on_hand: change.on_hand,
-      reserved: change.reserved,
-      available: change.on_hand - change.reserved,
-      version: change.version,
+    const before = cached ?? {
+      on_hand: 0,
+      reserved: 0,
+      available: 0,
+      version: 0,
+      reorder_point: 0,
+      reorder_quantity: 0,
     };
+    // A change that leaves the planning fields out left them as the cache has them.
+    const after = locationStock({
+      reorder_point: before.reorder_point,
+      reorder_quantity: before.reorder_quantity,
+      ...change,
+    });
     return {
       ...view,
       total_stock: view.total_stock - before.on_hand + after.on_hand,
       reserved_stock: view.reserved_stock - before.reserved + after.reserved,
       available_stock: view.available_stock - before.available + after.available,
+      reorder_point: view.reorder_point - before.reorder_point + after.reorder_point,
       warehouses: { ...view.warehouses, [change.location]: after.on_hand },
       locations: { ...view.locations, [change.location]: after },
       version: view.version - before.version + after.version,

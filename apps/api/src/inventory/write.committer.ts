@@ -152,6 +152,9 @@ export class WriteCommitter {
       order_id: change.order_id,
       reservation_id: change.reservation_id,
       updated_at: change.updated_at,
+      ...(change.in_transit !== undefined && { in_transit: change.in_transit }),
+      ...(change.reorder_point !== undefined && { reorder_point: change.reorder_point }),
+      ...(change.reorder_quantity !== undefined && { reorder_quantity: change.reorder_quantity }),
       ...this.envelope(),
     };
   }

@@ -39,6 +39,7 @@ export interface Database {
           created_at: string;
           order_id: string | null;
           reservation_id: string | null;
+          count_id: string | null;
         };
         Insert: never;
         Update: never;
@@ -142,6 +143,29 @@ export interface Database {
           },
         ];
       };
+      stock_counts: {
+        Row: {
+          count_id: string;
+          location: string;
+          all_or_nothing: boolean;
+          result: Json;
+          store: string;
+          request_id: string | null;
+          actor: string | null;
+          created_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'stock_counts_location_fkey';
+            columns: ['location'];
+            isOneToOne: false;
+            referencedRelation: 'locations';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       stock_levels: {
         Row: {
           product_id: string;
@@ -151,6 +175,8 @@ export interface Database {
           version: number;
           updated_at: string;
           in_transit: number;
+          reorder_point: number;
+          reorder_quantity: number;
         };
         Insert: never;
         Update: never;
@@ -379,6 +405,12 @@ export interface Database {
         Args: Record<string, never>;
         Returns: number;
       };
+      record_count: {
+        Args: {
+          p_count: Json;
+        };
+        Returns: Json;
+      };
       reserve_stock: {
         Args: {
           reservations: Json;
@@ -409,6 +441,15 @@ export interface Database {
       send_test_webhook: {
         Args: {
           endpoint_id: string;
+        };
+        Returns: Json;
+      };
+      set_reorder_point: {
+        Args: {
+          p_product_id: string;
+          p_location: string;
+          p_patch: Json;
+          p_store: string;
         };
         Returns: Json;
       };

@@ -2,7 +2,11 @@ import type { ApiKeyStore, StoredApiKey } from '../auth/api-keys.js';
 import type {
   AlertsQuery,
   EventsQuery,
+  CountLine,
+  CountLineResult,
+  CountRefusalCode,
   CreateLocationRequest,
+  RefusedCountLine,
   HoldRefusalCode,
   InventoryEvent,
   Location,
@@ -179,6 +183,44 @@ export type CreateProductResult =
   | { ok: false; code: 'product_exists' }
   | { ok: false; code: LocationRefusalCode; location: Location };
 
+/** A reorder point and quantity to set for a product at a location; what is left out stays. */
+export interface ReorderPointChange {
+  product_id: ProductId;
+  location: Location;
+  reorder_point?: number;
+  reorder_quantity?: number;
+  store: StoreName;
+}
+
+export type ReorderPointResult = Effects &
+  ({ ok: true } | { ok: false; code: 'product_not_found' | LocationRefusalCode });
+
+/** A stocktake to record: see `record_count` in supabase/schemas. */
+export interface CountToRecord {
+  count_id: string;
+  location: Location;
+  lines: CountLine[];
+  all_or_nothing: boolean;
+  store: StoreName;
+  request_id: string | null;
+  actor: string;
+  idempotency?: IdempotencyKey;
+}
+
+export type CountResult = Effects &
+  (
+    | {
+        ok: true;
+        duplicate?: boolean;
+        count_id: string;
+        location: Location;
+        all_or_nothing: boolean;
+        lines: CountLineResult[];
+      }
+    | { ok: false; code: LocationRefusalCode; count_id: string; line: null }
+    | { ok: false; code: CountRefusalCode; count_id: string; line: RefusedCountLine }
+  );
+
 export type LocationResult =
   | { ok: true; location: StockLocation }
   | { ok: false; code: 'location_exists' | 'location_not_found' };
@@ -216,6 +258,8 @@ export interface InventoryStore extends ApiKeyStore {
   saveIdempotentResponse(key: string, status: number, body: unknown): Promise<void>;
   purgeIdempotencyKeys(): Promise<number>;
   createProduct(input: NewProduct): Promise<Idempotent<CreateProductResult>>;
+  setReorderPoint(change: ReorderPointChange): Promise<ReorderPointResult>;
+  recordCount(count: CountToRecord): Promise<Idempotent<CountResult>>;
   loadAll(): Promise<ProductStock[]>;
   /** Every location, active or not. */
   listLocations(): Promise<StockLocation[]>;

@@ -21,6 +21,8 @@ import type {
   MoveResult,
   OrderResult,
   Reservation,
+  CountResult,
+  ReorderPointResult,
   ReserveResult,
   StockChange,
   StoredAlert,
@@ -171,6 +173,14 @@ export class MemoryInventoryStore implements InventoryStore {
 
   createProduct(): Promise<Idempotent<CreateProductResult>> {
     return unsupported('createProduct');
+  }
+
+  recordCount(): Promise<Idempotent<CountResult>> {
+    return unsupported('recordCount');
+  }
+
+  setReorderPoint(): Promise<ReorderPointResult> {
+    return unsupported('setReorderPoint');
   }
 
   reserve(): Promise<Idempotent<ReserveResult>[]> {

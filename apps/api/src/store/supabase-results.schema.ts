@@ -7,12 +7,14 @@ import {
 } from '@stockwire/domain';
 import { z } from 'zod';
 import type {
+  CountResult,
   CreateProductResult,
   FinishResult,
   LocationResult,
   Idempotent,
   MoveResult,
   OrderResult,
+  ReorderPointResult,
   ReserveResult,
 } from './inventory.store.js';
 import type { DatabaseDigests, ScrubbedDigests } from './inventory.digests.js';
@@ -120,6 +122,53 @@ export const CreateProductResultSchema: z.ZodType<CreateProductResult> = z.union
     ok: z.literal(false),
     code: z.enum(['location_not_found', 'location_inactive']),
     location: LocationSchema,
+  }),
+]);
+
+export const ReorderPointResultSchema: z.ZodType<ReorderPointResult> = z.discriminatedUnion('ok', [
+  EffectsSchema.extend({ ok: z.literal(true) }),
+  EffectsSchema.extend({
+    ok: z.literal(false),
+    code: z.enum(['product_not_found', 'location_not_found', 'location_inactive']),
+  }),
+]);
+
+const RefusedCountLineSchema = z.object({
+  index: z.number().int(),
+  product_id: z.string(),
+  counted: z.number().int(),
+  code: z.enum(['count_below_reserved', 'product_not_found']),
+  reserved: z.number().int(),
+});
+const AppliedCountLineSchema = z.object({
+  index: z.number().int(),
+  product_id: z.string(),
+  counted: z.number().int(),
+  previous_on_hand: z.number().int(),
+  variance: z.number().int(),
+  event_id: z.number().int().nullable(),
+});
+
+export const CountResultSchema: z.ZodType<CountResult> = z.union([
+  EffectsSchema.extend({
+    ok: z.literal(true),
+    duplicate: z.boolean().optional(),
+    count_id: z.string(),
+    location: LocationSchema,
+    all_or_nothing: z.boolean(),
+    lines: z.array(z.union([AppliedCountLineSchema, RefusedCountLineSchema])),
+  }),
+  EffectsSchema.extend({
+    ok: z.literal(false),
+    code: z.enum(['location_not_found', 'location_inactive']),
+    count_id: z.string(),
+    line: z.null(),
+  }),
+  EffectsSchema.extend({
+    ok: z.literal(false),
+    code: z.enum(['count_below_reserved', 'product_not_found']),
+    count_id: z.string(),
+    line: RefusedCountLineSchema,
   }),
 ]);
 

@@ -18,7 +18,7 @@ import type { StoredAlert } from './inventory.store.js';
  */
 
 export const PRODUCT_COLUMNS =
-  'id, name, description, low_stock_threshold, stock_levels(location, on_hand, reserved, version, updated_at)';
+  'id, name, description, low_stock_threshold, stock_levels(location, on_hand, reserved, version, updated_at, in_transit, reorder_point, reorder_quantity)';
 
 export const ProductRowSchema = ProductSchema.extend({
   stock_levels: z.array(StockLevelSchema),

@@ -19,6 +19,8 @@ import type { DatabaseDigests, InventoryDigests, ScrubbedDigests } from './inven
 import type { Bucket } from '../sync/bucket.digest.js';
 import type {
   ApiKeyResult,
+  CountResult,
+  CountToRecord,
   CreateProductResult,
   Effects,
   FinishRequest,
@@ -34,6 +36,8 @@ import type {
   OrderResult,
   OrderToPlace,
   Reservation,
+  ReorderPointChange,
+  ReorderPointResult,
   ReserveResult,
   RowChange,
   StockChange,
@@ -41,6 +45,7 @@ import type {
 } from './inventory.store.js';
 import {
   ApiKeyResultSchema,
+  CountResultSchema,
   CreateProductResultSchema,
   BucketDigestsSchema,
   BucketMembersSchema,
@@ -50,6 +55,7 @@ import {
   LocationResultSchema,
   MoveResultSchema,
   OrderResultSchema,
+  ReorderPointResultSchema,
   ReserveResultSchema,
   RowChangeSchema,
 } from './supabase-results.schema.js';
@@ -227,6 +233,23 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
       'create_location',
       { location: asJson(location) },
       single(LocationResultSchema),
+    );
+  }
+
+  recordCount(count: CountToRecord): Promise<Idempotent<CountResult>> {
+    return this.rpc.call('record_count', { p_count: asJson(count) }, keyed(CountResultSchema));
+  }
+
+  setReorderPoint({
+    product_id,
+    location,
+    store,
+    ...patch
+  }: ReorderPointChange): Promise<ReorderPointResult> {
+    return this.rpc.call(
+      'set_reorder_point',
+      { p_product_id: product_id, p_location: location, p_patch: asJson(patch), p_store: store },
+      single(ReorderPointResultSchema),
     );
   }
 

@@ -33,6 +33,20 @@ interface Entry {
   share?: ProductShare;
 }
 
+/**
+ * The planning fields of a row (in transit, reorder point and quantity) that `from` has. A
+ * message that did not change them leaves them out, and the cached ones stay.
+ */
+function planning(
+  from: Partial<Pick<StockLevel, 'in_transit' | 'reorder_point' | 'reorder_quantity'>> | undefined,
+): Partial<StockLevel> {
+  const fields: Partial<StockLevel> = {};
+  if (from?.in_transit !== undefined) fields.in_transit = from.in_transit;
+  if (from?.reorder_point !== undefined) fields.reorder_point = from.reorder_point;
+  if (from?.reorder_quantity !== undefined) fields.reorder_quantity = from.reorder_quantity;
+  return fields;
+}
+
 /** Forgets what was encoded of an entry's stock, once its stock changed. */
 function stockChanged(entry: Entry): void {
   entry.encoded = undefined;
@@ -157,6 +171,22 @@ export class InventoryCache {
     return ids.flatMap((id) => this.viewFor(id, filter) ?? []);
   }
 
+  /** One stock row as this cache has it. */
+  level(id: ProductId, location: Location): StockLevel | undefined {
+    return this.entries.get(id)?.levels.get(location);
+  }
+
+  /** Every stock row of every product, with its product, in (product id, location) order. */
+  *rows(): Generator<{ product: Product; level: StockLevel }> {
+    for (const id of this.sortedIds()) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      const locations = [...entry.levels.keys()].sort();
+      for (const location of locations)
+        yield { product: entry.product, level: entry.levels.get(location)! };
+    }
+  }
+
   /** The version of one stock row as this cache has it; 0 when it has none. */
   version(id: ProductId, location: Location): number {
     return this.entries.get(id)?.levels.get(location)?.version ?? 0;
@@ -173,12 +203,15 @@ export class InventoryCache {
   apply(change: StockChangedMessage): void {
     const entry = this.entries.get(change.product_id);
     if (!entry) throw new Error(`cannot apply a change to unknown product ${change.product_id}`);
+    const cached = entry.levels.get(change.location);
     entry.levels.set(change.location, {
       location: change.location,
       on_hand: change.on_hand,
       reserved: change.reserved,
       version: change.version,
       updated_at: change.updated_at,
+      ...planning(cached),
+      ...planning(change),
     });
     stockChanged(entry);
     this.changes++;
