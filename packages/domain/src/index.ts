@@ -13,3 +13,4 @@ export * from './catalogue.js';
 export * from './locations.js';
 export * from './feeds.js';
 export * from './webhooks.js';
+export * from './transfers.js';

@@ -22,6 +22,8 @@ export const StockChangedMessageSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
+  /** Units sent here by transfers and not yet received, as the row now stands. */
+  in_transit: QuantitySchema.default(0),
   version: z.number().int().positive(),
   /** Change to on hand. */
   change: z.number().int(),
@@ -33,6 +35,8 @@ export const StockChangedMessageSchema = z.object({
   request_id: z.string().nullable(),
   order_id: z.string().nullable().default(null),
   reservation_id: z.string().nullable().default(null),
+  /** The transfer this change is a step of. */
+  transfer_id: z.string().nullable().default(null),
   updated_at: z.string(),
   ...Origin,
 });
@@ -85,6 +89,7 @@ export const StockNotificationSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
+  in_transit: QuantitySchema.default(0),
   version: z.number().int().positive(),
   updated_at: z.string(),
   change: z.number().int(),

@@ -20,6 +20,8 @@ export const StockLevelSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
+  /** Units a transfer sent here that have not been received: not on hand, not available. */
+  in_transit: QuantitySchema.default(0),
   /** Bumped by every change to this row; orders messages about it. */
   version: z.number().int().positive(),
   updated_at: z.string(),
@@ -36,6 +38,8 @@ export const LocationStockSchema = z.object({
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
   available: QuantitySchema,
+  /** Sent here by transfers and not yet received. */
+  in_transit: QuantitySchema,
   version: z.number().int().positive(),
 });
 
@@ -48,9 +52,11 @@ export const ProductInventorySchema = z.object({
   total_stock: QuantitySchema,
   reserved_stock: QuantitySchema,
   available_stock: QuantitySchema,
+  /** Units on their way to the product's locations by transfer, not yet received. */
+  in_transit_stock: QuantitySchema,
   /** On-hand quantity per location. */
   warehouses: z.record(LocationSchema, QuantitySchema),
-  /** The same per location, with reserved and available. */
+  /** The same per location, with reserved, available and in transit. */
   locations: z.record(LocationSchema, LocationStockSchema),
   last_updated: z.string().nullable(),
   /** Sum of the product's location versions: grows by one with every change to the product. */
@@ -74,6 +80,7 @@ export function toProductInventory({ product, levels }: ProductStock): ProductIn
     total_stock: 0,
     reserved_stock: 0,
     available_stock: 0,
+    in_transit_stock: 0,
     warehouses: {},
     locations: {},
     last_updated: null,
@@ -82,11 +89,13 @@ export function toProductInventory({ product, levels }: ProductStock): ProductIn
   for (const level of sorted) {
     view.total_stock += level.on_hand;
     view.reserved_stock += level.reserved;
+    view.in_transit_stock += level.in_transit;
     view.warehouses[level.location] = level.on_hand;
     view.locations[level.location] = {
       on_hand: level.on_hand,
       reserved: level.reserved,
       available: available(level),
+      in_transit: level.in_transit,
       version: level.version,
     };
     view.version += level.version;

@@ -21,6 +21,7 @@ import { pagesApp } from '../http/pages.app.js';
 import type { RequestDrain } from '../http/request.drain.js';
 import { RequestPipeline } from '../http/request.pipeline.js';
 import { reservationRoutes } from '../http/reservation.routes.js';
+import { transferRoutes } from '../http/transfer.routes.js';
 import type { Route } from '../http/route.js';
 import { webhookRoutes } from '../http/webhooks.routes.js';
 import { SecurityHeaders } from '../http/security.headers.js';
@@ -66,6 +67,7 @@ export function assembleHttp(
     ...inventoryRoutes(services.inventory, responder, ttl),
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
+    ...transferRoutes(services.transfers, responder, ttl),
     ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
     ...webhookRoutes(services.webhooks),

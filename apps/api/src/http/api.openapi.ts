@@ -13,6 +13,7 @@ import { errorTable } from './openapi.errors.js';
 import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
+import { transferOpenApi } from './transfer.openapi.js';
 import { webhooksOpenApi } from './webhooks.openapi.js';
 
 /**
@@ -24,6 +25,7 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   inventoryOpenApi,
   reservationOpenApi,
   orderOpenApi,
+  transferOpenApi,
   locationsOpenApi,
   keysOpenApi,
   webhooksOpenApi,

@@ -147,11 +147,12 @@ export class InventoryService {
       ? view.locations[change.location]
       : undefined;
     if (cached && cached.version >= change.version) return view;
-    const before = cached ?? { on_hand: 0, reserved: 0, available: 0, version: 0 };
+    const before = cached ?? { on_hand: 0, reserved: 0, available: 0, in_transit: 0, version: 0 };
     const after = {
       on_hand: change.on_hand,
       reserved: change.reserved,
       available: change.on_hand - change.reserved,
+      in_transit: change.in_transit,
       version: change.version,
     };
     return {
@@ -159,6 +160,7 @@ export class InventoryService {
       total_stock: view.total_stock - before.on_hand + after.on_hand,
       reserved_stock: view.reserved_stock - before.reserved + after.reserved,
       available_stock: view.available_stock - before.available + after.available,
+      in_transit_stock: view.in_transit_stock - before.in_transit + after.in_transit,
       warehouses: { ...view.warehouses, [change.location]: after.on_hand },
       locations: { ...view.locations, [change.location]: after },
       version: view.version - before.version + after.version,

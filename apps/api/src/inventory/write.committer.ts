@@ -143,6 +143,7 @@ export class WriteCommitter {
       location: change.location,
       on_hand: change.on_hand,
       reserved: change.reserved,
+      in_transit: change.in_transit,
       version: change.version,
       change: change.change,
       reserved_change: change.reserved_change,
@@ -151,6 +152,7 @@ export class WriteCommitter {
       request_id: requestId,
       order_id: change.order_id,
       reservation_id: change.reservation_id,
+      transfer_id: change.transfer_id,
       updated_at: change.updated_at,
       ...this.envelope(),
     };

@@ -45,6 +45,8 @@ export interface RowChange extends StockLevel {
   event_id: number | null;
   order_id: string | null;
   reservation_id: string | null;
+  /** The transfer this change is a step of. */
+  transfer_id: string | null;
 }
 
 /** A hold whose time ran out and that a write released. Its client is told. */

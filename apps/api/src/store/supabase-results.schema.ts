@@ -31,6 +31,7 @@ export const RowChangeSchema = StockLevelSchema.extend({
   event_id: z.number().int().positive().nullable(),
   order_id: z.string().nullable(),
   reservation_id: z.string().nullable(),
+  transfer_id: z.string().nullable().default(null),
 });
 
 export const EffectsSchema = z.object({

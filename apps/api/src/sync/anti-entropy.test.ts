@@ -10,7 +10,14 @@ const view = (onHand: number, version: number): ProductInventory =>
     levels: new Map([
       [
         'main-store',
-        { location: 'main-store', on_hand: onHand, reserved: 0, version, updated_at: 't' },
+        {
+          location: 'main-store',
+          on_hand: onHand,
+          reserved: 0,
+          in_transit: 0,
+          version,
+          updated_at: 't',
+        },
       ],
     ]),
   });
