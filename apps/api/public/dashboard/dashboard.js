@@ -29,6 +29,10 @@
 
   const grid = document.getElementById('grid');
   const feed = document.getElementById('feed');
+  const transferList = document.getElementById('transfers');
+  /** The latest transfers, by id, as `GET /transfers` shows them. */
+  const transfers = new Map();
+  const TRANSFERS_SHOWN = 10;
   const connection = document.getElementById('connection');
   const toast = document.getElementById('toast');
   const credential = document.getElementById('credential');
@@ -86,6 +90,14 @@
       reserved.dataset.field = 'reserved';
       detail.append(onHand, ' on hand · ', reserved, ' reserved');
       td.append(available, detail);
+      if (level.in_transit > 0) {
+        // On its way here by transfer: neither on hand nor available until it is received.
+        const transit = el('div', 'transit');
+        const units = el('span', '', level.in_transit);
+        units.dataset.field = 'in_transit';
+        transit.append(units, ' in transit');
+        td.append(transit);
+      }
       if (level.available === 0) td.classList.add('out');
       else if (isLow(level.available, p.low_stock_threshold)) td.classList.add('low');
     } else {
@@ -111,6 +123,13 @@
     available.firstChild.dataset.field = 'available';
     const detail = el('div', 'detail', `${p.total_stock} on hand · ${p.reserved_stock} reserved`);
     td.append(available, detail);
+    if (p.in_transit_stock > 0) {
+      const transit = el('div', 'transit');
+      const units = el('span', '', p.in_transit_stock);
+      units.dataset.field = 'in_transit';
+      transit.append(units, ' in transit');
+      td.append(transit);
+    }
     if (p.available_stock === 0) td.classList.add('out');
     else if (isLow(p.available_stock, p.low_stock_threshold)) td.classList.add('low');
   }
@@ -168,6 +187,8 @@
   }
 
   function addToFeed(u) {
+    // A transfer's end that only moved in transit has no ledger row: the transfers list shows it.
+    if (u.transfer_id && u.change === 0) return;
     if (feedIds.has(u.event_id)) return;
     feedIds.add(u.event_id);
     const name = products.get(u.product_id)?.name ?? u.product_id;
@@ -202,6 +223,49 @@
     renderAll();
   }
 
+  function renderTransfers() {
+    const shown = [...transfers.values()]
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, TRANSFERS_SHOWN);
+    transferList.replaceChildren(
+      ...shown.map((t) => {
+        const li = el('li');
+        li.dataset.transfer = t.transfer_id;
+        li.dataset.status = t.status;
+        const lines = t.lines
+          .map((l) => `${l.quantity} × ${products.get(l.product_id)?.name ?? l.product_id}`)
+          .join(', ');
+        const moving = t.lines.reduce((sum, l) => sum + l.in_transit, 0);
+        li.append(
+          el('span', `badge ${t.status}`, t.status.replace('_', ' ')),
+          el('span', 'what', `${t.from} → ${t.to}: ${lines}`),
+          el('span', 'by', moving > 0 ? `${moving} still in transit` : `by ${t.store}`),
+        );
+        return li;
+      }),
+    );
+    document.getElementById('transfers-empty').hidden = transfers.size > 0;
+  }
+
+  /** Takes the latest transfers from this store. */
+  async function loadTransfers() {
+    const res = await fetch(`/transfers?limit=${TRANSFERS_SHOWN}`, { headers: authorization() });
+    if (!res.ok) return;
+    for (const t of (await res.json()).transfers) transfers.set(t.transfer_id, t);
+    renderTransfers();
+  }
+
+  /** Takes one transfer as it now stands, after a change that was a step of it. */
+  async function loadTransfer(id) {
+    const res = await fetch(`/transfers/${encodeURIComponent(id)}`, { headers: authorization() });
+    if (!res.ok) return;
+    const t = await res.json();
+    const shown = transfers.get(id);
+    if (shown && shown.updated_at > t.updated_at) return;
+    transfers.set(id, t);
+    renderTransfers();
+  }
+
   /** Takes a product's exact view from this store, when an event alone cannot say it all. */
   async function refresh(productId) {
     const res = await fetch(`/inventory/${encodeURIComponent(productId)}`, {
@@ -234,10 +298,13 @@
     const before = p.locations[u.warehouse];
     if (before && before.version >= u.version) return; // the snapshot already had it
     const reserved = typeof u.reserved === 'number' ? u.reserved : (before?.reserved ?? 0);
+    const inTransit = typeof u.in_transit === 'number' ? u.in_transit : (before?.in_transit ?? 0);
+    p.in_transit_stock += inTransit - (before?.in_transit ?? 0);
     p.locations[u.warehouse] = {
       on_hand: u.quantity,
       reserved,
       available: u.quantity - reserved,
+      in_transit: inTransit,
       version: u.version,
     };
     p.warehouses[u.warehouse] = u.quantity;
@@ -256,6 +323,7 @@
     }
     const cell = row(p.product_id)?.querySelector(`td[data-location="${CSS.escape(u.warehouse)}"]`);
     if (cell) flash(cell, u.change);
+    if (u.transfer_id) void loadTransfer(u.transfer_id);
 
     // Reservations move `reserved` without a per-location figure in the event: ask for the view.
     const reservedHere = Object.values(p.locations).reduce((sum, l) => sum + l.reserved, 0);
@@ -350,6 +418,7 @@
     for (const view of views) products.set(view.product_id, view);
     renderAll();
     void loadLocations();
+    void loadTransfers();
   });
   socket.on('product', setProduct);
   socket.on('location', (location) => {
