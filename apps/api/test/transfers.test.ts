@@ -154,6 +154,21 @@ describe('transfers', () => {
     socket.close();
     ws.close();
 
+    // A sale at the destination, which does not move what is in transit, leaves it shown.
+    const sale = await api(mall().url, 'POST', `/inventory/${b}/update`, {
+      change: -1,
+      update_type: 'sale',
+    });
+    expect(sale.status).toBe(200);
+    expect((sale.body as ProductInventory).locations['mall-store']).toMatchObject({
+      on_hand: 1,
+      in_transit: 3,
+    });
+    for (const s of stores()) {
+      await eventually(async () => (await view(s.url, b)).locations['mall-store']?.on_hand === 1);
+      expect((await view(s.url, b)).locations['mall-store']?.in_transit).toBe(3);
+    }
+
     const got = await api<Transfer>(downtown().url, 'GET', `/transfers/${transfer_id}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(res.body);

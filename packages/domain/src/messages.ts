@@ -22,8 +22,12 @@ export const StockChangedMessageSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
-  /** Units sent here by transfers and not yet received, as the row now stands. */
-  in_transit: QuantitySchema.default(0),
+  /**
+   * Units sent here by transfers and not yet received, as the row now stands. Carried by the
+   * changes that move it (a transfer's steps, a write outside the functions); a change without it
+   * left it as the row's previous version had it.
+   */
+  in_transit: QuantitySchema.optional(),
   version: z.number().int().positive(),
   /** Change to on hand. */
   change: z.number().int(),

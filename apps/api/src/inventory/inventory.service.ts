@@ -152,7 +152,7 @@ export class InventoryService {
       on_hand: change.on_hand,
       reserved: change.reserved,
       available: change.on_hand - change.reserved,
-      in_transit: change.in_transit,
+      in_transit: change.in_transit ?? before.in_transit,
       version: change.version,
     };
     return {

@@ -36,8 +36,12 @@ export interface IdempotencyKey {
   ttl_seconds: number;
 }
 
-/** A stock row as a write left it, with what the write changed. Published to every instance. */
-export interface RowChange extends StockLevel {
+/**
+ * A stock row as a write left it, with what the write changed. Published to every instance.
+ * `in_transit` only from the writes that move it: without it, the row's previous version's holds.
+ */
+export interface RowChange extends Omit<StockLevel, 'in_transit'> {
+  in_transit?: number | undefined;
   product_id: ProductId;
   change: number;
   reserved_change: number;

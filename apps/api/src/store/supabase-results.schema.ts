@@ -24,6 +24,7 @@ import { ReservationSchema, StoredApiKeySchema } from './supabase-rows.mapper.js
  */
 
 export const RowChangeSchema = StockLevelSchema.extend({
+  in_transit: z.number().int().nonnegative().optional(),
   product_id: z.string(),
   change: z.number().int(),
   reserved_change: z.number().int(),

@@ -8,7 +8,7 @@ export function toStockUpdate(change: StockChangedMessage, view: ProductInventor
     quantity: change.on_hand,
     change: change.change,
     reserved_change: change.reserved_change,
-    in_transit: change.in_transit,
+    in_transit: change.in_transit ?? view.locations[change.location]?.in_transit ?? 0,
     update_type: change.update_type,
     version: change.version,
     product_version: view.version,
