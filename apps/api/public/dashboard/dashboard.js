@@ -75,6 +75,15 @@
   /** Whether writes may name the location: not one `GET /locations` says is inactive. */
   const writable = (loc) => known.get(loc)?.active !== false;
 
+  /** `N in transit`, for a cell with units on their way to it. */
+  function inTransit(units) {
+    const line = el('div', 'transit');
+    const count = el('span', '', units);
+    count.dataset.field = 'in_transit';
+    line.append(count, ' in transit');
+    return line;
+  }
+
   function fillCell(td, p, loc) {
     const level = p.locations[loc];
     td.replaceChildren();
@@ -90,14 +99,8 @@
       reserved.dataset.field = 'reserved';
       detail.append(onHand, ' on hand · ', reserved, ' reserved');
       td.append(available, detail);
-      if (level.in_transit > 0) {
-        // On its way here by transfer: neither on hand nor available until it is received.
-        const transit = el('div', 'transit');
-        const units = el('span', '', level.in_transit);
-        units.dataset.field = 'in_transit';
-        transit.append(units, ' in transit');
-        td.append(transit);
-      }
+      // On its way here by transfer: neither on hand nor available until it is received.
+      if (level.in_transit > 0) td.append(inTransit(level.in_transit));
       if (level.available === 0) td.classList.add('out');
       else if (isLow(level.available, p.low_stock_threshold)) td.classList.add('low');
     } else {
@@ -123,13 +126,7 @@
     available.firstChild.dataset.field = 'available';
     const detail = el('div', 'detail', `${p.total_stock} on hand · ${p.reserved_stock} reserved`);
     td.append(available, detail);
-    if (p.in_transit_stock > 0) {
-      const transit = el('div', 'transit');
-      const units = el('span', '', p.in_transit_stock);
-      units.dataset.field = 'in_transit';
-      transit.append(units, ' in transit');
-      td.append(transit);
-    }
+    if (p.in_transit_stock > 0) td.append(inTransit(p.in_transit_stock));
     if (p.available_stock === 0) td.classList.add('out');
     else if (isLow(p.available_stock, p.low_stock_threshold)) td.classList.add('low');
   }

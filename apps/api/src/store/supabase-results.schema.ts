@@ -49,7 +49,7 @@ export const EffectsSchema = z.object({
   ),
 });
 
-const RefusalCodeSchema = z.enum([
+export const RefusalCodeSchema = z.enum([
   'product_not_found',
   'location_not_found',
   'location_inactive',

@@ -10,7 +10,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import type { Database, Json } from './database.types.js';
 import type { Idempotent } from './inventory.store.js';
-import { EffectsSchema } from './supabase-results.schema.js';
+import { EffectsSchema, RefusalCodeSchema } from './supabase-results.schema.js';
 import { supabaseClient } from './supabase.client.js';
 import { SupabaseRpcClient, keyed, single } from './supabase-rpc.client.js';
 import type {
@@ -33,12 +33,7 @@ const StepResultSchema: z.ZodType<TransferStepResult> = z.discriminatedUnion('ok
   EffectsSchema.extend({
     ok: z.literal(false),
     code: z.enum([
-      'product_not_found',
-      'location_not_found',
-      'location_inactive',
-      'insufficient_stock',
-      'quantity_out_of_range',
-      'invalid_change',
+      ...RefusalCodeSchema.options,
       'transfer_not_found',
       'transfer_exists',
       'transfer_finished',
