@@ -50,37 +50,74 @@ function readSummary(text: string) {
     unitsSold: number(summary, /🛒 purchases\s+\d+ \((\d+) units sold\)/),
     restocks: number(summary, /📦 restocks\s+(\d+) \(\d+ units added\)/),
     unitsAdded: number(summary, /📦 restocks\s+\d+ \((\d+) units added\)/),
+    transfers: number(summary, /🚚 transfers\s+(\d+) \(\d+ units/),
+    unitsTransferred: number(summary, /🚚 transfers\s+\d+ \((\d+) units/),
     refused: number(summary, /🚫 refused\s+(\d+)/),
     errors: number(summary, /❗ errors\s+(\d+)/),
   };
   const stores = new Map<string, Tally>();
   for (const m of summary.matchAll(
-    /^\s+(\S+)\s+🛒\s+(\d+) \((\d+) units\)\s+📦\s+(\d+) \((\d+) units\)\s+🚫 (\d+)\s+❗ (\d+)$/gmu,
+    /^\s+(\S+)\s+🛒\s+(\d+) \((\d+) units\)\s+📦\s+(\d+) \((\d+) units\)\s+🚚\s+(\d+) \((\d+) units\)\s+🚫 (\d+)\s+❗ (\d+)$/gmu,
   )) {
     const [, name, ...values] = m;
-    const [purchases, unitsSold, restocks, unitsAdded, refused, errors] = values.map(Number);
-    stores.set(name!, { purchases, unitsSold, restocks, unitsAdded, refused, errors } as Tally);
+    const [
+      purchases,
+      unitsSold,
+      restocks,
+      unitsAdded,
+      transfers,
+      unitsTransferred,
+      refused,
+      errors,
+    ] = values.map(Number);
+    stores.set(name!, {
+      purchases,
+      unitsSold,
+      restocks,
+      unitsAdded,
+      transfers,
+      unitsTransferred,
+      refused,
+      errors,
+    } as Tally);
   }
   return { runId, total, stores };
 }
 
 /** The part of a tally that writes to the ledger. */
-const applied = ({ purchases, unitsSold, restocks, unitsAdded }: Tally) => ({
+const applied = ({
   purchases,
   unitsSold,
   restocks,
   unitsAdded,
+  transfers,
+  unitsTransferred,
+}: Tally) => ({
+  purchases,
+  unitsSold,
+  restocks,
+  unitsAdded,
+  transfers,
+  unitsTransferred,
 });
 
 /** What the ledger says about some rows, tallied like the summary. */
 function tally(rows: LedgerRow[]): Omit<Tally, 'refused' | 'errors'> {
   const sales = rows.filter((r) => r.update_type === 'sale');
   const restocks = rows.filter((r) => r.update_type === 'restock');
+  // Each transfer is sent (out of the warehouse) and received (at the store) in full.
+  const sent = rows.filter((r) => r.update_type === 'transfer_out');
+  const received = rows.filter((r) => r.update_type === 'transfer_in');
+  expect(sent.reduce((sum, r) => sum - r.change, 0)).toBe(
+    received.reduce((sum, r) => sum + r.change, 0),
+  );
   return {
     purchases: sales.length,
     unitsSold: -sales.reduce((sum, r) => sum + r.change, 0),
     restocks: restocks.length,
     unitsAdded: restocks.reduce((sum, r) => sum + r.change, 0),
+    transfers: received.length,
+    unitsTransferred: received.reduce((sum, r) => sum + r.change, 0),
   };
 }
 
@@ -149,10 +186,17 @@ it('npm run simulate sells and restocks at every store for 10 s, and its summary
     expect(res.status).toBe(200);
     const rows = (await res.json()) as LedgerRow[];
 
-    // One row per applied action, none for a refused one; each store sold from its own shelves.
-    expect(rows).toHaveLength(total.purchases + total.restocks);
+    // One row per applied action (two for a transfer: out and in), none for a refused one; each
+    // store sold from its own shelves, and took from the warehouse only by transfer (or for it).
+    expect(rows).toHaveLength(total.purchases + total.restocks + 2 * total.transfers);
     expect(new Set(rows.map((r) => r.request_id)).size).toBe(rows.length);
-    expect(rows.every((r) => r.store === r.location)).toBe(true);
+    const warehouse = (r: LedgerRow) =>
+      r.location === 'central-warehouse' && ['transfer_out', 'restock'].includes(r.update_type);
+    expect(rows.filter((r) => !warehouse(r)).every((r) => r.store === r.location)).toBe(true);
+    expect(count('🚚 TRANSFER: ')).toBe(total.transfers);
+    if (total.transfers > 0) {
+      expect(text).toMatch(/🚚 TRANSFER: \d+ × .+ central-warehouse → \S+-store/);
+    }
     expect(tally(rows)).toEqual(applied(total));
     expect([...stores.keys()].sort()).toEqual([...names].sort());
     for (const [name, storeTally] of stores) {

@@ -56,11 +56,12 @@ export interface Tasks {
   /**
    * Writes through the stores' HTTP API: closed loop with `connections`, or open loop at `rate`.
    * Random products at each store's own location, or all on `hot`. `kind`: ±1 stock updates
-   * (the default), holds of one unit, or one-line orders of one unit.
+   * (the default), holds of one unit, one-line orders of one unit, or one-line transfers of one
+   * unit from the store's location to the next store's (sent, not received).
    */
   writes: {
     params: {
-      kind?: 'update' | 'hold' | 'order';
+      kind?: 'update' | 'hold' | 'order' | 'transfer';
       /** The API key the writes carry. */
       key: string;
       stores: StoreTarget[];

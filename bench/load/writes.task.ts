@@ -24,6 +24,7 @@ export async function writes(p: Tasks['writes']['params']): Promise<WriteLoadRes
   const ledger = new AcceptedLedger();
   const run = randomUUID().slice(0, 8);
   let orders = 0;
+  let transfers = 0;
   const plan = (storeIndex: number): Planned => {
     const store = p.stores[storeIndex % p.stores.length]!;
     const movement: Movement = p.hot
@@ -61,6 +62,23 @@ export async function writes(p: Tasks['writes']['params']): Promise<WriteLoadRes
           port: store.port,
           ok: 201,
           movement: { ...movement, change: -1 },
+        };
+      case 'transfer':
+        // The ledger gains its transfer_out at the origin; the destination's row moves in transit.
+        return {
+          bytes: postJsonRequest(
+            '/transfers',
+            {
+              transfer_id: `bench-${run}-${transfers++}`,
+              from: store.name,
+              to: p.stores[(storeIndex + 1) % p.stores.length]!.name,
+              lines: [{ product_id: movement.product, quantity: 1 }],
+            },
+            credential(p.key),
+          ),
+          port: store.port,
+          ok: 201,
+          movement: { ...movement, location: store.name, change: -1 },
         };
     }
   };

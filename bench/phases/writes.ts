@@ -46,7 +46,7 @@ export async function writes(ctx: BenchContext): Promise<PhaseResult> {
     accepted.record(r);
     return r;
   };
-  const [sql, rest, , random, hot, holds, orders] = (await meter.interleaved([
+  const [sql, rest, , random, hot, holds, orders, transfers] = (await meter.interleaved([
     [
       'writes: direct SQL, one change per call',
       () =>
@@ -141,7 +141,28 @@ export async function writes(ctx: BenchContext): Promise<PhaseResult> {
           }),
         ),
     ],
-  ])) as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
+    [
+      'writes: one-line transfers, store to store',
+      () =>
+        tally(
+          worker.run('writes', {
+            ...common,
+            kind: 'transfer',
+            stores: targets,
+            connections: size.writeConnections,
+          }),
+        ),
+    ],
+  ])) as [
+    LoadResult,
+    LoadResult,
+    LoadResult,
+    LoadResult,
+    LoadResult,
+    LoadResult,
+    LoadResult,
+    LoadResult,
+  ];
   const open = await meter.measured(`writes: open loop at ${size.openRate}/s`, () =>
     tally(
       worker.run('writes', {
@@ -228,6 +249,15 @@ export async function writes(ctx: BenchContext): Promise<PhaseResult> {
     },
     {
       section: 'Writes',
+      label: `one-line transfers, each store to the next, random products (${size.writeConnections} connections)`,
+      value: transfers.perSecond,
+      unit: 'transfers/s',
+      detail: `${p50p99(transfers)}; beside ${fmt(random.perSecond)} sales and restocks/s`,
+      baseline: restBaseline,
+      ratio: transfers.perSecond / rest.perSecond,
+    },
+    {
+      section: 'Writes',
       label: `p99 latency at ${fmt(size.openRate)} changes/s (open loop)`,
       value: open.latency.p99,
       unit: 'ms',
@@ -251,12 +281,15 @@ export async function writes(ctx: BenchContext): Promise<PhaseResult> {
     (n, r) => n + r.requests - (r.statuses['200'] ?? 0),
     0,
   );
-  const notCreated = [holds, orders].reduce((n, r) => n + r.requests - (r.statuses['201'] ?? 0), 0);
+  const notCreated = [holds, orders, transfers].reduce(
+    (n, r) => n + r.requests - (r.statuses['201'] ?? 0),
+    0,
+  );
   return {
     figures,
     checks: {
       'writes not answered 200': refused,
-      'holds and orders not answered 201': notCreated,
+      'holds, orders and transfers not answered 201': notCreated,
     },
   };
 }

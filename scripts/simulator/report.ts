@@ -3,6 +3,9 @@ export interface StoreTally {
   unitsSold: number;
   restocks: number;
   unitsAdded: number;
+  /** Transfers from the warehouse, each sent and received. */
+  transfers: number;
+  unitsTransferred: number;
   /** Changes the store refused (409: not enough stock, or too much): nothing was written. */
   refused: number;
   /** Actions that failed otherwise (unreachable store, 5xx): they may or may not have been written. */
@@ -41,6 +44,8 @@ export const lines = {
     at = new Date(),
   ) =>
     `${clock(at)} 🚫 REFUSED: ${r.product} at ${r.location} - Wanted ${r.units} units, ${r.available} available${outOfStock(r.available)}`,
+  transfer: (t: { product: string; units: number; from: string; to: string }, at = new Date()) =>
+    `${clock(at)} 🚚 TRANSFER: ${t.units} × ${t.product} ${t.from} → ${t.to}`,
   error: (e: { what: string; location: string; reason: string }, at = new Date()) =>
     `${clock(at)} ❗ ERROR: ${e.what} at ${e.location} - ${e.reason}`,
 };
@@ -52,6 +57,7 @@ function storeLine(name: string, t: StoreTally): string {
     `   ${name.padEnd(18)}` +
     ` 🛒 ${pad(t.purchases, 4)} (${t.unitsSold} units)` +
     `   📦 ${pad(t.restocks, 4)} (${t.unitsAdded} units)` +
+    `   🚚 ${pad(t.transfers, 4)} (${t.unitsTransferred} units)` +
     `   🚫 ${t.refused}   ❗ ${t.errors}`
   );
 }
@@ -64,6 +70,7 @@ export function summaryLines(s: SimulationSummary): string[] {
     `📊 SUMMARY: ${s.seconds.toFixed(1)} s at ${s.rate}/s across ${s.stores.length} stores (run ${s.runId})`,
     `   🛒 purchases ${pad(t.purchases, 6)} (${t.unitsSold} units sold)`,
     `   📦 restocks  ${pad(t.restocks, 6)} (${t.unitsAdded} units added)`,
+    `   🚚 transfers ${pad(t.transfers, 6)} (${t.unitsTransferred} units from the warehouse)`,
     `   🚫 refused   ${pad(t.refused, 6)} (409, nothing written)`,
     `   ❗ errors    ${pad(t.errors, 6)}`,
     ...s.stores.map(({ name, tally }) => storeLine(name, tally)),

@@ -1,6 +1,6 @@
 import type { ProductInventory } from '@stockwire/domain';
 import { pick, pickWeighted, randomInt, restockWeight, type Random } from './choose.js';
-import { lines, type SimulationSummary, type StoreTally } from './report.js';
+import { lines as reportLines, type SimulationSummary, type StoreTally } from './report.js';
 import type { StoreClient, UpdateOutcome } from './store-client.js';
 
 /** What the simulation did at one store. */
@@ -25,6 +25,11 @@ export interface SimulationOptions {
   random?: Random;
   /** Share of actions that are restocks. @default 0.25 */
   restockShare?: number;
+  /**
+   * Where a store's low shelves are refilled from by transfer, sent and received at once; null for
+   * no transfers. @default 'central-warehouse'
+   */
+  warehouse?: string | null;
 }
 
 const emptyTally = (): StoreTally => ({
@@ -32,6 +37,8 @@ const emptyTally = (): StoreTally => ({
   unitsSold: 0,
   restocks: 0,
   unitsAdded: 0,
+  transfers: 0,
+  unitsTransferred: 0,
   refused: 0,
   errors: 0,
 });
@@ -49,6 +56,7 @@ export async function simulate(
   const { stores, products, rate, runId, print } = options;
   const random = options.random ?? Math.random;
   const restockShare = options.restockShare ?? 0.25;
+  const warehouse = options.warehouse === undefined ? 'central-warehouse' : options.warehouse;
   const tallies = new Map(stores.map((s) => [s.name, emptyTally()]));
   const queues = new Map<string, Promise<void>>();
   let sequence = 0;
@@ -61,8 +69,8 @@ export async function simulate(
     product: { name: string },
     units: number,
     outcome: UpdateOutcome,
+    location = store.name,
   ) {
-    const location = store.name;
     switch (outcome.kind) {
       case 'applied': {
         const after = outcome.product.warehouses[location] ?? 0;
@@ -70,24 +78,33 @@ export async function simulate(
         if (action === 'purchase') {
           tally.purchases++;
           tally.unitsSold += units;
-          print(lines.purchase({ ...moved, before: after + units }));
+          print(reportLines.purchase({ ...moved, before: after + units }));
         } else {
           tally.restocks++;
           tally.unitsAdded += units;
-          print(lines.restock({ ...moved, before: after - units }));
+          print(reportLines.restock({ ...moved, before: after - units }));
         }
         return;
       }
       case 'refused':
         tally.refused++;
         print(
-          lines.refused({ product: product.name, location, units, available: outcome.available }),
+          reportLines.refused({
+            product: product.name,
+            location,
+            units,
+            available: outcome.available,
+          }),
         );
         return;
       case 'failed':
         tally.errors++;
         print(
-          lines.error({ what: `${action} of ${product.name}`, location, reason: outcome.reason }),
+          reportLines.error({
+            what: `${action} of ${product.name}`,
+            location,
+            reason: outcome.reason,
+          }),
         );
     }
   }
@@ -101,6 +118,75 @@ export async function simulate(
       requestId,
     );
     tell('purchase', store, tally, product, units, outcome);
+    if (
+      warehouse !== null &&
+      outcome.kind === 'applied' &&
+      (outcome.product.locations[store.name]?.available ?? 0) < outcome.product.low_stock_threshold
+    ) {
+      await replenish(store, tally, outcome.product, warehouse, requestId);
+    }
+  }
+
+  /**
+   * Refills a low shelf from the warehouse: a transfer of what brings it to twice its threshold,
+   * received at once. A warehouse short of it gets a delivery (a restock there) first.
+   */
+  async function replenish(
+    store: SimulatedStore,
+    tally: StoreTally,
+    product: ProductInventory,
+    from: string,
+    requestId: string,
+  ) {
+    const to = store.name;
+    const available = product.locations[to]?.available ?? 0;
+    const units = Math.max(5, product.low_stock_threshold * 2 - available);
+    const lines = [{ product_id: product.product_id, quantity: units }];
+    let sent = await store.client.transfer({ from, to, lines }, `${requestId}-transfer`);
+    if (sent.kind === 'refused' && sent.code === 'insufficient_stock') {
+      const delivery = await store.client.update(
+        product.product_id,
+        { change: units * 4, update_type: 'restock', warehouse: from },
+        `${requestId}-delivery`,
+      );
+      tell('restock', store, tally, product, units * 4, delivery, from);
+      if (delivery.kind !== 'applied') return;
+      sent = await store.client.transfer({ from, to, lines }, `${requestId}-transfer-again`);
+    }
+    switch (sent.kind) {
+      case 'refused':
+        tally.refused++;
+        print(
+          reportLines.refused({
+            product: product.name,
+            location: from,
+            units,
+            available: sent.available,
+          }),
+        );
+        return;
+      case 'failed':
+        tally.errors++;
+        print(
+          reportLines.error({
+            what: `transfer of ${product.name}`,
+            location: from,
+            reason: sent.reason,
+          }),
+        );
+        return;
+      case 'applied':
+        break;
+    }
+    tally.transfers++;
+    tally.unitsTransferred += units;
+    print(reportLines.transfer({ product: product.name, units, from, to }));
+    const received = await store.client.receive(sent.transfer.transfer_id, `${requestId}-receipt`);
+    if (received.kind !== 'applied') {
+      tally.errors++;
+      const reason = received.kind === 'failed' ? received.reason : received.code;
+      print(reportLines.error({ what: `receipt of ${product.name}`, location: to, reason }));
+    }
   }
 
   async function restock(store: SimulatedStore, tally: StoreTally, requestId: string) {
@@ -111,7 +197,7 @@ export async function simulate(
     } catch (error) {
       tally.errors++;
       const reason = error instanceof Error ? error.message : String(error);
-      print(lines.error({ what: 'reading stock', location, reason }));
+      print(reportLines.error({ what: 'reading stock', location, reason }));
       return;
     }
     if (shelves.length === 0) return;

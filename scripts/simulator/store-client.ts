@@ -1,12 +1,26 @@
-import { ProductInventorySchema, type ProductInventory, type UpdateType } from '@stockwire/domain';
+import {
+  ProductInventorySchema,
+  TransferSchema,
+  type Location,
+  type ProductInventory,
+  type Transfer,
+  type TransferLine,
+  type UpdateType,
+} from '@stockwire/domain';
 import { z } from 'zod';
 
-/** What became of one stock change sent to a store. */
-export type UpdateOutcome =
-  | { kind: 'applied'; product: ProductInventory }
+/** What became of one write sent to a store. */
+export type Outcome<T> =
+  | ({ kind: 'applied' } & T)
   /** A 409: the store refused it (not enough stock); nothing was written. */
   | { kind: 'refused'; code: string; available: number }
   | { kind: 'failed'; reason: string };
+
+/** What became of one stock change sent to a store. */
+export type UpdateOutcome = Outcome<{ product: ProductInventory }>;
+
+/** What became of one step of a transfer sent to a store. */
+export type TransferOutcome = Outcome<{ transfer: Transfer }>;
 
 const ErrorBodySchema = z.object({
   error: z.looseObject({
@@ -43,24 +57,60 @@ export class StoreClient {
     return z.object({ products: z.array(ProductInventorySchema) }).parse(await res.json()).products;
   }
 
-  /** Sends one change at the store's own location; never throws. */
-  async update(
+  /** Sends one change, at the store's own location unless `warehouse` names another; never throws. */
+  update(
     productId: string,
-    change: { change: number; update_type: UpdateType },
+    change: { change: number; update_type: UpdateType; warehouse?: Location },
     requestId: string,
   ): Promise<UpdateOutcome> {
+    return this.write(
+      `/inventory/${encodeURIComponent(productId)}/update`,
+      change,
+      requestId,
+      (body) => ({
+        product: ProductInventorySchema.parse(body),
+      }),
+    );
+  }
+
+  /** Sends stock from one location to another; never throws. */
+  transfer(
+    transfer: { from: Location; to: Location; lines: TransferLine[] },
+    requestId: string,
+  ): Promise<TransferOutcome> {
+    return this.write('/transfers', transfer, requestId, (body) => ({
+      transfer: TransferSchema.parse(body),
+    }));
+  }
+
+  /** Receives everything still in transit on a transfer; never throws. */
+  receive(transferId: string, requestId: string): Promise<TransferOutcome> {
+    return this.write(
+      `/transfers/${encodeURIComponent(transferId)}/receive`,
+      {},
+      requestId,
+      (body) => ({ transfer: TransferSchema.parse(body) }),
+    );
+  }
+
+  private async write<T>(
+    path: string,
+    payload: unknown,
+    requestId: string,
+    parse: (body: unknown) => T,
+  ): Promise<Outcome<T>> {
     try {
-      const res = await this.request(`/inventory/${encodeURIComponent(productId)}/update`, {
+      const res = await this.request(path, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'x-request-id': requestId,
           authorization: `Bearer ${this.apiKey}`,
         },
-        body: JSON.stringify(change),
+        body: JSON.stringify(payload),
       });
       const body: unknown = await res.json();
-      if (res.ok) return { kind: 'applied', product: ProductInventorySchema.parse(body) };
+      if (res.ok) return { kind: 'applied', ...parse(body) };
       const error = ErrorBodySchema.safeParse(body);
       if (res.status === 409 && error.success) {
         return {

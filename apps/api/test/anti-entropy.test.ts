@@ -48,6 +48,7 @@ async function cacheOf(url: string): Promise<InventoryCache> {
               location,
               on_hand: l.on_hand,
               reserved: l.reserved,
+              in_transit: l.in_transit,
               version: l.version,
               updated_at: 't',
             },

@@ -36,10 +36,19 @@ function random(seed: number): () => number {
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$/;
 const TIME_KEYS = new Set(['updated_at', 'created_at', 'expires_at']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * What later versions add to a row change and the baselines never had, with the value that means
+ * "not a transfer": left out where it has that value, so that any other value is a difference.
+ */
+const ADDED_SINCE: Record<string, Json> = {
+  in_transit: 0,
+  in_transit_change: 0,
+  transfer_id: null,
+};
 
 /**
- * Masks what may differ between databases: timestamps (checked to be timestamps), and the ids of
- * holds, which reserve_stock draws at random: each becomes its number in the order the database's
+ * Masks what may differ between databases: timestamps (checked to be timestamps), what the
+ * baselines lack ({@link ADDED_SINCE}), and the ids of holds, which reserve_stock draws at random: each becomes its number in the order the database's
  * answers first showed it, so the same hold has the same name everywhere.
  */
 function mask(value: Json, ids: Map<string, string>, path = '$'): Json {
@@ -51,6 +60,7 @@ function mask(value: Json, ids: Map<string, string>, path = '$'): Json {
   if (value === null || typeof value !== 'object') return value;
   const out: { [key: string]: Json } = {};
   for (const [k, v] of Object.entries(value)) {
+    if (k in ADDED_SINCE && isDeepStrictEqual(v, ADDED_SINCE[k])) continue;
     if (TIME_KEYS.has(k)) {
       if (typeof v !== 'string' || !TIMESTAMP.test(v))
         throw new Error(`${path}.${k} = ${JSON.stringify(v)}`);

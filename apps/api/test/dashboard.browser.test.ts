@@ -179,6 +179,50 @@ describe('the live dashboard', () => {
     await close(page);
   });
 
+  it('shows a transfer as it moves: in transit at its destination, then received', async () => {
+    const id = await createProduct(stores(), { 'central-warehouse': 30, 'downtown-store': 2 });
+    const atMain = await dashboard(main(), id);
+    const transfer_id = `dash-${id}`;
+    const sent = await api(downtown().url, 'POST', '/transfers', {
+      transfer_id,
+      from: 'central-warehouse',
+      to: 'downtown-store',
+      lines: [{ product_id: id, quantity: 12 }],
+    });
+    expect(sent.status).toBe(201);
+
+    await expect.poll(() => field(atMain, id, 'downtown-store', 'in_transit'), WAIT).toBe('12');
+    expect(await field(atMain, id, 'downtown-store', 'on_hand')).toBe('2');
+    expect(await field(atMain, id, 'central-warehouse', 'on_hand')).toBe('18');
+    expect(await field(atMain, id, '*', 'in_transit')).toBe('12');
+    const item = atMain.locator(`#transfers li[data-transfer="${transfer_id}"]`);
+    await expect.poll(() => item.getAttribute('data-status'), WAIT).toBe('in_transit');
+    await expect(item.textContent()).resolves.toContain(
+      `central-warehouse → downtown-store: 12 × Test ${id}`,
+    );
+    await expect(item.textContent()).resolves.toContain('12 still in transit');
+    const out = atMain.locator('#feed li').first();
+    await expect(out.getAttribute('data-type')).resolves.toBe('transfer_out');
+
+    const part = await api(main().url, 'POST', `/transfers/${transfer_id}/receive`, {
+      lines: [{ product_id: id, quantity: 5 }],
+    });
+    expect(part.status).toBe(200);
+    await expect.poll(() => field(atMain, id, 'downtown-store', 'on_hand'), WAIT).toBe('7');
+    expect(await field(atMain, id, 'downtown-store', 'in_transit')).toBe('7');
+    await expect.poll(() => item.getAttribute('data-status'), WAIT).toBe('partially_received');
+
+    expect((await api(main().url, 'POST', `/transfers/${transfer_id}/receive`)).status).toBe(200);
+    await expect.poll(() => field(atMain, id, 'downtown-store', 'on_hand'), WAIT).toBe('14');
+    await expect.poll(() => item.getAttribute('data-status'), WAIT).toBe('received');
+    // Nothing is in transit any more: the cell no longer says so.
+    await expect(
+      cell(atMain, id, 'downtown-store').locator('[data-field="in_transit"]').count(),
+    ).resolves.toBe(0);
+    expect(await stockRow(id, 'downtown-store')).toMatchObject({ on_hand: 14 });
+    await close(atMain);
+  });
+
   it('says when it loses its store', async () => {
     const [extra] = await startStores(['airport-store']);
     const id = await createProduct([...stores(), extra!], { 'airport-store': 3 });

@@ -58,6 +58,7 @@ describe('GET /events: the movement history', () => {
       actor: 'key:test-admin',
       order_id: null,
       reservation_id: null,
+      transfer_id: null,
       created_at: expect.any(String),
     });
     expect(body.events.map((e) => [e.store, e.request_id])).toEqual([

@@ -199,6 +199,9 @@ describe('access in the OpenAPI document', () => {
       'POST /reservations/{id}/commit',
       'POST /reservations/{id}/release',
       'POST /orders',
+      'POST /transfers',
+      'POST /transfers/{id}/receive',
+      'POST /transfers/{id}/cancel',
       'POST /products',
       'POST /counts',
     ];
@@ -265,7 +268,17 @@ describe('the API as documented', () => {
                 products: ['NOSUCHPRODUCT'],
               })
             : null;
-        const target = route.path.startsWith('/locations/') ? place : (hook?.body.id ?? '');
+        // A transfer to receive, of the product the receipt examples name.
+        const transferred = route.path.startsWith('/transfers/')
+          ? await api<{ transfer_id: string }>(store().url, 'POST', '/transfers', {
+              from: 'main-store',
+              to: 'downtown-store',
+              lines: [{ product_id: 'OLJCESPC7Z', quantity: 2 }],
+            })
+          : null;
+        const target = route.path.startsWith('/locations/')
+          ? place
+          : (hook?.body.id ?? transferred?.body.transfer_id ?? '');
         const url = route.path
           .replace('{product_id}', id)
           .replace('{location}', 'main-store')

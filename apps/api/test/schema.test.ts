@@ -8,7 +8,7 @@ import {
   schemaFiles,
   withClient,
 } from '@stockwire/local-stack';
-import { changeFitsType, UPDATE_TYPES } from '@stockwire/domain';
+import { changeFitsType, SIGNED_TYPES } from '@stockwire/domain';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogDiff } from './catalog.js';
 import { scratchDatabase, withDb } from './support/database.js';
@@ -34,7 +34,9 @@ describe('the declared schema, supabase/schemas', () => {
         'relation public.inventory_events',
         'constraint public.inventory_events inventory_events_change_fits_type',
         'function public.apply_stock_changes(jsonb)',
-        'function stockwire_private.apply_move(text,text,integer,integer,boolean,text,text,text,text,text,uuid)',
+        'function stockwire_private.apply_move(text,text,integer,integer,boolean,text,text,text,text,text,uuid,integer,text)',
+        'function public.create_transfer(jsonb)',
+        'trigger public.transfers transfers_webhook',
         'trigger public.stock_levels stock_levels_record_alert',
         'view public.public_inventory',
         'schema stockwire_private',
@@ -59,7 +61,7 @@ describe('the declared schema, supabase/schemas', () => {
       const sql = await readFile(join(SUPABASE, file), 'utf8');
       const objects = [
         ...sql.matchAll(
-          /^create\s+(?:or\s+replace\s+)?(schema|table|view|function|trigger|type)\s+([\w.]+)/gim,
+          /^create\s+(?:or\s+replace\s+)?(?:constraint\s+)?(schema|table|view|function|trigger|type)\s+([\w.]+)/gim,
         ),
       ].map((m) => `${m[1]!.toLowerCase()} ${m[2]!}`);
       expect(objects, file).toHaveLength(1);
@@ -77,13 +79,13 @@ describe('the sign rule of a stock change', () => {
       const { rows } = await db.query<{ update_type: string; change: number; fits: boolean }>(
         `select t as update_type, c as change, stockwire_private.change_fits_type(t, c) as fits
            from unnest($1::text[]) t, unnest($2::int[]) c`,
-        [UPDATE_TYPES, changes],
+        [SIGNED_TYPES, changes],
       );
       return rows;
     });
-    expect(sql).toHaveLength(UPDATE_TYPES.length * changes.length);
+    expect(sql).toHaveLength(SIGNED_TYPES.length * changes.length);
     for (const row of sql) {
-      const type = row.update_type as (typeof UPDATE_TYPES)[number];
+      const type = row.update_type as (typeof SIGNED_TYPES)[number];
       expect(row.fits, `${type} ${row.change}`).toBe(changeFitsType(type, row.change));
     }
     // Types the domain does not know fit no change.

@@ -120,6 +120,48 @@ describe('webhook delivery to a real receiver', () => {
     expect(r.received).toHaveLength(3);
   });
 
+  it('delivers each step of a transfer once: created, received, cancelled', async () => {
+    const [a, b] = stores();
+    const product = await createProduct([a, b], { 'hook-a': 20 });
+    const r = await receiver();
+    const hook = await endpoint(r.url, product, [
+      'transfer.created',
+      'transfer.received',
+      'transfer.cancelled',
+    ]);
+    const transfer_id = `hook-${product}`;
+    const sent = await api(a.url, 'POST', '/transfers', {
+      transfer_id,
+      from: 'hook-a',
+      to: 'hook-b',
+      lines: [{ product_id: product, quantity: 8 }],
+    });
+    expect(sent.status).toBe(201);
+    const path = `/transfers/${transfer_id}`;
+    const receipt = { lines: [{ product_id: product, quantity: 3 }] };
+    expect((await api(b.url, 'POST', `${path}/receive`, receipt)).status).toBe(200);
+    expect((await api(b.url, 'POST', `${path}/cancel`)).status).toBe(200);
+
+    await eventually(() => r.received.length >= 3);
+    const messages = r.received.map((got) => verify(hook.secret, got));
+    expect(messages.map((m) => [m.type, m.data.status])).toEqual([
+      ['transfer.created', 'in_transit'],
+      ['transfer.received', 'partially_received'],
+      ['transfer.cancelled', 'cancelled'],
+    ]);
+    expect(messages[0]!.data).toMatchObject({
+      transfer_id,
+      from: 'hook-a',
+      to: 'hook-b',
+      lines: [{ product_id: product, quantity: 8, received: 0, in_transit: 8 }],
+    });
+    expect(messages[2]!.data).toMatchObject({
+      lines: [{ quantity: 8, received: 3, cancelled: 5, in_transit: 0 }],
+    });
+    await eventually(async () => (await deliveries(hook.id)).length === 3);
+    expect(r.received).toHaveLength(3);
+  });
+
   it("delivers one product's events in ledger order, whichever stores sold", async () => {
     const [a, b, c] = stores();
     const product = await createProduct([a, b, c], { 'hook-a': 50 });

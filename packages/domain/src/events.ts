@@ -17,6 +17,8 @@ export interface StockUpdate {
   change: number;
   /** Change to reserved at `warehouse`. */
   reserved_change: number;
+  /** Units on their way to `warehouse` by transfer, not yet received, after the change. */
+  in_transit: number;
   update_type: MovementType;
   /** Version of the (product, warehouse) row; drop an update whose version is not newer. */
   version: number;
@@ -32,6 +34,8 @@ export interface StockUpdate {
   event_id: number | null;
   order_id: string | null;
   reservation_id: string | null;
+  /** The transfer this change is a step of. */
+  transfer_id: string | null;
 }
 
 /** Sent to the client that placed a hold (wherever it is connected) when the hold runs out. */

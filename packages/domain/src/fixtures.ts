@@ -10,7 +10,7 @@ export const product = { id: 'P1', name: 'Mug', description: '', low_stock_thres
 
 /** A stock row at `location` with `onHand` units at row version `version`. */
 export function levelAt(location: string, onHand: number, version: number): StockLevel {
-  return { location, on_hand: onHand, reserved: 0, version, updated_at: 't' };
+  return { location, on_hand: onHand, reserved: 0, in_transit: 0, version, updated_at: 't' };
 }
 
 /** The product with `onHand` units at main-store, at row version `version`. */
@@ -26,6 +26,7 @@ export function change(version: number, onHand: number): StockChangedMessage {
     location: 'main-store',
     on_hand: onHand,
     reserved: 0,
+    in_transit: 0,
     version,
     change: -1,
     reserved_change: 0,
@@ -34,6 +35,7 @@ export function change(version: number, onHand: number): StockChangedMessage {
     request_id: null,
     order_id: null,
     reservation_id: null,
+    transfer_id: null,
     updated_at: 't',
     store: 'main-store',
     instance_id: 'other',

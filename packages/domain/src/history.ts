@@ -135,6 +135,8 @@ export interface InventoryEvent {
   actor: string | null;
   order_id: string | null;
   reservation_id: string | null;
+  /** The transfer a `transfer_out`, `transfer_in` or `transfer_cancel` row is a step of. */
+  transfer_id: string | null;
   created_at: string;
 }
 

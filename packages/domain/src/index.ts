@@ -16,3 +16,4 @@ export * from './webhooks.js';
 export * from './reorders.js';
 export * from './counts.js';
 export * from './count-csv.js';
+export * from './transfers.js';

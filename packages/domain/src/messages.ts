@@ -22,6 +22,12 @@ export const StockChangedMessageSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
+  /**
+   * Units sent here by transfers and not yet received, as the row now stands. Carried by the
+   * changes that move it (a transfer's steps, a write outside the functions); a change without it
+   * left it as the row's previous version had it.
+   */
+  in_transit: QuantitySchema.optional(),
   version: z.number().int().positive(),
   /** Change to on hand. */
   change: z.number().int(),
@@ -33,9 +39,10 @@ export const StockChangedMessageSchema = z.object({
   request_id: z.string().nullable(),
   order_id: z.string().nullable().default(null),
   reservation_id: z.string().nullable().default(null),
+  /** The transfer this change is a step of. */
+  transfer_id: z.string().nullable().default(null),
   updated_at: z.string(),
   /** The row's planning fields as they now stand; absent from a message that did not change them. */
-  in_transit: QuantitySchema.optional(),
   reorder_point: QuantitySchema.optional(),
   reorder_quantity: QuantitySchema.optional(),
   ...Origin,
@@ -89,6 +96,7 @@ export const StockNotificationSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
+  in_transit: QuantitySchema.default(0),
   version: z.number().int().positive(),
   updated_at: z.string(),
   change: z.number().int(),

@@ -6,6 +6,7 @@ const row = (fields: Partial<StockLevel>): StockLevel => ({
   location: 'main-store',
   on_hand: 0,
   reserved: 0,
+  in_transit: 0,
   version: 1,
   updated_at: 't',
   ...fields,

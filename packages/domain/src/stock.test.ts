@@ -7,10 +7,12 @@ const level = (
   reserved: number,
   version: number,
   at: string,
+  in_transit = 0,
 ): StockLevel => ({
   location,
   on_hand,
   reserved,
+  in_transit,
   version,
   updated_at: at,
 });
@@ -45,7 +47,7 @@ describe('toProductInventory', () => {
       product,
       levels: new Map([
         ['main-store', level('main-store', 60, 5, 3, '2026-01-01T10:00:00Z')],
-        ['mall-store', level('mall-store', 30, 0, 2, '2026-01-02T10:00:00Z')],
+        ['mall-store', level('mall-store', 30, 0, 2, '2026-01-02T10:00:00Z', 7)],
       ]),
     });
     expect(view).toMatchObject({
@@ -53,6 +55,7 @@ describe('toProductInventory', () => {
       total_stock: 90,
       reserved_stock: 5,
       available_stock: 85,
+      in_transit_stock: 7,
       warehouses: { 'main-store': 60, 'mall-store': 30 },
       last_updated: '2026-01-02T10:00:00Z',
       version: 5,
@@ -61,6 +64,7 @@ describe('toProductInventory', () => {
       on_hand: 60,
       reserved: 5,
       available: 55,
+      in_transit: 0,
       version: 3,
       reorder_point: 0,
       reorder_quantity: 0,
@@ -86,6 +90,8 @@ describe('toProductInventory', () => {
       reorder_point: 0,
       reorder_quantity: 0,
     });
+    // Units in transit are not on hand, and not available.
+    expect(view.locations['mall-store']).toMatchObject({ on_hand: 30, available: 30, in_transit: 7 });
   });
 
   it('shows a product without stock as zero everywhere', () => {

@@ -20,11 +20,11 @@ export const StockLevelSchema = z.object({
   location: LocationSchema,
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
+  /** Units a transfer sent here that have not been received: not on hand, not available. */
+  in_transit: QuantitySchema.default(0),
   /** Bumped by every change to this row; orders messages about it. */
   version: z.number().int().positive(),
   updated_at: z.string(),
-  /** Units a transfer sent here that have not arrived: not on hand, counted against the reorder point. */
-  in_transit: QuantitySchema.optional(),
   /** Reorder when available + in_transit falls below this; 0 (or absent): never. */
   reorder_point: QuantitySchema.optional(),
   /** The least a reorder here should order. */
@@ -42,6 +42,8 @@ export const LocationStockSchema = z.object({
   on_hand: QuantitySchema,
   reserved: QuantitySchema,
   available: QuantitySchema,
+  /** Sent here by transfers and not yet received. */
+  in_transit: QuantitySchema,
   version: z.number().int().positive(),
   /** Reorder when available (+ in transit) falls below this; 0: never. */
   reorder_point: QuantitySchema,
@@ -59,11 +61,13 @@ export const ProductInventorySchema = z.object({
   total_stock: QuantitySchema,
   reserved_stock: QuantitySchema,
   available_stock: QuantitySchema,
+  /** Units on their way to the product's locations by transfer, not yet received. */
+  in_transit_stock: QuantitySchema,
   /** Sum of the locations' reorder points (the field the earlier service's clients read). */
   reorder_point: QuantitySchema,
   /** On-hand quantity per location. */
   warehouses: z.record(LocationSchema, QuantitySchema),
-  /** The same per location, with reserved and available. */
+  /** The same per location, with reserved, available and in transit. */
   locations: z.record(LocationSchema, LocationStockSchema),
   last_updated: z.string().nullable(),
   /** Sum of the product's location versions: grows by one with every change to the product. */
@@ -82,6 +86,7 @@ export function locationStock(level: StockLevel): LocationStock {
     on_hand: level.on_hand,
     reserved: level.reserved,
     available: available(level),
+    in_transit: level.in_transit,
     version: level.version,
     reorder_point: level.reorder_point ?? 0,
     reorder_quantity: level.reorder_quantity ?? 0,
@@ -99,6 +104,7 @@ export function toProductInventory({ product, levels }: ProductStock): ProductIn
     total_stock: 0,
     reserved_stock: 0,
     available_stock: 0,
+    in_transit_stock: 0,
     reorder_point: 0,
     warehouses: {},
     locations: {},
@@ -108,6 +114,7 @@ export function toProductInventory({ product, levels }: ProductStock): ProductIn
   for (const level of sorted) {
     view.total_stock += level.on_hand;
     view.reserved_stock += level.reserved;
+    view.in_transit_stock += level.in_transit;
     view.warehouses[level.location] = level.on_hand;
     view.locations[level.location] = locationStock(level);
     view.reorder_point += level.reorder_point ?? 0;

@@ -11,6 +11,9 @@ export const WEBHOOK_EVENTS = [
   'product.created',
   'order.placed',
   'reservation.expired',
+  'transfer.created',
+  'transfer.received',
+  'transfer.cancelled',
 ] as const;
 export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEventSchema>;

@@ -52,6 +52,7 @@ interface Row {
   location: string | null;
   on_hand: number | null;
   reserved: number | null;
+  in_transit: number | null;
   version: string | null;
 }
 
@@ -64,7 +65,7 @@ export async function databaseInventory(
   const { rows } = await query(database, (db) =>
     db.query<Row>(
       `select p.id, p.name, p.description, p.low_stock_threshold,
-              s.location, s.on_hand, s.reserved, s.version
+              s.location, s.on_hand, s.reserved, s.in_transit, s.version
          from public.products p
          left join public.stock_levels s on s.product_id = p.id`,
     ),
@@ -79,6 +80,7 @@ export async function databaseInventory(
         location: row.location,
         on_hand: row.on_hand!,
         reserved: row.reserved!,
+        in_transit: row.in_transit!,
         version: Number(row.version),
         updated_at: new Date(0).toISOString(),
       });

@@ -9,7 +9,7 @@
 --     writes on Redis, and says who it is with the header `X-Stockwire-Store`, which PostgREST
 --     hands to the transaction in `request.headers`. Another service calling rpc/apply_stock_changes,
 --     or anyone calling the functions in SQL, sends no such header, and its writes are announced.
--- Payload: {product_id, location, on_hand, reserved, version, updated_at, change, reserved_change,
+-- Payload: {product_id, location, on_hand, reserved, in_transit, version, updated_at, change, reserved_change,
 -- update_type, event_id}; update_type and event_id are null for a write by the functions (its
 -- ledger row is written after the row, and the relay reads it).
 create function stockwire_private.announce_stock_write()
@@ -47,6 +47,7 @@ begin
     'location', new.location,
     'on_hand', new.on_hand,
     'reserved', new.reserved,
+    'in_transit', new.in_transit,
     'version', new.version,
     'updated_at', new.updated_at,
     'change', new.on_hand - v_on_hand,

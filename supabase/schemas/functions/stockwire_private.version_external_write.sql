@@ -1,7 +1,7 @@
 -- Before a stock row is written: a write that did not come through Stockwire's functions (psql,
 -- Studio, another service's SQL) is versioned here, as the functions version their own: one more
 -- than the row had, whatever the writer set, so stores keep applying changes by version. A write
--- that leaves on hand and reserved as they were keeps the version: no store has anything to learn.
+-- that leaves on hand, reserved and in transit as they were keeps the version: no store has anything to learn.
 -- Run by the trigger stock_levels_version_external.
 --
 -- The functions that write stock rows (apply_stock_changes, apply_move, create_product) carry
@@ -20,7 +20,8 @@ begin
   end if;
   if tg_op = 'INSERT' then
     new.version := 1;
-  elsif (new.on_hand, new.reserved) is not distinct from (old.on_hand, old.reserved) then
+  elsif (new.on_hand, new.reserved, new.in_transit)
+        is not distinct from (old.on_hand, old.reserved, old.in_transit) then
     new.version := old.version;
     return new;
   else

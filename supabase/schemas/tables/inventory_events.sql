@@ -19,6 +19,8 @@ create table public.inventory_events (
   created_at timestamptz not null default now(),
   order_id text,
   reservation_id uuid,
+  -- The transfer a `transfer_out`, `transfer_in` or `transfer_cancel` row is a step of.
+  transfer_id text,
   -- The stocktake (stock_counts) whose adjustment this is.
   count_id text,
   check (new_quantity = previous_quantity + change),
@@ -26,6 +28,7 @@ create table public.inventory_events (
     stockwire_private.change_fits_type(update_type, change) or (update_type = 'external' and change <> 0))
 );
 create index inventory_events_product_location on public.inventory_events (product_id, location, id);
+create index inventory_events_transfer on public.inventory_events (transfer_id) where transfer_id is not null;
 
 alter table public.inventory_events enable row level security;
 revoke all on public.inventory_events from anon, authenticated;

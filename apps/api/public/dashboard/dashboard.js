@@ -33,6 +33,10 @@
 
   const grid = document.getElementById('grid');
   const feed = document.getElementById('feed');
+  const transferList = document.getElementById('transfers');
+  /** The latest transfers, by id, as `GET /transfers` shows them. */
+  const transfers = new Map();
+  const TRANSFERS_SHOWN = 10;
   const connection = document.getElementById('connection');
   const toast = document.getElementById('toast');
   const credential = document.getElementById('credential');
@@ -75,6 +79,15 @@
   /** Whether writes may name the location: not one `GET /locations` says is inactive. */
   const writable = (loc) => known.get(loc)?.active !== false;
 
+  /** `N in transit`, for a cell with units on their way to it. */
+  function inTransit(units) {
+    const line = el('div', 'transit');
+    const count = el('span', '', units);
+    count.dataset.field = 'in_transit';
+    line.append(count, ' in transit');
+    return line;
+  }
+
   function fillCell(td, p, loc) {
     const level = p.locations[loc];
     td.replaceChildren();
@@ -90,6 +103,8 @@
       reserved.dataset.field = 'reserved';
       detail.append(onHand, ' on hand · ', reserved, ' reserved');
       td.append(available, detail);
+      // On its way here by transfer: neither on hand nor available until it is received.
+      if (level.in_transit > 0) td.append(inTransit(level.in_transit));
       if (level.available === 0) td.classList.add('out');
       else if (isLow(level.available, p.low_stock_threshold)) td.classList.add('low');
     } else {
@@ -115,6 +130,7 @@
     available.firstChild.dataset.field = 'available';
     const detail = el('div', 'detail', `${p.total_stock} on hand · ${p.reserved_stock} reserved`);
     td.append(available, detail);
+    if (p.in_transit_stock > 0) td.append(inTransit(p.in_transit_stock));
     if (p.available_stock === 0) td.classList.add('out');
     else if (isLow(p.available_stock, p.low_stock_threshold)) td.classList.add('low');
   }
@@ -172,6 +188,8 @@
   }
 
   function addToFeed(u) {
+    // A transfer's end that only moved in transit has no ledger row: the transfers list shows it.
+    if (u.transfer_id && u.change === 0) return;
     if (feedIds.has(u.event_id)) return;
     feedIds.add(u.event_id);
     const name = products.get(u.product_id)?.name ?? u.product_id;
@@ -206,6 +224,49 @@
     renderAll();
   }
 
+  function renderTransfers() {
+    const shown = [...transfers.values()]
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, TRANSFERS_SHOWN);
+    transferList.replaceChildren(
+      ...shown.map((t) => {
+        const li = el('li');
+        li.dataset.transfer = t.transfer_id;
+        li.dataset.status = t.status;
+        const lines = t.lines
+          .map((l) => `${l.quantity} × ${products.get(l.product_id)?.name ?? l.product_id}`)
+          .join(', ');
+        const moving = t.lines.reduce((sum, l) => sum + l.in_transit, 0);
+        li.append(
+          el('span', `badge ${t.status}`, t.status.replace('_', ' ')),
+          el('span', 'what', `${t.from} → ${t.to}: ${lines}`),
+          el('span', 'by', moving > 0 ? `${moving} still in transit` : `by ${t.store}`),
+        );
+        return li;
+      }),
+    );
+    document.getElementById('transfers-empty').hidden = transfers.size > 0;
+  }
+
+  /** Takes the latest transfers from this store. */
+  async function loadTransfers() {
+    const res = await fetch(`/transfers?limit=${TRANSFERS_SHOWN}`, { headers: authorization() });
+    if (!res.ok) return;
+    for (const t of (await res.json()).transfers) transfers.set(t.transfer_id, t);
+    renderTransfers();
+  }
+
+  /** Takes one transfer as it now stands, after a change that was a step of it. */
+  async function loadTransfer(id) {
+    const res = await fetch(`/transfers/${encodeURIComponent(id)}`, { headers: authorization() });
+    if (!res.ok) return;
+    const t = await res.json();
+    const shown = transfers.get(id);
+    if (shown && shown.updated_at > t.updated_at) return;
+    transfers.set(id, t);
+    renderTransfers();
+  }
+
   /** Takes a product's exact view from this store, when an event alone cannot say it all. */
   async function refresh(productId) {
     const res = await fetch(`/inventory/${encodeURIComponent(productId)}`, {
@@ -238,10 +299,13 @@
     const before = p.locations[u.warehouse];
     if (before && before.version >= u.version) return; // the snapshot already had it
     const reserved = typeof u.reserved === 'number' ? u.reserved : (before?.reserved ?? 0);
+    const inTransit = typeof u.in_transit === 'number' ? u.in_transit : (before?.in_transit ?? 0);
+    p.in_transit_stock += inTransit - (before?.in_transit ?? 0);
     p.locations[u.warehouse] = {
       on_hand: u.quantity,
       reserved,
       available: u.quantity - reserved,
+      in_transit: inTransit,
       version: u.version,
     };
     p.warehouses[u.warehouse] = u.quantity;
@@ -260,6 +324,7 @@
     }
     const cell = row(p.product_id)?.querySelector(`td[data-location="${CSS.escape(u.warehouse)}"]`);
     if (cell) flash(cell, u.change);
+    if (u.transfer_id) void loadTransfer(u.transfer_id);
 
     // Reservations move `reserved` without a per-location figure in the event: ask for the view.
     const reservedHere = Object.values(p.locations).reduce((sum, l) => sum + l.reserved, 0);
@@ -417,6 +482,7 @@
     for (const view of views) products.set(view.product_id, view);
     renderAll();
     void loadLocations();
+    void loadTransfers();
   });
   socket.on('product', setProduct);
   socket.on('location', (location) => {

@@ -14,6 +14,7 @@ const level = (
   location,
   on_hand,
   reserved,
+  in_transit: 0,
   version,
   updated_at: `t${version}`,
 });
@@ -31,11 +32,13 @@ function change(row: StockLevel, store = 'main-store') {
     ...row,
     change: -1,
     reserved_change: 0,
+    in_transit: 0,
     update_type: 'sale',
     event_id: row.version,
     request_id: null,
     order_id: null,
     reservation_id: null,
+    transfer_id: null,
     store,
     instance_id: store,
     timestamp: row.updated_at,
@@ -48,6 +51,7 @@ function change(row: StockLevel, store = 'main-store') {
     quantity: row.on_hand,
     change: -1,
     reserved_change: 0,
+    in_transit: 0,
     update_type: 'sale',
     version: row.version,
     product_version: view.version,
@@ -59,6 +63,7 @@ function change(row: StockLevel, store = 'main-store') {
     event_id: row.version,
     order_id: null,
     reservation_id: null,
+    transfer_id: null,
   });
 }
 

@@ -5,6 +5,7 @@ import { isCluster } from '../redis/redis.client.js';
 import type { StoreConfig } from '../env.js';
 import { withGroupCommit } from '../store/batching.store.js';
 import { SupabaseInventoryStore } from '../store/supabase.store.js';
+import { SupabaseTransferStore } from '../store/supabase-transfer.store.js';
 import { SupabaseWebhookStore } from '../store/supabase-webhook.store.js';
 import { InventoryCache } from '../sync/inventory.cache.js';
 import { LocationDirectory } from '../sync/location.directory.js';
@@ -48,6 +49,11 @@ export function assembleAdapters(config: StoreConfig, metrics: StoreMetrics, log
     clusterProbe: isCluster(config.redis) ? new ClusterProbe(config.redis) : null,
     cache: new InventoryCache(),
     locations: new LocationDirectory(() => database.listLocations()),
+    transfers: new SupabaseTransferStore(
+      config.database.supabaseUrl,
+      config.database.serviceRoleKey,
+      config.store.name,
+    ),
     webhooks: new SupabaseWebhookStore(config.database.supabaseUrl, config.database.serviceRoleKey),
     /** Whether Redis and the database answer now: what a starting store waits for. */
     probes: { redis: () => redis.ping(), database: () => database.ping() } satisfies Probes,

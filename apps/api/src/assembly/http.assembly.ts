@@ -23,6 +23,7 @@ import type { RequestDrain } from '../http/request.drain.js';
 import { RequestPipeline } from '../http/request.pipeline.js';
 import { reorderRoutes } from '../http/reorders.routes.js';
 import { reservationRoutes } from '../http/reservation.routes.js';
+import { transferRoutes } from '../http/transfer.routes.js';
 import type { Route } from '../http/route.js';
 import { webhookRoutes } from '../http/webhooks.routes.js';
 import { SecurityHeaders } from '../http/security.headers.js';
@@ -71,6 +72,7 @@ export function assembleHttp(
     ...reservationRoutes(services.reservations, responder, ttl),
     ...orderRoutes(services.orders, responder, ttl),
     ...countRoutes(services.counts, () => adapters.cache.views(), responder, ttl),
+    ...transferRoutes(services.transfers, responder, ttl),
     ...locationRoutes(services.locations),
     ...keyRoutes(store, services.committer),
     ...webhookRoutes(services.webhooks),

@@ -6,6 +6,7 @@ import { LocationService } from '../inventory/location.service.js';
 import { OrderService } from '../inventory/order.service.js';
 import { ReorderService } from '../inventory/reorder.service.js';
 import { ReservationService } from '../inventory/reservation.service.js';
+import { TransferService } from '../inventory/transfer.service.js';
 import { WriteCommitter } from '../inventory/write.committer.js';
 import type { InventorySync } from '../sync/inventory.sync.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -18,7 +19,7 @@ import type { Realtime } from './realtime.assembly.js';
 /** The use cases, over the ports; every write ends in the one {@link WriteCommitter}. */
 export function assembleServices(
   config: StoreConfig,
-  { store, bus, cache, locations, webhooks }: Adapters,
+  { store, bus, cache, locations, transfers, webhooks }: Adapters,
   sync: InventorySync,
   { sockets }: Realtime,
   metrics: StoreMetrics,
@@ -36,6 +37,7 @@ export function assembleServices(
     }),
     orders: new OrderService(store, committer),
     counts: new CountService(store, committer),
+    transfers: new TransferService(transfers, committer),
     locations: new LocationService(store, locations, committer),
     webhooks: new WebhookService(webhooks, new AddressGuard(config.webhooks.allowPrivate)),
     history: new HistoryService(

@@ -15,6 +15,7 @@ import type { OpenApiContribution, OpenApiDocument } from './openapi.js';
 import { orderOpenApi } from './order.openapi.js';
 import { reordersOpenApi } from './reorders.openapi.js';
 import { reservationOpenApi } from './reservation.openapi.js';
+import { transferOpenApi } from './transfer.openapi.js';
 import { webhooksOpenApi } from './webhooks.openapi.js';
 
 /**
@@ -28,6 +29,7 @@ export const API_OPENAPI: readonly OpenApiContribution[] = [
   reservationOpenApi,
   orderOpenApi,
   countsOpenApi,
+  transferOpenApi,
   locationsOpenApi,
   keysOpenApi,
   webhooksOpenApi,

@@ -38,6 +38,8 @@ const ledgerRow = z.object({
   }),
   order_id: z.string().nullable(),
   reservation_id: z.string().nullable(),
+  /** The transfer a `transfer_out`, `transfer_in` or `transfer_cancel` row is a step of. */
+  transfer_id: z.string().nullable(),
   created_at: z.string(),
 });
 
@@ -83,6 +85,7 @@ const EVENTS_EXAMPLE: EventsPage = {
       actor: 'key:dev-staff',
       order_id: null,
       reservation_id: null,
+      transfer_id: null,
       created_at: '2026-11-23T12:01:13.874Z',
     },
   ],

@@ -22,6 +22,30 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     message: 'Invalid request body: change: must be negative for update_type sale',
     details: { fields: { change: ['must be negative for update_type sale'] } },
   },
+  transfer_not_found: {
+    summary: 'No transfer has this id',
+    message: 'Transfer tr-2026-0042 does not exist',
+  },
+  transfer_exists: {
+    summary: 'This transfer_id was already made with another from, to or lines; nothing was taken',
+    message: 'Transfer tr-2026-0042 was already made with another from, to or lines',
+    details: { field: 'transfer_id' },
+  },
+  transfer_finished: {
+    summary: 'The transfer was received in full or cancelled: nothing is in transit',
+    message: 'Transfer tr-2026-0042 is received: nothing is in transit',
+    details: { status: 'received' },
+  },
+  transfer_line_not_found: {
+    summary: 'A receipt names a product the transfer does not carry; nothing was received',
+    message: 'Transfer tr-2026-0042 carries no 2ZYFJ3GM2N',
+    details: { field: 'lines.0', product_id: '2ZYFJ3GM2N' },
+  },
+  transfer_quantity_exceeded: {
+    summary: 'A receipt line is more than is in transit on it; nothing was received',
+    message: 'Only 4 of OLJCESPC7Z are in transit on transfer tr-2026-0042',
+    details: { field: 'lines.0', product_id: 'OLJCESPC7Z', in_transit: 4 },
+  },
   not_found: {
     summary: 'No such route',
     message: 'No route for GET /inventry',

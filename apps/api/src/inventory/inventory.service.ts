@@ -152,15 +152,17 @@ export class InventoryService {
       on_hand: 0,
       reserved: 0,
       available: 0,
+      in_transit: 0,
       version: 0,
       reorder_point: 0,
       reorder_quantity: 0,
     };
-    // A change that leaves the planning fields out left them as the cache has them.
+    // A change that leaves in-transit units or the planning fields out left them as cached.
     const after = locationStock({
       reorder_point: before.reorder_point,
       reorder_quantity: before.reorder_quantity,
       ...change,
+      in_transit: change.in_transit ?? before.in_transit,
     });
     return {
       ...view,
@@ -168,6 +170,7 @@ export class InventoryService {
       reserved_stock: view.reserved_stock - before.reserved + after.reserved,
       available_stock: view.available_stock - before.available + after.available,
       reorder_point: view.reorder_point - before.reorder_point + after.reorder_point,
+      in_transit_stock: view.in_transit_stock - before.in_transit + after.in_transit,
       warehouses: { ...view.warehouses, [change.location]: after.on_hand },
       locations: { ...view.locations, [change.location]: after },
       version: view.version - before.version + after.version,

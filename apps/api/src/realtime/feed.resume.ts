@@ -17,6 +17,8 @@ function ledgerUpdate(event: InventoryEvent, view: ProductInventory): StockUpdat
     quantity: event.new_quantity,
     change: event.change,
     reserved_change: 0,
+    // What the row has in transit now: the ledger records on hand alone.
+    in_transit: view.locations[event.location]?.in_transit ?? 0,
     update_type: event.update_type,
     version: event.version,
     product_version: view.version,
@@ -28,6 +30,7 @@ function ledgerUpdate(event: InventoryEvent, view: ProductInventory): StockUpdat
     event_id: event.event_id,
     order_id: event.order_id,
     reservation_id: event.reservation_id,
+    transfer_id: event.transfer_id,
   };
 }
 

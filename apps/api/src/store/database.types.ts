@@ -39,6 +39,7 @@ export interface Database {
           created_at: string;
           order_id: string | null;
           reservation_id: string | null;
+          transfer_id: string | null;
           count_id: string | null;
         };
         Insert: never;
@@ -197,6 +198,67 @@ export interface Database {
           },
         ];
       };
+      transfer_lines: {
+        Row: {
+          transfer_id: string;
+          line: number;
+          product_id: string;
+          quantity: number;
+          received: number;
+          cancelled: number;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'transfer_lines_product_id_fkey';
+            columns: ['product_id'];
+            isOneToOne: false;
+            referencedRelation: 'products';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'transfer_lines_transfer_id_fkey';
+            columns: ['transfer_id'];
+            isOneToOne: false;
+            referencedRelation: 'transfers';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      transfers: {
+        Row: {
+          id: string;
+          seq: number;
+          from_location: string;
+          to_location: string;
+          status: string;
+          receipts: number;
+          store: string;
+          request_id: string | null;
+          actor: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: never;
+        Update: never;
+        Relationships: [
+          {
+            foreignKeyName: 'transfers_from_location_fkey';
+            columns: ['from_location'];
+            isOneToOne: false;
+            referencedRelation: 'locations';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'transfers_to_location_fkey';
+            columns: ['to_location'];
+            isOneToOne: false;
+            referencedRelation: 'locations';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       webhook_alerts: {
         Row: {
           id: number;
@@ -304,6 +366,7 @@ export interface Database {
           available: number | null;
           version: number | null;
           updated_at: string | null;
+          in_transit: number | null;
         };
         Relationships: [];
       };
@@ -312,6 +375,12 @@ export interface Database {
       apply_stock_changes: {
         Args: {
           changes: Json;
+        };
+        Returns: Json;
+      };
+      cancel_transfer: {
+        Args: {
+          p_cancel: Json;
         };
         Returns: Json;
       };
@@ -339,6 +408,12 @@ export interface Database {
       create_product: {
         Args: {
           product: Json;
+        };
+        Returns: Json;
+      };
+      create_transfer: {
+        Args: {
+          p_transfer: Json;
         };
         Returns: Json;
       };
@@ -395,6 +470,12 @@ export interface Database {
         };
         Returns: Json;
       };
+      list_transfers: {
+        Args: {
+          p_query: Json;
+        };
+        Returns: Json;
+      };
       place_order: {
         Args: {
           p_order: Json;
@@ -404,6 +485,12 @@ export interface Database {
       purge_idempotency_keys: {
         Args: Record<string, never>;
         Returns: number;
+      };
+      receive_transfer: {
+        Args: {
+          p_receipt: Json;
+        };
+        Returns: Json;
       };
       record_count: {
         Args: {

@@ -40,8 +40,12 @@ export interface IdempotencyKey {
   ttl_seconds: number;
 }
 
-/** A stock row as a write left it, with what the write changed. Published to every instance. */
-export interface RowChange extends StockLevel {
+/**
+ * A stock row as a write left it, with what the write changed. Published to every instance.
+ * `in_transit` only from the writes that move it: without it, the row's previous version's holds.
+ */
+export interface RowChange extends Omit<StockLevel, 'in_transit'> {
+  in_transit?: number | undefined;
   product_id: ProductId;
   change: number;
   reserved_change: number;
@@ -49,6 +53,8 @@ export interface RowChange extends StockLevel {
   event_id: number | null;
   order_id: string | null;
   reservation_id: string | null;
+  /** The transfer this change is a step of. */
+  transfer_id: string | null;
 }
 
 /** A hold whose time ran out and that a write released. Its client is told. */

@@ -154,6 +154,7 @@ export class MemoryInventoryStore implements InventoryStore {
       location: c.location,
       on_hand: onHand,
       reserved,
+      in_transit: row?.in_transit ?? 0,
       version: (row?.version ?? 0) + 1,
       updated_at: new Date().toISOString(),
     };
@@ -167,6 +168,7 @@ export class MemoryInventoryStore implements InventoryStore {
       event_id: this.nextEventId++,
       order_id: null,
       reservation_id: null,
+      transfer_id: null,
     };
     return { ok: true, available: onHand - reserved, changes: [change], expired: [] };
   }

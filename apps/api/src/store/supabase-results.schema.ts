@@ -26,6 +26,7 @@ import { ReservationSchema, StoredApiKeySchema } from './supabase-rows.mapper.js
  */
 
 export const RowChangeSchema = StockLevelSchema.extend({
+  in_transit: z.number().int().nonnegative().optional(),
   product_id: z.string(),
   change: z.number().int(),
   reserved_change: z.number().int(),
@@ -33,6 +34,7 @@ export const RowChangeSchema = StockLevelSchema.extend({
   event_id: z.number().int().positive().nullable(),
   order_id: z.string().nullable(),
   reservation_id: z.string().nullable(),
+  transfer_id: z.string().nullable().default(null),
 });
 
 export const EffectsSchema = z.object({
@@ -49,7 +51,7 @@ export const EffectsSchema = z.object({
   ),
 });
 
-const RefusalCodeSchema = z.enum([
+export const RefusalCodeSchema = z.enum([
   'product_not_found',
   'location_not_found',
   'location_inactive',

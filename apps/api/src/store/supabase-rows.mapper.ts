@@ -46,7 +46,7 @@ export const ReservationSchema = z.object({
 });
 
 export const EVENT_COLUMNS =
-  'id, product_id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor, order_id, reservation_id, created_at';
+  'id, product_id, location, update_type, change, previous_quantity, new_quantity, version, store, request_id, actor, order_id, reservation_id, transfer_id, created_at';
 
 export const EventRowSchema = z
   .object({
@@ -63,6 +63,7 @@ export const EventRowSchema = z
     actor: z.string().nullable(),
     order_id: z.string().nullable(),
     reservation_id: z.string().nullable(),
+    transfer_id: z.string().nullable(),
     created_at: z.string(),
   })
   .transform(({ id, ...row }): InventoryEvent => ({ event_id: id, ...row }));

@@ -53,6 +53,7 @@ const external = (version: number, onHand: number): StockNotification => ({
   location: 'main-store',
   on_hand: onHand,
   reserved: 0,
+  in_transit: 0,
   version,
   updated_at: '2026-12-01T12:00:00.000000+00:00',
   change: 5,
@@ -125,6 +126,7 @@ describe('ExternalWritesRelay', () => {
       request_id: 'svc-1',
       order_id: null,
       reservation_id: null,
+      transfer_id: null,
     });
     c.db.notify({ ...external(7, 27), change: -3, update_type: null, event_id: null });
     // A change to holds alone has no ledger row.

@@ -150,6 +150,7 @@ export class ExternalWritesRelay {
       event_id: n.event_id ?? entry?.event_id ?? null,
       order_id: entry?.order_id ?? null,
       reservation_id: entry?.reservation_id ?? null,
+      transfer_id: entry?.transfer_id ?? null,
     };
     return { ...this.deps.message(change, entry?.request_id ?? null), store: storeOf(entry) };
   }

@@ -208,6 +208,7 @@ export class InventoryCache {
       location: change.location,
       on_hand: change.on_hand,
       reserved: change.reserved,
+      in_transit: change.in_transit ?? entry.levels.get(change.location)?.in_transit ?? 0,
       version: change.version,
       updated_at: change.updated_at,
       ...planning(cached),

@@ -6,7 +6,9 @@ import { soloNode } from './sync.harness.js';
 const phantom: ProductCreatedMessage = {
   type: 'product_created',
   product: { id: 'GHOST', name: 'Ghost', description: '', low_stock_threshold: 1 },
-  levels: [{ location: 'main-store', on_hand: 9, reserved: 0, version: 1, updated_at: 't' }],
+  levels: [
+    { location: 'main-store', on_hand: 9, reserved: 0, in_transit: 0, version: 1, updated_at: 't' },
+  ],
   store: 'main-store',
   instance_id: 'forger',
   timestamp: new Date().toISOString(),

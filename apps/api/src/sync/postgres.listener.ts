@@ -25,6 +25,7 @@ export interface LedgerEntry {
   request_id: string | null;
   order_id: string | null;
   reservation_id: string | null;
+  transfer_id: string | null;
 }
 
 export interface PostgresListenerOptions {
@@ -183,7 +184,7 @@ export class PostgresStockListener {
     const client = this.client;
     if (!client) throw new Error('not connected to the database');
     const { rows } = await client.query<Omit<LedgerEntry, 'event_id'> & { id: string }>(
-      `select id, update_type, store, request_id, order_id, reservation_id::text
+      `select id, update_type, store, request_id, order_id, reservation_id::text, transfer_id
          from public.inventory_events
         where product_id = $1 and location = $2 and version = $3
         order by id desc

@@ -8,6 +8,7 @@ export function toStockUpdate(change: StockChangedMessage, view: ProductInventor
     quantity: change.on_hand,
     change: change.change,
     reserved_change: change.reserved_change,
+    in_transit: change.in_transit ?? view.locations[change.location]?.in_transit ?? 0,
     update_type: change.update_type,
     version: change.version,
     product_version: view.version,
@@ -19,5 +20,6 @@ export function toStockUpdate(change: StockChangedMessage, view: ProductInventor
     event_id: change.event_id,
     order_id: change.order_id,
     reservation_id: change.reservation_id,
+    transfer_id: change.transfer_id,
   };
 }
