@@ -63,15 +63,6 @@ async function recordedReorders(product: string) {
 }
 
 /** Sets what is in transit to a row directly, as a transfer would, before the row's point is set. */
-const setInTransit = (product: string, location: string, units: number) =>
-  withDb((db) =>
-    db.query('update stock_levels set in_transit = $3 where product_id = $1 and location = $2', [
-      product,
-      location,
-      units,
-    ]),
-  );
-
 describe('reorder points', () => {
   it('sets a point and quantity per location, shown at every store per location and as the sum', async () => {
     const id = await createProduct(stores(), { 'main-store': 40, 'mall-store': 12 });
@@ -217,10 +208,15 @@ describe('reorder points', () => {
 
 describe('reorder_needed across three stores', () => {
   it('raises each crossing below the point once: one event per client, one recorded alert', async () => {
-    const id = await createProduct(stores(), { 'main-store': 12 });
+    const id = await createProduct(stores(), { 'main-store': 12, 'downtown-store': 2 });
     const [main, downtown, mall] = stores();
-    // Point 8 with 2 in transit: position 14.
-    await setInTransit(id, 'main-store', 2);
+    // Point 8 with 2 on their way from downtown-store: position 14 (main-store's row at v2).
+    const sent = await api(downtown.url, 'POST', '/transfers', {
+      from: 'downtown-store',
+      to: 'main-store',
+      lines: [{ product_id: id, quantity: 2 }],
+    });
+    expect(sent.status).toBe(201);
     expect(
       (await setPoint(main, id, 'main-store', { reorder_point: 8, reorder_quantity: 20 })).status,
     ).toBe(200);
@@ -241,29 +237,29 @@ describe('reorder_needed across three stores', () => {
     ];
     try {
       expect((await sell(main, id, 3)).status).toBe(200); // position 11
-      expect((await sell(downtown, id, 4)).status).toBe(200); // 7: crosses below (v4)
+      expect((await sell(downtown, id, 4)).status).toBe(200); // 7: crosses below (v5)
       expect((await sell(mall, id, 1)).status).toBe(200); // 6: stays below
       expect((await restock(downtown, id, 2)).status).toBe(200); // 8: at the point, re-armed
-      expect((await sell(main, id, 1)).status).toBe(200); // 7: crosses again (v7)
+      expect((await sell(main, id, 1)).status).toBe(200); // 7: crosses again (v8)
       await eventually(() => received().every((got) => got.length === 2));
       // Give a duplicate time to show up.
       await new Promise((r) => setTimeout(r, 200));
       for (const got of received()) {
         expect(got.map((a) => [a.kind, a.location, a.available, a.threshold, a.version])).toEqual([
-          ['reorder_needed', 'main-store', 5, 8, 4],
-          ['reorder_needed', 'main-store', 5, 8, 7],
+          ['reorder_needed', 'main-store', 5, 8, 5],
+          ['reorder_needed', 'main-store', 5, 8, 8],
         ]);
       }
       expect(await recordedReorders(id)).toEqual([
-        { location: 'main-store', available: 5, threshold: 8, version: 4 },
-        { location: 'main-store', available: 5, threshold: 8, version: 7 },
+        { location: 'main-store', available: 5, threshold: 8, version: 5 },
+        { location: 'main-store', available: 5, threshold: 8, version: 8 },
       ]);
       const { body } = await api<{ alerts: StockAlert[] }>(
         mall.url,
         'GET',
         `/alerts?product_id=${id}&kind=reorder_needed`,
       );
-      expect(body.alerts.map((a) => a.version)).toEqual([7, 4]);
+      expect(body.alerts.map((a) => a.version)).toEqual([8, 5]);
     } finally {
       for (const client of [...sockets, ...plain]) client.close();
     }
@@ -302,10 +298,16 @@ describe('GET /reorders', () => {
     const id = await createProduct(stores(), {
       'main-store': 10,
       'mall-store': 4,
-      'downtown-store': 30,
+      'downtown-store': 33,
     });
     const main = stores()[0];
-    await setInTransit(id, 'mall-store', 3);
+    // 3 on their way from downtown-store (which keeps 30) to mall-store.
+    const sent = await api(main.url, 'POST', '/transfers', {
+      from: 'downtown-store',
+      to: 'mall-store',
+      lines: [{ product_id: id, quantity: 3 }],
+    });
+    expect(sent.status).toBe(201);
     // main-store: position 10 < 12, short by 2, reorder_quantity 25 is more: 25.
     await setPoint(main, id, 'main-store', { reorder_point: 12, reorder_quantity: 25 });
     // mall-store: position 4 + 3 = 7 < 20, short by 13, more than the quantity 5: 13.
