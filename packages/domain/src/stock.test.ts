@@ -70,7 +70,11 @@ describe('toProductInventory', () => {
       reorder_quantity: 0,
     });
     // Units in transit are not on hand, and not available.
-    expect(view.locations['mall-store']).toMatchObject({ on_hand: 30, available: 30, in_transit: 7 });
+    expect(view.locations['mall-store']).toMatchObject({
+      on_hand: 30,
+      available: 30,
+      in_transit: 7,
+    });
   });
 
   it('shows reorder points per location as set and per product as their sum', () => {
