@@ -314,6 +314,14 @@ describe('counts as CSV', () => {
       body: text,
     });
 
+  it('answers 404 location_not_found for the export of a location that does not exist', async () => {
+    const res = await fetch(`${main().url}/inventory.csv?location=mian-store`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('location_not_found');
+    expect(body.error.message).toContain('mian-store');
+  });
+
   it('exports a location in the shape a count takes, and the edited export posts back as a count', async () => {
     const a = await createProduct(stores(), { 'mall-store': 12 });
     const b = await createProduct(stores(), { 'mall-store': 3 });

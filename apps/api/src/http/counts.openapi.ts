@@ -131,7 +131,12 @@ export const countsOpenApi: OpenApiContribution = (registry) => {
         },
       },
       ...errorResponses(
-        [ERROR_CODES.VALIDATION_FAILED, ...READ_ACCESS_ERRORS, ERROR_CODES.INTERNAL],
+        [
+          ERROR_CODES.VALIDATION_FAILED,
+          ERROR_CODES.LOCATION_NOT_FOUND,
+          ...READ_ACCESS_ERRORS,
+          ERROR_CODES.INTERNAL,
+        ],
         {
           forbidden: NO_ROLE,
         },

@@ -10,6 +10,7 @@ import {
 } from '@stockwire/domain';
 import { authorize } from '../auth/authenticator.js';
 import type { CountService } from '../inventory/count.service.js';
+import type { LocationService } from '../inventory/location.service.js';
 import { requestContext, type IdempotentResponder } from './idempotency.js';
 import { Encoded, reply, type Route, type RouteRequest } from './route.js';
 import { parse } from './validate.js';
@@ -32,6 +33,7 @@ function countRequest(req: RouteRequest): CountRequest {
 export function countRoutes(
   counts: CountService,
   views: () => ProductInventory[],
+  locations: Pick<LocationService, 'get'>,
   responder: IdempotentResponder,
   idempotencyTtlSeconds: number,
 ): Route[] {
@@ -42,6 +44,7 @@ export function countRoutes(
       cached: true,
       handle: (req) => {
         const { location } = parse(InventoryCsvQuerySchema, req.query, 'query parameters');
+        locations.get(location);
         return reply(
           new Encoded(Buffer.from(inventoryCsv(views(), location)), `${CSV_TYPE}; charset=utf-8`),
         );
