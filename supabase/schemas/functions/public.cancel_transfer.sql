@@ -19,29 +19,17 @@ declare
   v_changes jsonb := '[]'::jsonb;
   v_expired jsonb := '[]'::jsonb;
   v_result jsonb;
-  v_code text;
 begin
   v_claim := stockwire_private.idem_claim(p_cancel -> 'idempotency');
   if v_claim is not null then
     return v_claim;
   end if;
-  select * into v_transfer from public.transfers t where t.id = v_id for update;
-  if not found then
-    v_result := jsonb_build_object('ok', false, 'code', 'transfer_not_found');
-  elsif v_transfer.status in ('received', 'cancelled') then
-    v_result := jsonb_build_object('ok', false, 'code', 'transfer_finished',
-                                   'transfer', stockwire_private.transfer_json(v_id));
-  else
-    v_code := stockwire_private.location_refusal(v_transfer.from_location);
-    if v_code is not null then
-      v_result := jsonb_build_object('ok', false, 'code', v_code, 'field', 'from',
-                                     'location', v_transfer.from_location);
-    end if;
-  end if;
+  v_result := stockwire_private.transfer_step_refusal(v_id, 'from');
   if v_result is not null then
     return stockwire_private.idem_store(p_cancel -> 'idempotency',
                                         v_result || '{"changes": [], "expired": []}'::jsonb);
   end if;
+  select * into v_transfer from public.transfers t where t.id = v_id;
 
   perform stockwire_private.lock_rows(
     (select jsonb_agg(jsonb_build_object('product_id', x.product_id, 'location', e))

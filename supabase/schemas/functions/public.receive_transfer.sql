@@ -30,23 +30,12 @@ begin
   if v_claim is not null then
     return v_claim;
   end if;
-  select * into v_transfer from public.transfers t where t.id = v_id for update;
-  if not found then
-    v_result := jsonb_build_object('ok', false, 'code', 'transfer_not_found');
-  elsif v_transfer.status in ('received', 'cancelled') then
-    v_result := jsonb_build_object('ok', false, 'code', 'transfer_finished',
-                                   'transfer', stockwire_private.transfer_json(v_id));
-  else
-    v_code := stockwire_private.location_refusal(v_transfer.to_location);
-    if v_code is not null then
-      v_result := jsonb_build_object('ok', false, 'code', v_code, 'field', 'to',
-                                     'location', v_transfer.to_location);
-    end if;
-  end if;
+  v_result := stockwire_private.transfer_step_refusal(v_id, 'to');
   if v_result is not null then
     return stockwire_private.idem_store(p_receipt -> 'idempotency',
                                         v_result || '{"changes": [], "expired": []}'::jsonb);
   end if;
+  select * into v_transfer from public.transfers t where t.id = v_id;
 
   -- What to receive per line of the transfer (index: the line of the request, for its errors).
   if jsonb_typeof(p_receipt -> 'lines') = 'array' then
