@@ -54,6 +54,8 @@ interface Row {
   reserved: number | null;
   in_transit: number | null;
   version: string | null;
+  reorder_point: number | null;
+  reorder_quantity: number | null;
 }
 
 /** Every product as the database holds it, read directly with SQL, by product id. */
@@ -65,7 +67,8 @@ export async function databaseInventory(
   const { rows } = await query(database, (db) =>
     db.query<Row>(
       `select p.id, p.name, p.description, p.low_stock_threshold,
-              s.location, s.on_hand, s.reserved, s.in_transit, s.version
+              s.location, s.on_hand, s.reserved, s.in_transit, s.version,
+              s.reorder_point, s.reorder_quantity
          from public.products p
          left join public.stock_levels s on s.product_id = p.id`,
     ),
@@ -83,6 +86,8 @@ export async function databaseInventory(
         in_transit: row.in_transit!,
         version: Number(row.version),
         updated_at: new Date(0).toISOString(),
+        reorder_point: row.reorder_point!,
+        reorder_quantity: row.reorder_quantity!,
       });
     }
   }
