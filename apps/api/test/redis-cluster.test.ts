@@ -296,43 +296,51 @@ describe('a master of the cluster killed mid-run', () => {
         await sleep(50);
       }
     })();
-    await eventually(() => answers.length >= 20);
-    const resyncsBefore = await Promise.all(stores.map(async (s) => (await health(s)).resyncs));
-    await victim.kill();
-    // Until the replica takes over, the master's slots are not served: /health must not say up.
-    await eventually(() => reported.some((r) => r !== 'up'), 15_000);
-    await redis().cluster.waitUntilOk(30_000);
-    await eventually(
-      async () => (await Promise.all(stores.map(health))).every((h) => h.redis === 'up'),
-      20_000,
-    );
-    // Each store subscribed again on the promoted replica, then reloaded what it may have missed.
-    const resyncsAfter = await Promise.all(stores.map(async (s) => (await health(s)).resyncs));
-    resyncsAfter.forEach((after, i) => expect(after).toBeGreaterThan(resyncsBefore[i]!));
-    expect(await redis().cluster.masters()).toHaveLength(3);
-    expect((await redis().cluster.masters()).map((m) => m.port)).not.toContain(victim.port);
-
-    // The order streams are answered after the failover too.
     const orderIds = [0, 1, 2].map((i) => `failover-${forOrders}-${i}`);
-    for (const orderId of orderIds) {
-      await redis().client.xadd(
-        STREAMS.orders,
-        '*',
-        'data',
-        JSON.stringify({
-          order_id: orderId,
-          product_id: forOrders,
-          quantity: 1,
-          warehouse: 'main-store',
-        }),
+    let loops: PromiseSettledResult<void>[] = [];
+    try {
+      await eventually(() => answers.length >= 20);
+      const resyncsBefore = await Promise.all(stores.map(async (s) => (await health(s)).resyncs));
+      await victim.kill();
+      // Until the replica takes over, the master's slots are not served: /health must not say up.
+      await eventually(() => reported.some((r) => r !== 'up'), 15_000);
+      await redis().cluster.waitUntilOk(30_000);
+      await eventually(
+        async () => (await Promise.all(stores.map(health))).every((h) => h.redis === 'up'),
+        20_000,
       );
+      // Each store subscribed again on the promoted replica, then reloaded what it may have missed.
+      await eventually(async () => {
+        const resyncs = await Promise.all(stores.map(async (s) => (await health(s)).resyncs));
+        return resyncs.every((after, i) => after > resyncsBefore[i]!);
+      }, 20_000);
+      expect(await redis().cluster.masters()).toHaveLength(3);
+      expect((await redis().cluster.masters()).map((m) => m.port)).not.toContain(victim.port);
+
+      // The order streams are answered after the failover too.
+      for (const orderId of orderIds) {
+        await redis().client.xadd(
+          STREAMS.orders,
+          '*',
+          'data',
+          JSON.stringify({
+            order_id: orderId,
+            product_id: forOrders,
+            quantity: 1,
+            warehouse: 'main-store',
+          }),
+        );
+      }
+      await eventually(
+        async () => (await responses()).filter((r) => orderIds.includes(r.order_id)).length >= 3,
+        20_000,
+      );
+    } finally {
+      writing = false;
+      loops = await Promise.allSettled([writer, watcher]);
     }
-    await eventually(
-      async () => (await responses()).filter((r) => orderIds.includes(r.order_id)).length >= 3,
-      20_000,
-    );
-    writing = false;
-    await Promise.all([writer, watcher]);
+    // Neither the writes nor /health ever failed outright.
+    expect(loops.filter((loop) => loop.status === 'rejected')).toEqual([]);
     const failedOver = (await responses()).filter((r) => orderIds.includes(r.order_id));
     expect(failedOver.every((r) => r.success)).toBe(true);
     expect(await stockRow(forOrders, 'main-store')).toMatchObject({ on_hand: 97 });

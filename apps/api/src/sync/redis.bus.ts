@@ -11,6 +11,9 @@ import {
 } from '../redis/redis.client.js';
 import type { UpdateBus, UpdateBusHandlers } from './updates.bus.js';
 
+/** How soon a refused re-subscription is tried again. */
+const RESUBSCRIBE_RETRY_MS = 250;
+
 /**
  * {@link UpdateBus} on Redis pub/sub, channel `inventory_updates`. A subscriber connection can
  * run nothing else, so publishing uses a second one. On a Redis Cluster the channel is a shard
@@ -23,6 +26,7 @@ export class RedisUpdateBus implements UpdateBus {
   private readonly sub: RedisClient;
   private readonly sharded: boolean;
   private subscribed = false;
+  private closed = false;
   private handlers: UpdateBusHandlers | null = null;
 
   constructor(target: RedisTarget) {
@@ -112,13 +116,19 @@ export class RedisUpdateBus implements UpdateBus {
     // Subscribing again (harmless) gives the moment the subscription is back: only a reload that
     // starts after it is sure to miss nothing. On a cluster that moment follows a change of the
     // shards' subscribers (a failover, a reshard): `subscribersReady`.
-    this.sub.on(this.sharded ? 'subscribersReady' : 'ready', () => {
-      if (!this.subscribed) return;
-      this.listenOn().then(
-        () => handlers.onReconnect(),
-        () => {}, // the connection dropped again; the next 'ready' tries again
-      );
-    });
+    this.sub.on(this.sharded ? 'subscribersReady' : 'ready', () => this.resubscribe(handlers));
+  }
+
+  /**
+   * Subscribes again and then reloads. A subscription refused meanwhile (the connection dropped
+   * again, a shard still moving) is tried again shortly: no later event is sure to come.
+   */
+  private resubscribe(handlers: UpdateBusHandlers): void {
+    if (!this.subscribed || this.closed) return;
+    this.listenOn().then(
+      () => handlers.onReconnect(),
+      () => setTimeout(() => this.resubscribe(handlers), RESUBSCRIBE_RETRY_MS).unref(),
+    );
   }
 
   isConnected(): boolean {
@@ -126,6 +136,7 @@ export class RedisUpdateBus implements UpdateBus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.pub.disconnect();
     this.sub.disconnect();
     return Promise.resolve();
