@@ -75,6 +75,59 @@ export const ProductInventorySchema = z.object({
 });
 export type ProductInventory = z.infer<typeof ProductInventorySchema>;
 
+/** What a product's view says of all its locations together. */
+export type ProductSummary = Pick<
+  ProductInventory,
+  | 'total_stock'
+  | 'reserved_stock'
+  | 'available_stock'
+  | 'in_transit_stock'
+  | 'reorder_point'
+  | 'last_updated'
+  | 'version'
+>;
+
+/** A product's sums over its locations, as its view and every `update` event have them. */
+export type ProductTotals = Pick<
+  ProductSummary,
+  'total_stock' | 'reserved_stock' | 'available_stock' | 'in_transit_stock' | 'version'
+>;
+
+/**
+ * {@link ProductSummary} of a product's levels, in view order (of two rows updated at the same
+ * instant, the first one's `updated_at` is the one shown). `timeOf` reads a row's `updated_at` as
+ * a time, for a caller that keeps what it has read.
+ */
+export function summaryOf(
+  levels: Iterable<StockLevel>,
+  timeOf: (level: StockLevel) => number = (level) => Date.parse(level.updated_at),
+): ProductSummary {
+  const summary: ProductSummary = {
+    total_stock: 0,
+    reserved_stock: 0,
+    available_stock: 0,
+    in_transit_stock: 0,
+    reorder_point: 0,
+    last_updated: null,
+    version: 0,
+  };
+  let lastAt = -Infinity;
+  for (const level of levels) {
+    summary.total_stock += level.on_hand;
+    summary.reserved_stock += level.reserved;
+    summary.in_transit_stock += level.in_transit;
+    summary.reorder_point += level.reorder_point ?? 0;
+    summary.version += level.version;
+    const at = timeOf(level);
+    if (summary.last_updated === null || at > lastAt) {
+      summary.last_updated = level.updated_at;
+      lastAt = at;
+    }
+  }
+  summary.available_stock = summary.total_stock - summary.reserved_stock;
+  return summary;
+}
+
 /** Units that can still be sold at a location. */
 export function available(level: Pick<StockLevel, 'on_hand' | 'reserved'>): number {
   return level.on_hand - level.reserved;
@@ -93,40 +146,44 @@ export function locationStock(level: StockLevel): LocationStock {
   };
 }
 
+/** Orders locations as `localeCompare` does, with one collator rather than one per call. */
+export const compareLocations: (a: Location, b: Location) => number = new Intl.Collator().compare;
+
+/** A product's stock levels in the order views list them: by location. */
+export function sortedLevels(levels: ReadonlyMap<Location, StockLevel>): StockLevel[] {
+  return [...levels.values()].sort((a, b) => compareLocations(a.location, b.location));
+}
+
 /** Builds the product inventory view from a product and its stock levels. */
 export function toProductInventory({ product, levels }: ProductStock): ProductInventory {
-  const sorted = [...levels.values()].sort((a, b) => a.location.localeCompare(b.location));
+  return inventoryView(product, sortedLevels(levels));
+}
+
+/** {@link toProductInventory} of levels already in location order. */
+export function inventoryView(
+  product: Product,
+  sorted: readonly StockLevel[],
+  summary: ProductSummary = summaryOf(sorted),
+): ProductInventory {
   const view: ProductInventory = {
     product_id: product.id,
     name: product.name,
     description: product.description,
     low_stock_threshold: product.low_stock_threshold,
-    total_stock: 0,
-    reserved_stock: 0,
-    available_stock: 0,
-    in_transit_stock: 0,
-    reorder_point: 0,
+    total_stock: summary.total_stock,
+    reserved_stock: summary.reserved_stock,
+    available_stock: summary.available_stock,
+    in_transit_stock: summary.in_transit_stock,
+    reorder_point: summary.reorder_point,
     warehouses: {},
     locations: {},
-    last_updated: null,
-    version: 0,
+    last_updated: summary.last_updated,
+    version: summary.version,
   };
   for (const level of sorted) {
-    view.total_stock += level.on_hand;
-    view.reserved_stock += level.reserved;
-    view.in_transit_stock += level.in_transit;
     view.warehouses[level.location] = level.on_hand;
     view.locations[level.location] = locationStock(level);
-    view.reorder_point += level.reorder_point ?? 0;
-    view.version += level.version;
-    if (
-      view.last_updated === null ||
-      Date.parse(level.updated_at) > Date.parse(view.last_updated)
-    ) {
-      view.last_updated = level.updated_at;
-    }
   }
-  view.available_stock = view.total_stock - view.reserved_stock;
   return view;
 }
 

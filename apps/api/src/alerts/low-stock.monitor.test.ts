@@ -75,7 +75,7 @@ beforeEach(() => {
   announced = [];
   monitor = new LowStockMonitor({
     store: 'main-store',
-    view: (id) => cache.view(id),
+    viewAt: (id, location) => cache.viewAt(id, location),
     level: (id, location) => cache.level(id, location),
     listeners: [{ onAlert: (a) => delivered.push(a) }],
     announce: (a) => announced.push(a),

@@ -20,8 +20,8 @@ export interface AlertListener {
 export interface LowStockMonitorOptions {
   /** This instance's store: changes made under its name are announced here. */
   store: StoreName;
-  /** A product as the cache holds it now. */
-  view: (id: ProductId) => ProductInventory | undefined;
+  /** A product as the cache holds it now, with one location only. */
+  viewAt: (id: ProductId, location: Location) => ProductInventory | undefined;
   /** One stock row as the cache holds it now, with what is in transit to it. */
   level: (id: ProductId, location: Location) => StockLevel | undefined;
   /** This instance's realtime gateways. */
@@ -76,7 +76,7 @@ export class LowStockMonitor implements CacheListener {
   }
 
   onUpdate(update: StockUpdate): void {
-    const view = this.options.view(update.product_id);
+    const view = this.options.viewAt(update.product_id, update.warehouse);
     if (view) this.observe(view, update.warehouse, update.timestamp, update.store);
   }
 

@@ -49,7 +49,7 @@ export function assembleRealtime(
   const ws = new WsGateway(feed, options);
   const alerts = new LowStockMonitor({
     store: config.store.name,
-    view: (id) => cache.view(id),
+    viewAt: (id, location) => cache.viewAt(id, location),
     level: (id, location) => cache.level(id, location),
     listeners: [sockets, ws],
     announce: alertAnnouncer(logger, metrics),

@@ -71,7 +71,13 @@ export function inventoryRoutes(
         const { productId, request, who } = stockUpdateRequest(req.principal, req.params, req.body);
         const ctx = requestContext(req, who, idempotencyTtlSeconds);
         const outcome = await inventory.updateStock(productId, request, ctx);
-        return responder.reply(ctx, outcome, 200, outcome.value);
+        const { value } = outcome;
+        return responder.reply(
+          ctx,
+          outcome,
+          200,
+          value instanceof Buffer ? new Encoded(value) : value,
+        );
       },
     },
     {

@@ -64,12 +64,17 @@ export class InventoryService {
     return this.cache.encoded(id);
   }
 
-  /** Applies one stock movement; refused movements write nothing and throw. */
+  /**
+   * Applies one stock movement; refused movements write nothing and throw. The answer is the
+   * product after it: as the cache's bytes when the cache holds the change (the view of a product
+   * stocked in a hundred locations is not built again for each write), else as a view; always a
+   * view for a keyed request, whose answer is kept.
+   */
   async updateStock(
     productId: ProductId,
     request: StockUpdateRequest,
     ctx: RequestContext,
-  ): Promise<Outcome<ProductInventory>> {
+  ): Promise<Outcome<ProductInventory | Buffer>> {
     const location = request.warehouse ?? this.committer.store;
     const [answer] = await this.store.applyChanges([
       {
@@ -92,8 +97,14 @@ export class InventoryService {
     const change = result.changes.find(
       (c) => c.product_id === productId && c.location === location,
     );
+    const cachedBytes =
+      !ctx.idempotency && (!change || this.cache.version(productId, location) >= change.version);
     return {
-      value: change ? this.viewAfter(change) : this.get(productId),
+      value: cachedBytes
+        ? this.encoded(productId)
+        : change
+          ? this.viewAfter(change)
+          : this.get(productId),
       replay: response,
       replayed,
     };

@@ -31,6 +31,17 @@ export function bucketOf(id: ProductId): Bucket {
 /** A line's share of its bucket's hash: the first 64 bits of its md5, signed as Postgres reads them. */
 const lineHash = (line: string): bigint => md5(line).readBigInt64BE(0);
 
+/** Each row's line hash, kept while the row is (a change replaces the row), with its product. */
+const rowHashes = new WeakMap<StockLevel, { product: ProductId; hash: bigint }>();
+
+function rowHash(product: ProductId, l: StockLevel): bigint {
+  const kept = rowHashes.get(l);
+  if (kept?.product === product) return kept.hash;
+  const hash = lineHash(`${product}\t${l.location}=${l.on_hand}/${l.reserved}@${l.version}`);
+  rowHashes.set(l, { product, hash });
+  return hash;
+}
+
 /**
  * What a product adds to its bucket's hash: the XOR of the hashes of its line
  * (`id TAB name TAB description TAB low_stock_threshold`) and of each stock row's line
@@ -41,9 +52,8 @@ export function productHash(product: Product, levels: Iterable<StockLevel>): big
   let hash = lineHash(
     `${product.id}\t${product.name}\t${product.description}\t${product.low_stock_threshold}`,
   );
-  for (const l of levels) {
-    hash ^= lineHash(`${product.id}\t${l.location}=${l.on_hand}/${l.reserved}@${l.version}`);
-  }
+  // A row's hash is worked out once: after a change, only the changed row is hashed again.
+  for (const l of levels) hash ^= rowHash(product.id, l);
   return hash;
 }
 

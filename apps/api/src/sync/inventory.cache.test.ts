@@ -25,6 +25,26 @@ describe('InventoryCache.encoded', () => {
     expect(JSON.parse(second.toString())).toMatchObject({ total_stock: 9, version: 2 });
   });
 
+  it('is JSON.stringify of the view for many locations, a name with quotes and digit-only locations', () => {
+    const cache = new InventoryCache();
+    const names = ['zeta', 'a-1', 'B_2', 'mall-store', 'q'];
+    const levels = new Map(names.map((l, i) => [l, { ...levelAt(l, i * 3, i + 1), reserved: i }]));
+    cache.merge({ product: { ...product, name: 'Say "mug"\n' }, levels });
+    expect(cache.encoded('P1')!.toString()).toBe(JSON.stringify(cache.view('P1')));
+    // Digit-only names are ordered first by JavaScript itself; the bytes still match.
+    cache.merge({
+      product,
+      levels: new Map([
+        ['42', levelAt('42', 1, 1)],
+        ['7', levelAt('7', 2, 1)],
+      ]),
+    });
+    expect(cache.encoded('P1')!.toString()).toBe(JSON.stringify(cache.view('P1')));
+    cache.apply({ ...change(2, 8), location: 'zeta' });
+    expect(cache.encoded('P1')!.toString()).toBe(JSON.stringify(cache.view('P1')));
+    expect(cache.view('P1')!.locations.zeta!.on_hand).toBe(8);
+  });
+
   it('keeps the bytes through a merge that changes nothing, and renews them after one that does', () => {
     const cache = cacheWithMug();
     const first = cache.encoded('P1');

@@ -1,16 +1,20 @@
 import {
+  compareLocations,
+  inventoryView,
+  summaryOf,
   judgeVersion,
   type FeedFilter,
-  toProductInventory,
   type Location,
   type Product,
   type ProductId,
   type ProductInventory,
   type ProductStock,
+  type ProductTotals,
   type StockChangedMessage,
   type StockLevel,
   type VersionVerdict,
 } from '@stockwire/domain';
+import { encodeView, timeOf } from './view.encoder.js';
 import {
   bucketDigestsOf,
   bucketOf,
@@ -23,6 +27,14 @@ import {
 interface Entry {
   product: Product;
   levels: Map<Location, StockLevel>;
+  /** The product's locations in view order, until one is added. */
+  order?: Location[];
+  /** The view, made on the first read after a change and kept until the next. */
+  view?: ProductInventory;
+  /** The view's sums, likewise. */
+  totals?: ProductTotals;
+  /** The view of one location alone, likewise, by location. */
+  viewAt?: Map<Location, ProductInventory>;
   /** The view as JSON bytes, made on the first read after a change and kept until the next. */
   encoded?: Buffer;
   /** The view of one location alone as JSON bytes, likewise, by location. */
@@ -49,14 +61,46 @@ function planning(
 
 /** Forgets what was encoded of an entry's stock, once its stock changed. */
 function stockChanged(entry: Entry): void {
+  entry.view = undefined;
+  entry.totals = undefined;
+  entry.viewAt = undefined;
   entry.encoded = undefined;
   entry.encodedAt = undefined;
   entry.share = undefined;
 }
 
+/** Locations without repeats, in the order views list them. */
+const inViewOrder = (locations: readonly Location[]) =>
+  [...new Set(locations)].sort(compareLocations);
+
+/** The entry's levels in location order. */
+function ordered(entry: Entry): StockLevel[] {
+  entry.order ??= [...entry.levels.keys()].sort(compareLocations);
+  return entry.order.map((location) => entry.levels.get(location)!);
+}
+
+/** The entry's view, built once per change: readers share it and must not change it. */
+function viewOf(entry: Entry): ProductInventory {
+  if (!entry.view) {
+    const sorted = ordered(entry);
+    entry.view = inventoryView(entry.product, sorted, summaryOf(sorted, timeOf));
+  }
+  return entry.view;
+}
+
+/** Totals do not say when: their rows' times are not read. */
+const untimed = () => 0;
+
+/** Sets one of an entry's rows, noting when it is a location the entry did not have. */
+function setLevel(entry: Entry, level: StockLevel): void {
+  if (!entry.levels.has(level.location)) entry.order = undefined;
+  entry.levels.set(level.location, level);
+}
+
 /**
  * An instance's in-memory copy of all stock. Rows only move forward: a row is replaced only by a
- * newer version of itself, so duplicates and late messages cannot roll it back.
+ * newer version of itself, so duplicates and late messages cannot roll it back. A row object is
+ * never changed in place, only replaced: what is encoded or hashed of one holds while it is held.
  */
 export class InventoryCache {
   private readonly entries = new Map<ProductId, Entry>();
@@ -79,7 +123,19 @@ export class InventoryCache {
 
   view(id: ProductId): ProductInventory | undefined {
     const entry = this.entries.get(id);
-    return entry && toProductInventory(entry);
+    return entry && viewOf(entry);
+  }
+
+  /** The product's sums over its locations, without building its view. */
+  totals(id: ProductId): ProductTotals | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    return (entry.totals ??= entry.view ?? summaryOf(entry.levels.values(), untimed));
+  }
+
+  /** The product's view with `location` alone; undefined where it has no stock row. */
+  viewAt(id: ProductId, location: Location): ProductInventory | undefined {
+    return this.viewAmong(id, [location]);
   }
 
   /**
@@ -89,7 +145,7 @@ export class InventoryCache {
   encoded(id: ProductId): Buffer | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
-    return (entry.encoded ??= Buffer.from(JSON.stringify(toProductInventory(entry))));
+    return (entry.encoded ??= Buffer.from(encodeView(entry.product, ordered(entry))));
   }
 
   /** Every product id, in order. */
@@ -110,11 +166,7 @@ export class InventoryCache {
     entry.encodedAt ??= new Map();
     let bytes = entry.encodedAt.get(location);
     if (!bytes) {
-      const view = toProductInventory({
-        product: entry.product,
-        levels: new Map([[location, level]]),
-      });
-      bytes = Buffer.from(JSON.stringify(view));
+      bytes = Buffer.from(JSON.stringify(this.viewAt(id, location)));
       entry.encodedAt.set(location, bytes);
     }
     return bytes;
@@ -158,17 +210,37 @@ export class InventoryCache {
    * or undefined when it watches none of this product.
    */
   viewFor(id: ProductId, { locations, products }: FeedFilter): ProductInventory | undefined {
-    const entry = this.entries.get(id);
-    if (!entry || (products && !products.includes(id))) return undefined;
-    if (!locations) return toProductInventory(entry);
-    const levels = new Map([...entry.levels].filter(([location]) => locations.includes(location)));
-    return levels.size === 0 ? undefined : toProductInventory({ product: entry.product, levels });
+    if (products && !products.includes(id)) return undefined;
+    return this.viewAmong(id, locations && inViewOrder(locations));
   }
 
   /** Every product as a live client with `filter` sees it, ordered by product id. */
-  viewsFor(filter: FeedFilter): ProductInventory[] {
-    const ids = filter.products ? [...filter.products].sort() : this.sortedIds();
-    return ids.flatMap((id) => this.viewFor(id, filter) ?? []);
+  viewsFor({ locations, products }: FeedFilter): ProductInventory[] {
+    const ids = products ? [...products].sort() : this.sortedIds();
+    const among = locations && inViewOrder(locations);
+    return ids.flatMap((id) => this.viewAmong(id, among) ?? []);
+  }
+
+  /**
+   * The view of a product with only the given locations (in view order), or all when none are
+   * given. A view of one location is kept until the product changes: the many clients watching
+   * one store share it.
+   */
+  private viewAmong(id: ProductId, locations?: readonly Location[]): ProductInventory | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (!locations) return viewOf(entry);
+    if (locations.length === 1) {
+      const location = locations[0]!;
+      const level = entry.levels.get(location);
+      if (!level) return undefined;
+      entry.viewAt ??= new Map();
+      let view = entry.viewAt.get(location);
+      if (!view) entry.viewAt.set(location, (view = inventoryView(entry.product, [level])));
+      return view;
+    }
+    const levels = locations.flatMap((location) => entry.levels.get(location) ?? []);
+    return levels.length === 0 ? undefined : inventoryView(entry.product, levels);
   }
 
   /** One stock row as this cache has it. */
@@ -204,11 +276,11 @@ export class InventoryCache {
     const entry = this.entries.get(change.product_id);
     if (!entry) throw new Error(`cannot apply a change to unknown product ${change.product_id}`);
     const cached = entry.levels.get(change.location);
-    entry.levels.set(change.location, {
+    setLevel(entry, {
       location: change.location,
       on_hand: change.on_hand,
       reserved: change.reserved,
-      in_transit: change.in_transit ?? entry.levels.get(change.location)?.in_transit ?? 0,
+      in_transit: change.in_transit ?? cached?.in_transit ?? 0,
       version: change.version,
       updated_at: change.updated_at,
       ...planning(cached),
@@ -235,7 +307,7 @@ export class InventoryCache {
     for (const level of levels.values()) {
       const cached = entry.levels.get(level.location);
       if (!cached || level.version > cached.version) {
-        entry.levels.set(level.location, level);
+        setLevel(entry, level);
         changed = true;
       }
     }

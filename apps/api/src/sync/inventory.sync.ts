@@ -196,7 +196,9 @@ export class InventorySync {
 
   private applyChange(change: StockChangedMessage): void {
     this.cache.apply(change);
-    this.listener.onUpdate(toStockUpdate(change, this.cache.view(change.product_id)!));
+    const { product_id: id, location } = change;
+    const inTransit = this.cache.level(id, location)?.in_transit ?? 0;
+    this.listener.onUpdate(toStockUpdate(change, this.cache.totals(id)!, inTransit));
     // The change may have been the one its successors were waiting for.
     const next = this.gaps.takeNext(change);
     if (next) this.acceptChange(next);
