@@ -51,21 +51,26 @@ export function forkLoadWorker(): LoadWorker {
   };
 }
 
-/** The bare `node:http` server serving each path its bytes, in a process of its own. */
-export async function forkBareServer(
-  bodies: ReadonlyMap<string, Buffer>,
-): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = fork(join(PROJECT_ROOT, 'bench/load/bare-http.server.ts'), [], {
+/** A bench server in a process of its own, once it has said which port it listens on. */
+interface ForkedServer {
+  child: ChildProcess;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function forkServer(script: string, start?: unknown): Promise<ForkedServer> {
+  const child = fork(join(PROJECT_ROOT, script), [], {
     execArgv: TSX,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
-    const encoded = [...bodies].map(([path, body]) => [path, body.toString('base64')] as const);
-    child.send({ bodies: Object.fromEntries(encoded) as Record<string, string> });
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+    if (start !== undefined) child.send(start as object);
   });
   return {
+    child,
     port,
     pid: child.pid!,
     stop: async () => {
@@ -74,6 +79,16 @@ export async function forkBareServer(
       await done;
     },
   };
+}
+
+/** The bare `node:http` server serving each path its bytes, in a process of its own. */
+export async function forkBareServer(
+  bodies: ReadonlyMap<string, Buffer>,
+): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const encoded = [...bodies].map(([path, body]) => [path, body.toString('base64')] as const);
+  return forkServer('bench/load/bare-http.server.ts', {
+    bodies: Object.fromEntries(encoded) as Record<string, string>,
+  });
 }
 
 /** Resident memory of a process in bytes (Linux), or null where it cannot be read. */
@@ -85,4 +100,30 @@ export async function residentBytes(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** The bare Socket.IO fan-out server (`load/bare-socketio.server.ts`), in a process of its own. */
+export interface BareFeed {
+  port: number;
+  pid: number;
+  /** Emits `rate` updates a second to the locations' rooms; resolves with each one's due time. */
+  emit(p: {
+    products: string[];
+    locations: string[];
+    rate: number;
+    durationMs: number;
+  }): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export async function forkBareFeed(): Promise<BareFeed> {
+  const server = await forkServer('bench/load/bare-socketio.server.ts');
+  return {
+    ...server,
+    emit: (p) =>
+      new Promise((resolve) => {
+        server.child.once('message', (m: { sent: Record<string, number> }) => resolve(m.sent));
+        server.child.send({ emit: p });
+      }),
+  };
 }
