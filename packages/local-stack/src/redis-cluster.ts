@@ -1,5 +1,5 @@
-import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from './ports.js';
@@ -55,6 +55,33 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 }
 
 /**
+ * Shuts down the cluster's servers once this process is gone, however it went: a test runner ends
+ * its workers with a signal, which runs no exit handler, and a cluster left running holds six
+ * ports and their memory. A shell outside this process polls for it, then shuts down whatever
+ * redis-server on the cluster's ports keeps its data under `dir` (a server started again is found
+ * too, and a stranger's server on a reused port is left alone).
+ */
+function guardAgainstOrphans(dir: string, ports: readonly number[]): ChildProcess {
+  const script = [
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
+    'shift',
+    'base=$1',
+    'shift',
+    'for port in "$@"; do',
+    '  home=$(redis-cli -p "$port" config get dir 2>/dev/null | tail -n 1)',
+    '  case "$home" in "$base"/*) redis-cli -p "$port" shutdown nosave >/dev/null 2>&1;; esac',
+    'done',
+  ].join('\n');
+  const watchdog = spawn(
+    'sh',
+    ['-c', script, 'redis-cluster-watchdog', String(process.pid), dir, ...ports.map(String)],
+    { stdio: 'ignore', detached: true },
+  );
+  watchdog.unref();
+  return watchdog;
+}
+
+/**
  * Starts a Redis Cluster from `redis-server` and `redis-cli` on PATH: `masters` masters with
  * `replicas` replicas each, on free ports, nothing persisted but each node's cluster config
  * (under `dir`), and waits until it serves every slot. A failed master is noticed after
@@ -95,9 +122,14 @@ export async function startRedisCluster(
       start: launch,
     });
   }
+  const watchdog = guardAgainstOrphans(
+    await realpath(dir),
+    servers.map((s) => s.port),
+  );
   const stop = async () => {
     await Promise.all(servers.map((s) => s.kill()));
     await rm(dir, { recursive: true, force: true });
+    watchdog.kill();
   };
   try {
     await Promise.all(servers.map((s) => s.start()));
