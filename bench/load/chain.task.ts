@@ -125,9 +125,11 @@ export async function chainWrite(
 }
 
 /**
- * Waits (up to `settleMs`) for every accepted write to reach every client of this process that
- * watches its location, then closes them and reports: deliveries, what is missing, what came twice
- * or unasked, and the latency from each write's due time to each delivery.
+ * Waits for every accepted write to reach every client of this process that watches its location,
+ * for as long as updates still arrive (until `quietMs` pass without one, or `settleMs` in all),
+ * so that what is reported missing is what did not come, not what came late; then closes the
+ * clients and reports: deliveries, what is missing, what came twice or unasked, and the latency
+ * from each write's due time to each delivery.
  */
 export async function chainCollect(
   p: Tasks['chainCollect']['params'],
@@ -140,8 +142,14 @@ export async function chainCollect(
   const delivered = () =>
     keys.reduce((n, key) => n + Math.min(expectedOf(key), state.arrivals.get(key)?.length ?? 0), 0);
   const deadline = performance.now() + p.settleMs;
-  while (delivered() < expected && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+  let seen = delivered();
+  let lastProgress = performance.now();
+  while (seen < expected && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = delivered();
+    if (now > seen) lastProgress = performance.now();
+    else if (performance.now() - lastProgress > p.quietMs) break;
+    seen = now;
   }
   state.probes.forEach((probe) => probe.close());
   listening = null;

@@ -155,7 +155,7 @@ export interface Tasks {
   };
   /** Waits for the writes `sent` to reach this process's clients, closes them, and reports. */
   chainCollect: {
-    params: { sent: Record<string, number>; settleMs: number };
+    params: { sent: Record<string, number>; settleMs: number; quietMs: number };
     result: {
       expected: number;
       deliveries: number;

@@ -112,7 +112,7 @@ export async function chain(ctx: BenchContext, size: ChainSize): Promise<PhaseRe
   /** Waits for what was sent to reach the clients, closes them, and sums what they saw. */
   const collect = async (sent: Record<string, number>) => {
     const collected = await Promise.all(
-      listeners.map((l) => l.run('chainCollect', { sent, settleMs: 10_000 })),
+      listeners.map((l) => l.run('chainCollect', { sent, settleMs: 180_000, quietMs: 5_000 })),
     );
     const sum = (f: (c: (typeof collected)[number]) => number) =>
       collected.reduce((n, c) => n + f(c), 0);
