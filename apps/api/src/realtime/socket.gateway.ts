@@ -125,7 +125,11 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
 
   onUpdate(update: StockUpdate): void {
     this.resumes.offer(update);
-    this.io.local.to(roomsOfChange(update.product_id, update.warehouse)).emit('update', update);
+    const rooms = roomsOfChange(update.product_id, update.warehouse);
+    // Socket.IO encodes a broadcast before it looks for its sockets: a change nobody here
+    // watches is not encoded at all.
+    const local = this.io.of('/').adapter.rooms;
+    if (rooms.some((room) => local.has(room))) this.io.local.to(rooms).emit('update', update);
   }
 
   onProduct(view: ProductInventory): void {

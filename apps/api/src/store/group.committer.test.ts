@@ -28,6 +28,23 @@ describe('GroupCommitter', () => {
     expect(await result).toEqual(['done:a']);
   });
 
+  it('sends the next call before the callers of the one that returned run', async () => {
+    const { calls, send } = controlledSend();
+    const committer = new GroupCommitter(send);
+    const order: string[] = [];
+    const first = committer
+      .submit(['a'])
+      .then(() => order.push(`answered a, ${calls.length} calls`));
+    await tick();
+    const second = committer.submit(['b']);
+    calls[0]!.answer();
+    await first;
+    expect(order).toEqual(['answered a, 2 calls']);
+    expect(calls[1]!.items).toEqual(['b']);
+    calls[1]!.answer();
+    expect(await second).toEqual(['done:b']);
+  });
+
   it('sends what arrived during a call together when it returns, each caller getting its own results in order', async () => {
     const { calls, send } = controlledSend();
     const committer = new GroupCommitter(send);

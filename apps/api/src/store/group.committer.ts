@@ -64,17 +64,27 @@ export class GroupCommitter<T, R> {
     const fail = (error: unknown) => batch.forEach((w) => w.reject(error));
     void Promise.resolve()
       .then(() => this.send(items))
-      .then((results) => {
-        if (results.length !== items.length) {
-          fail(new Error(`expected ${items.length} results, got ${results.length}`));
-          return;
-        }
-        let at = 0;
-        for (const w of batch) {
-          w.resolve(results.slice(at, at + w.items.length));
-          at += w.items.length;
-        }
-      }, fail)
-      .finally(() => this.flush());
+      .then(
+        (results) => {
+          // The next call goes out before this one's callers run (they run once it is on its
+          // way): their answers are written while the database works on the next batch.
+          this.flush();
+          setImmediate(() => {
+            if (results.length !== items.length) {
+              fail(new Error(`expected ${items.length} results, got ${results.length}`));
+              return;
+            }
+            let at = 0;
+            for (const w of batch) {
+              w.resolve(results.slice(at, at + w.items.length));
+              at += w.items.length;
+            }
+          });
+        },
+        (error: unknown) => {
+          this.flush();
+          setImmediate(() => fail(error));
+        },
+      );
   }
 }
