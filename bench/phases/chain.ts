@@ -60,8 +60,9 @@ function quantile(histograms: LatencyHistogram[], q: number): number {
  * A chain's size on one store: `locations` × `products` stock rows, `sockets` Socket.IO clients on
  * main-store each watching one location (a narrowed feed), writes at `rate` through the two other
  * stores spread over every product and location. Reports deliveries per second, write → delivery
- * latency, what is missing, the store's CPU and memory, the snapshot a client gets on connect, and
- * `GET /inventory?limit=100` beside bare `node:http` with the same bytes.
+ * latency and what is missing, each beside the floor (the same clients on a bare Socket.IO server
+ * fanning as many updates out, with no writes), the store's CPU and memory, the snapshot a client
+ * gets on connect, and `GET /inventory?limit=100` beside bare `node:http` with the same bytes.
  */
 export async function chain(ctx: BenchContext, size: ChainSize): Promise<PhaseResult> {
   const { stores, key, worker, meter, cleanups } = ctx;
