@@ -38,6 +38,7 @@ export function assembleRealtime(
   };
   const feed: LiveFeed = {
     views: (filter) => (watchesAll(filter) ? cache.views() : cache.viewsFor(filter)),
+    encodedViews: (filter) => cache.encodedViewsFor(filter),
     view: (id, filter) => cache.viewFor(id, filter),
     missed: async (since) => {
       // Newest first, one more than the most a resume replays: that one says "too many".

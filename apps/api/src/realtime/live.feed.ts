@@ -17,6 +17,8 @@ const FeedRequestSchema = FeedFilterSchema.and(z.object({ since: ResumeSinceSche
 export interface LiveFeed {
   /** Every product the client watches, as it sees them: its snapshot. */
   views(filter: FeedFilter): ProductInventory[];
+  /** {@link views} as JSON, made of bytes kept per product rather than encoded per client. */
+  encodedViews(filter: FeedFilter): string;
   /** One product as the client sees it; undefined if it does not watch it. */
   view(id: ProductId, filter: FeedFilter): ProductInventory | undefined;
   /**

@@ -16,6 +16,7 @@ import {
   type StockUpdate,
 } from '@stockwire/domain';
 import { Server } from 'socket.io';
+import { EncodedJson, encodedJsonParser } from './encoded.json.js';
 import type { AlertListener } from '../alerts/low-stock.monitor.js';
 import type { HoldNotifier } from '../inventory/write.committer.js';
 import {
@@ -79,6 +80,7 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
         : createAdapter(this.pub, this.sub),
       cors: { origin: options.corsOrigins },
       maxHttpBufferSize: 16 * 1024,
+      parser: encodedJsonParser,
     });
     this.io.use((socket, next) => {
       const { since } = socket.handshake.auth as { since?: unknown };
@@ -105,7 +107,11 @@ export class SocketGateway implements CacheListener, HoldNotifier, AlertListener
       const { filter, since } = socket.data;
       if (since === undefined) {
         void socket.join(feedRooms(filter));
-        socket.emit('snapshot', feed.views(filter));
+        // The snapshot as the cache keeps it encoded; clients receive the same text either way.
+        const snapshot = new EncodedJson(
+          feed.encodedViews(filter),
+        ) as unknown as ProductInventory[];
+        socket.emit('snapshot', snapshot);
         return;
       }
       void this.resumes.resume(socket, since, filter).then((resume) => {

@@ -98,9 +98,8 @@ export class WsGateway implements CacheListener, AlertListener {
     });
     if (since === undefined) {
       join();
-      ws.send(
-        JSON.stringify({ type: 'snapshot', data: this.feed.views(filter) } satisfies WsMessage),
-      );
+      // {"type":"snapshot","data":[…]}, the views as the cache keeps them encoded.
+      ws.send(`{"type":"snapshot","data":${this.feed.encodedViews(filter)}}`);
     } else {
       void this.resumes.resume(ws, since, filter).then((resume) => {
         if ('snapshot' in resume) {

@@ -45,6 +45,27 @@ describe('InventoryCache.encoded', () => {
     expect(cache.view('P1')!.locations.zeta!.on_hand).toBe(8);
   });
 
+  it("puts a live client's snapshot together as the JSON of its views, whatever it watches", () => {
+    const cache = new InventoryCache();
+    const levels = (n: number) =>
+      new Map(['mall-store', 'main-store', 'depot'].map((l, i) => [l, levelAt(l, n + i, 1)]));
+    cache.merge({ product, levels: levels(3) });
+    cache.merge({ product: { ...product, id: 'P0', name: 'Cup' }, levels: levels(7) });
+    cache.merge({
+      product: { ...product, id: 'P2' },
+      levels: new Map([['depot', levelAt('depot', 1, 1)]]),
+    });
+    for (const filter of [
+      {},
+      { locations: ['main-store'] },
+      { locations: ['mall-store', 'depot', 'mall-store'] },
+      { products: ['P2', 'P1', 'NOPE'] },
+      { locations: ['main-store'], products: ['P2', 'P1'] },
+    ]) {
+      expect(cache.encodedViewsFor(filter)).toBe(JSON.stringify(cache.viewsFor(filter)));
+    }
+  });
+
   it('keeps the bytes through a merge that changes nothing, and renews them after one that does', () => {
     const cache = cacheWithMug();
     const first = cache.encoded('P1');

@@ -214,6 +214,27 @@ export class InventoryCache {
     return this.viewAmong(id, locations && inViewOrder(locations));
   }
 
+  /**
+   * {@link viewsFor} as JSON, put together from each product's bytes, encoded once per change of
+   * it (as {@link encoded} and {@link encodedAt} keep them), rather than encoded again per client.
+   */
+  encodedViewsFor({ locations, products }: FeedFilter): string {
+    const ids = products ? [...products].sort() : this.sortedIds();
+    const among = locations && inViewOrder(locations);
+    const parts: string[] = [];
+    for (const id of ids) {
+      let bytes: Buffer | undefined;
+      if (!among) bytes = this.encoded(id);
+      else if (among.length === 1) bytes = this.encodedAt(id, among[0]!);
+      else {
+        const view = this.viewAmong(id, among);
+        if (view) parts.push(JSON.stringify(view));
+      }
+      if (bytes) parts.push(bytes.toString());
+    }
+    return `[${parts.join(',')}]`;
+  }
+
   /** Every product as a live client with `filter` sees it, ordered by product id. */
   viewsFor({ locations, products }: FeedFilter): ProductInventory[] {
     const ids = products ? [...products].sort() : this.sortedIds();
