@@ -12,6 +12,8 @@ import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { StoreInstance } from '../src/app.js';
+import { bucketOf } from '../src/sync/bucket.digest.js';
+import { withDb } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { api } from './support/http.js';
 import { createProduct } from './support/products.js';
@@ -78,16 +80,12 @@ describe('live feeds resumed from the last event_id seen', () => {
       await eventually(() => wsMessages.some((m) => m.type === 'resumed'));
       await restock(id);
       await eventually(
-        () =>
-          client.events.filter(([k, u]) => k === 'update' && (u).product_id === id)
-            .length === 4,
+        () => client.events.filter(([k, u]) => k === 'update' && u.product_id === id).length === 4,
       );
       await eventually(() => wsMessages.filter((m) => m.type === 'update').length === 4);
 
       expect(client.events.some(([kind]) => kind === 'snapshot')).toBe(false);
-      const mine = client.events.filter(
-        ([k, u]) => k === 'update' && (u).product_id === id,
-      );
+      const mine = client.events.filter(([k, u]) => k === 'update' && u.product_id === id);
       const quantities = mine.map(([, u]) => (u as StockUpdate).quantity);
       expect(quantities).toEqual([6, 7, 8, 9]);
       const ids = mine.map(([, u]) => (u as StockUpdate).event_id!);
@@ -117,6 +115,56 @@ describe('live feeds resumed from the last event_id seen', () => {
     }
   });
 
+  it('sends a product whose change took a lower id but committed after the event resumed from', async () => {
+    const late = await createProduct(stores(), { 'main-store': 5 });
+    // In another digest bucket: the open transaction holds its bucket's row.
+    let seen = await createProduct(stores(), { 'main-store': 5 });
+    while (bucketOf(seen) === bucketOf(late))
+      seen = await createProduct(stores(), { 'main-store': 5 });
+    const client = await withDb(async (db) => {
+      // Another service's change to `late` takes its ledger id and holds it uncommitted…
+      await db.query('begin');
+      await db.query('select public.apply_stock_changes($1::jsonb)', [
+        JSON.stringify([
+          {
+            product_id: late,
+            location: 'main-store',
+            change: 1,
+            update_type: 'restock',
+            store: 'erp',
+          },
+        ]),
+      ]);
+      const { rows } = await db.query<{ id: string }>(
+        'select max(id) as id from public.inventory_events where product_id = $1',
+        [late],
+      );
+      // …while a store's change to `seen` takes a higher id and commits first: a live client
+      // saw it, and resumes from it.
+      await restock(seen);
+      const since = await lastEventId(writer(), seen);
+      expect(since).toBeGreaterThan(Number(rows[0]!.id));
+      await db.query('commit');
+      await eventually(async () => {
+        const view = await api<ProductInventory>(stores()[1].url, 'GET', `/inventory/${late}`);
+        return view.body.total_stock === 6;
+      }, 10_000);
+      return resumingClient(stores()[1].url, since);
+    });
+    try {
+      await eventually(() => client.events.some(([kind]) => kind === 'resumed'));
+      // Not replayed as an update (the client may have had it), but the product as it stands.
+      expect(client.events.some(([k, u]) => k === 'update' && u.product_id === late)).toBe(false);
+      const sent = client.events.flatMap(([k, p]) =>
+        k === 'product' && p.product_id === late ? [p] : [],
+      );
+      expect(sent.map((p) => p.total_stock)).toEqual([6]);
+      expect(client.events.filter(([k, u]) => k === 'update' && u.product_id === seen)).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('replays across a store restart', async () => {
     const id = await createProduct(stores(), { 'main-store': 5 });
     const [first] = await startStores(['mall-store']);
@@ -129,7 +177,7 @@ describe('live feeds resumed from the last event_id seen', () => {
     try {
       await eventually(() => client.events.some(([kind]) => kind === 'resumed'));
       const replayed = client.events.flatMap(([k, u]) =>
-        k === 'update' && (u).product_id === id ? [(u).quantity] : [],
+        k === 'update' && u.product_id === id ? [u.quantity] : [],
       );
       expect(replayed).toEqual([6, 7]);
     } finally {

@@ -23,6 +23,12 @@ create table public.inventory_events (
   transfer_id text,
   -- The stocktake (stock_counts) whose adjustment this is.
   count_id text,
+  -- The writing transaction, and the oldest transaction still running when the row was written:
+  -- every transaction older than that had finished. Ids are taken in order but transactions commit
+  -- in any, so a row with a lower id may commit after this one; public.ledger_committed_late uses
+  -- these to name such rows.
+  tx_id xid8 not null default pg_current_xact_id(),
+  tx_horizon xid8 not null default pg_snapshot_xmin(pg_current_snapshot()),
   check (new_quantity = previous_quantity + change),
   constraint inventory_events_change_fits_type check (
     stockwire_private.change_fits_type(update_type, change) or (update_type = 'external' and change <> 0))

@@ -20,7 +20,7 @@ import type { StoreMetrics } from '../telemetry/metrics.js';
 export function assembleRealtime(
   config: StoreConfig,
   cache: InventoryCache,
-  ledger: Pick<InventoryStore, 'listEvents'>,
+  ledger: Pick<InventoryStore, 'listEvents' | 'committedLate'>,
   authenticator: Authenticator,
   metrics: StoreMetrics,
   logger: PinoLogger | Logger,
@@ -45,6 +45,7 @@ export function assembleRealtime(
       const rows = await ledger.listEvents({ after: since }, RESUME_MAX_EVENTS + 1);
       return rows.length > RESUME_MAX_EVENTS ? null : rows.reverse();
     },
+    committedLate: (since) => ledger.committedLate(since),
   };
   const sockets = new SocketGateway(config.redis, feed, options);
   const ws = new WsGateway(feed, options);

@@ -58,15 +58,19 @@ export class Resumes<C> {
   /**
    * What `client` (watching `filter`) missed since ledger row `since`: the ledger's rows after it,
    * then the live updates that came meanwhile and were not among them (each once), then every
-   * product they touched as it is now. Beyond {@link RESUME_MAX_EVENTS} rows, or when the ledger
-   * cannot be read, a snapshot saying so. The caller sends it and joins the client to the live
-   * feed in the same turn, so nothing comes between.
+   * product they touched as it is now, and every product whose rows with lower ids may have
+   * committed after `since` (ids are taken in order, transactions commit in any: the client may
+   * not have seen those live, and gets such a product as it stands rather than an update it may
+   * have had). Beyond {@link RESUME_MAX_EVENTS} rows, or when the ledger cannot be read, a
+   * snapshot saying so. The caller sends it and joins the client to the live feed in the same
+   * turn, so nothing comes between.
    */
   async resume(client: C, since: number, filter: FeedFilter): Promise<Resume> {
     this.waiting.set(client, { filter, kept: [] });
     let missed: InventoryEvent[] | null | 'unavailable';
+    let late: { product_id: string; location: string }[] = [];
     try {
-      missed = await this.feed.missed(since);
+      [missed, late] = await Promise.all([this.feed.missed(since), this.feed.committedLate(since)]);
     } catch {
       missed = 'unavailable';
     }
@@ -89,10 +93,13 @@ export class Resumes<C> {
     for (const update of kept) {
       if (update.event_id === null || !sent.has(update.event_id)) updates.push(update);
     }
-    const touched = [...new Set(updates.map((u) => u.product_id))].sort();
+    const touched = new Set(updates.map((u) => u.product_id));
+    for (const row of late) {
+      if (watches(filter, row.product_id, row.location)) touched.add(row.product_id);
+    }
     return {
       updates,
-      products: touched.flatMap((id) => this.feed.view(id, filter) ?? []),
+      products: [...touched].sort().flatMap((id) => this.feed.view(id, filter) ?? []),
       notice: {
         since,
         last_event_id: Math.max(since, ...sent),

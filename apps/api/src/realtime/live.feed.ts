@@ -26,6 +26,11 @@ export interface LiveFeed {
    * {@link RESUME_MAX_EVENTS}.
    */
   missed(since: number): Promise<InventoryEvent[] | null>;
+  /**
+   * The stock rows of ledger rows with ids before `since` that may have committed after it, so
+   * that a client which saw `since` live may not have seen them.
+   */
+  committedLate(since: number): Promise<{ product_id: ProductId; location: string }[]>;
 }
 
 /**

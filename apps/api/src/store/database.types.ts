@@ -41,6 +41,8 @@ export interface Database {
           reservation_id: string | null;
           transfer_id: string | null;
           count_id: string | null;
+          tx_id: string;
+          tx_horizon: string;
         };
         Insert: never;
         Update: never;
@@ -467,6 +469,12 @@ export interface Database {
       inventory_digest_scrub: {
         Args: {
           buckets: number[];
+        };
+        Returns: Json;
+      };
+      ledger_committed_late: {
+        Args: {
+          since: number;
         };
         Returns: Json;
       };

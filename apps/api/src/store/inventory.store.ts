@@ -274,6 +274,11 @@ export interface InventoryStore extends ApiKeyStore {
   loadProduct(id: ProductId): Promise<ProductStock | null>;
   /** Ledger rows matching the filter, newest first, at most `limit`. */
   listEvents(filter: HistoryFilter<EventsQuery>, limit: number): Promise<InventoryEvent[]>;
+  /**
+   * The stock rows of ledger rows that may have committed after row `since` although their ids
+   * are lower (see `public.ledger_committed_late`): a client that saw `since` may have missed them.
+   */
+  committedLate(since: number): Promise<{ product_id: ProductId; location: Location }[]>;
   /** Recorded low-stock alerts matching the filter, newest first, at most `limit`. */
   listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]>;
   /** Whether the database answers. */

@@ -213,6 +213,10 @@ export class MemoryInventoryStore implements InventoryStore {
     return unsupported('purgeIdempotencyKeys');
   }
 
+  committedLate(): Promise<{ product_id: ProductId; location: Location }[]> {
+    return unsupported('committedLate');
+  }
+
   listEvents(): Promise<InventoryEvent[]> {
     return unsupported('listEvents');
   }

@@ -207,6 +207,11 @@ export const ScrubbedDigestsSchema: z.ZodType<ScrubbedDigests> = z
 
 export const BucketMembersSchema = z.array(z.string());
 
+/** `ledger_committed_late`: the stock rows of ledger rows that may have committed late. */
+export const CommittedLateSchema = z.array(
+  z.object({ product_id: z.string(), location: z.string() }),
+);
+
 const ReplaySchema = z.object({
   replay: z.unknown(),
   response_status: z.number().int().nullable(),

@@ -49,6 +49,7 @@ import {
   CreateProductResultSchema,
   BucketDigestsSchema,
   BucketMembersSchema,
+  CommittedLateSchema,
   ScrubbedDigestsSchema,
   EffectsSchema,
   FinishResultSchema,
@@ -297,6 +298,10 @@ export class SupabaseInventoryStore implements InventoryStore, InventoryDigests 
     let query = this.db.from('inventory_events').select(EVENT_COLUMNS);
     if (filter.update_type !== undefined) query = query.in('update_type', filter.update_type);
     return readHistory(query, filter, limit, 'read the ledger', EventRowSchema);
+  }
+
+  committedLate(since: number): Promise<{ product_id: ProductId; location: Location }[]> {
+    return this.rpc.call('ledger_committed_late', { since }, single(CommittedLateSchema), 'read');
   }
 
   listAlerts(filter: HistoryFilter<AlertsQuery>, limit: number): Promise<StoredAlert[]> {
