@@ -91,14 +91,15 @@ export type InventoryMessage = z.infer<typeof InventoryMessageSchema>;
 export const STOCK_NOTIFY_CHANNEL = 'stock_changes';
 
 /** The payload of a notification on {@link STOCK_NOTIFY_CHANNEL}: the row as it now stands. */
-export const StockNotificationSchema = z.object({
+export const StockNotificationSchema = StockLevelSchema.pick({
+  location: true,
+  on_hand: true,
+  reserved: true,
+  in_transit: true,
+  version: true,
+  updated_at: true,
+}).extend({
   product_id: ProductIdSchema,
-  location: LocationSchema,
-  on_hand: QuantitySchema,
-  reserved: QuantitySchema,
-  in_transit: QuantitySchema.default(0),
-  version: z.number().int().positive(),
-  updated_at: z.string(),
   change: z.number().int(),
   reserved_change: z.number().int(),
   /** `external` for a write outside the functions; null for one by them (their ledger row tells). */
