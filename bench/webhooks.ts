@@ -3,7 +3,7 @@
  * front of PostgREST and three stores, each as its own process as they run in production (logs in
  * .data/bench-webhooks/logs), three receivers on loopback each with an endpoint for
  * `stock.changed`, then drives stock changes at a steady rate across the stores from this process
- * and reports, once every event has reached every receiver: deliveries, duplicates, delivery lag
+ * and reports, after a second of warm-up and once every event has reached every receiver: deliveries, duplicates, delivery lag
  * (ledger row written → receiver got it) p50/p99, deliveries per second, the time to drain, and
  * CPU per delivery and per change of each part: the stores (the three processes together),
  * Postgres, PostgREST, the gateway, and this process (load generator and receivers), with what
@@ -80,7 +80,7 @@ interface Receiver {
   server: Server;
 }
 
-async function receiver(lag: Latencies): Promise<Receiver> {
+async function receiver(lags: { current: Latencies }): Promise<Receiver> {
   const r = {
     seen: new Set<string>(),
     duplicates: 0,
@@ -106,7 +106,7 @@ async function receiver(lag: Latencies): Promise<Receiver> {
             event_id: number;
           };
         };
-        lag.add(Date.now() - Date.parse(data.timestamp));
+        lags.current.add(Date.now() - Date.parse(data.timestamp));
         const row = `${data.product_id}@${data.warehouse}`;
         if (data.version < (r.lastVersion.get(row) ?? 0)) r.outOfOrder++;
         else r.lastVersion.set(row, data.version);
@@ -218,9 +218,9 @@ try {
     const stock = Object.fromEntries(STORES.map((s) => [s, 1_000_000]));
     await post(`${first!.url}/products`, adminKey, { product_id: id, name: id, stock });
   }
-  const lag = new Latencies();
+  const lags = { current: new Latencies() };
   for (let i = 0; i < ENDPOINTS; i++) {
-    const r = await receiver(lag);
+    const r = await receiver(lags);
     receivers.push(r);
     const status = await post(`${first!.url}/webhooks`, adminKey, {
       url: r.url,
@@ -229,46 +229,66 @@ try {
     if (status !== 201) throw new Error(`POST /webhooks answered ${status}`);
   }
   const delivered = () => receivers.reduce((n, r) => n + r.seen.size, 0);
+  const duplicates = () => receivers.reduce((n, r) => n + r.duplicates, 0);
   const named = new Map<number, string>(stores.map((s) => [s.pid!, 'stores']));
   named.set(gateway.pid!, 'gateway');
+
+  /** Sends `total` changes at the asked rate; resolves with how many were refused. */
+  const drive = async (total: number): Promise<number> => {
+    const startedAt = Date.now();
+    let sent = 0;
+    let refused = 0;
+    const inFlight = new Set<Promise<void>>();
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - startedAt) / 1000) * args.rate));
+      for (; sent < due && inFlight.size < MAX_IN_FLIGHT; sent++) {
+        const store = stores[sent % stores.length]!;
+        const product = products[sent % PRODUCTS]!;
+        const p = post(`${store.url}/inventory/${product}/update`, adminKey, {
+          change: -1,
+          update_type: 'sale',
+          warehouse: store.name,
+        })
+          // A write that got no answer counts as refused: it is not expected at the receivers.
+          .catch(() => 0)
+          .then((status) => {
+            if (status !== 200) refused++;
+            inFlight.delete(p);
+          });
+        inFlight.add(p);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(inFlight);
+    return refused;
+  };
+  const drain = async (expected: number) => {
+    const from = Date.now();
+    while (delivered() < expected && Date.now() - from < 300_000)
+      await new Promise((r) => setTimeout(r, 50));
+  };
+
+  // A second of the load first, delivered in full, so that the figures are of warm processes
+  // (JIT-compiled code, connections open) rather than of their first second.
+  const warmup = args.rate;
+  await drain((warmup - (await drive(warmup))) * ENDPOINTS);
+  const warm = { delivered: delivered(), duplicates: duplicates() };
+  lags.current = new Latencies();
 
   const cpuBefore = sampleCpu(named);
   const loadBefore = loadavg();
   const startedAt = Date.now();
   const total = args.rate * args.seconds;
-  let sent = 0;
-  let refused = 0;
-  const inFlight = new Set<Promise<void>>();
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - startedAt) / 1000) * args.rate));
-    for (; sent < due && inFlight.size < MAX_IN_FLIGHT; sent++) {
-      const store = stores[sent % stores.length]!;
-      const product = products[sent % PRODUCTS]!;
-      const p = post(`${store.url}/inventory/${product}/update`, adminKey, {
-        change: -1,
-        update_type: 'sale',
-        warehouse: store.name,
-      })
-        // A write that got no answer counts as refused: it is not expected at the receivers.
-        .catch(() => 0)
-        .then((status) => {
-          if (status !== 200) refused++;
-          inFlight.delete(p);
-        });
-      inFlight.add(p);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(inFlight);
+  const refused = await drive(total);
   const loadDone = Date.now();
   const expected = (total - refused) * ENDPOINTS;
-  while (delivered() < expected && Date.now() - loadDone < 300_000)
-    await new Promise((r) => setTimeout(r, 50));
+  await drain(warm.delivered + expected);
   const drained = Date.now();
+  const measured = () => delivered() - warm.delivered;
   const cpu = cpuBetween(cpuBefore, sampleCpu(named));
   const per = (n: number) => (seconds: number | undefined) =>
     Number((((seconds ?? 0) * 1000) / Math.max(1, n)).toFixed(3));
-  const perDelivery = per(delivered());
+  const perDelivery = per(measured());
   const perChange = per(total - refused);
   const parts = (of: (seconds: number | undefined) => number) => ({
     stores: of(cpu.stores),
@@ -277,7 +297,7 @@ try {
     gateway: of(cpu.gateway),
     bench_load_and_receivers: of(cpu.self),
   });
-  const s = lag.summary();
+  const s = lags.current.summary();
   const result = {
     machine: {
       cpus: cpus().length,
@@ -289,19 +309,20 @@ try {
       seconds: args.seconds,
       batch: args.batch,
       per_key: args['per-key'],
+      warmup_changes: warmup,
       processes: 'a process per store, the gateway, this one for load and receivers',
     },
     changes: total - refused,
     refused,
     endpoints: ENDPOINTS,
     expected_deliveries: expected,
-    delivered: delivered(),
-    duplicates: receivers.reduce((n, r) => n + r.duplicates, 0),
+    delivered: measured(),
+    duplicates: duplicates() - warm.duplicates,
     out_of_order: receivers.reduce((n, r) => n + r.outOfOrder, 0),
     reordered_across_locations: receivers.reduce((n, r) => n + r.acrossLocations, 0),
     achieved_rate_per_s: Math.round((total / (loadDone - startedAt)) * 1000),
     drain_after_load_ms: drained - loadDone,
-    deliveries_per_s: Math.round((delivered() / (drained - startedAt)) * 1000),
+    deliveries_per_s: Math.round((measured() / (drained - startedAt)) * 1000),
     lag_ms: {
       p50: Math.round(s.p50),
       p90: Math.round(s.p90),
