@@ -8,7 +8,8 @@
  * took as delivered, so that the outbox stays shallow as it does when delivery keeps up. The same
  * work runs in two databases of one server, alternating which goes first in each step. CPU is the
  * backend's own time on CPU (/proc/<pid>/schedstat: other load on the machine does not count),
- * split into the writes (with the trigger), the claims and the finishes.
+ * split into the writes (with the trigger), the claims and the finishes, and the claims' and
+ * finishes' CPU in each tenth of the run: flat when their cost does not grow with the history.
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
@@ -29,6 +30,8 @@ interface Side {
   client: pg.Client;
   pid: number;
   ns: { writes: number; claims: number; finishes: number };
+  /** CPU (ns) of each claim and each finish, in order. */
+  calls: { claims: number[]; finishes: number[] };
   delivered: number;
   claims: number;
 }
@@ -62,6 +65,7 @@ async function open(url: string): Promise<Side> {
     client,
     pid: rows[0]!.pid,
     ns: { writes: 0, claims: 0, finishes: 0 },
+    calls: { claims: [], finishes: [] },
     delivered: 0,
     claims: 0,
   };
@@ -70,8 +74,20 @@ async function open(url: string): Promise<Side> {
 async function timed(side: Side, part: keyof Side['ns'], work: () => Promise<void>) {
   const start = await cpuNs(side.pid);
   await work();
-  side.ns[part] += (await cpuNs(side.pid)) - start;
+  const used = (await cpuNs(side.pid)) - start;
+  side.ns[part] += used;
+  if (part !== 'writes') side.calls[part].push(used);
 }
+
+/** The CPU ms of each tenth of the calls, in order. */
+const tenths = (ns: number[]) =>
+  Array.from({ length: 10 }, (_, i) =>
+    Math.round(
+      ns
+        .slice(Math.floor((i * ns.length) / 10), Math.floor(((i + 1) * ns.length) / 10))
+        .reduce((a, b) => a + b, 0) / 1e6,
+    ),
+  ).join(' ');
 
 interface Claimed {
   deliveries: { delivery_id: number; attempt_id: number }[];
@@ -146,6 +162,8 @@ try {
       `${name.padEnd(8)} ${String(side.delivered).padStart(10)}  ${String(side.claims).padStart(6)}` +
         `                        ${per(writes)} ${per(claims)}  ${per(finishes)} ${per(writes + claims + finishes)}`,
     );
+    console.log(`         claims, CPU ms by tenth of the run:   ${tenths(side.calls.claims)}`);
+    console.log(`         finishes, CPU ms by tenth of the run: ${tenths(side.calls.finishes)}`);
     await side.client.end();
   }
 } finally {

@@ -55,6 +55,12 @@ create function public.claim_webhook_deliveries(
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- Rows by id go through the primary key, whatever the statistics say: on a young outbox they
+-- describe a table much smaller than it is, and a scan of the table (or of every entry, live or
+-- dead, of the pending index) per claim then grows with the history. So no sequential scans, and
+-- the rows taken by id are said not `delivered` or `failed`, rather than `pending`, which would
+-- let the planner read them from the pending index.
+set enable_seqscan = off
 as $$
 declare
   v_claimed jsonb;
@@ -95,7 +101,7 @@ begin
            d.claimed_by, d.claimed_at, d.attempt_id
       from public.webhook_deliveries d
      where d.id in (select id from candidates)
-       and d.status = 'pending'
+       and d.status not in ('delivered', 'failed')
        and (d.claimed_until is null or d.claimed_until <= now())
      for update skip locked
   ), due as (
@@ -128,7 +134,7 @@ begin
       from due
      where d.id = due.id
        -- A follower its earlier worker finished meanwhile (it is not locked until here) stays so.
-       and d.status = 'pending'
+       and d.status not in ('delivered', 'failed')
     returning d.*
   ), expired as (
     -- The attempt of the claim this one replaces: its worker never said how it ended.
@@ -179,12 +185,24 @@ create function public.finish_webhook_attempts(worker text, results jsonb, disab
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- As in claim_webhook_deliveries: rows by id through the primary key, whatever the statistics say:
+-- the deliveries are looked up by their ids as an array (`id = any`, one probe each) rather than by
+-- a join with the results, which on a young outbox's statistics the planner does by reading the
+-- whole key; `not in ('delivered', 'failed')` is `pending`, said so that the pending index is not a
+-- way in either.
+set enable_seqscan = off
 as $$
 declare
+  v_released bigint[];
+  v_sent bigint[];
   v_finished jsonb;
   v_late bigint[];
   v_disabled uuid[];
 begin
+  select array_agg(x.delivery_id) filter (where x.outcome = 'released'),
+         array_agg(x.delivery_id) filter (where x.outcome <> 'released')
+    into v_released, v_sent
+    from jsonb_to_recordset(results) as x(delivery_id bigint, outcome text);
   with r as (
     select * from jsonb_to_recordset(results) as x(
       attempt_id bigint, delivery_id bigint, outcome text, status_code integer,
@@ -195,8 +213,9 @@ begin
       claimed_by = null,
       claimed_until = null
       from r
-     where d.id = r.delivery_id and r.outcome = 'released'
-       and d.attempt_id = r.attempt_id and d.claimed_by = worker and d.status = 'pending'
+     where d.id = any (v_released) and d.id = r.delivery_id and r.outcome = 'released'
+       and d.attempt_id = r.attempt_id and d.claimed_by = worker
+       and d.status not in ('delivered', 'failed')
   ), finished as (
     update public.webhook_deliveries d set
       status = case r.outcome when 'delivered' then 'delivered' when 'failed' then 'failed' else 'pending' end,
@@ -209,8 +228,9 @@ begin
       last_status_code = r.status_code,
       last_error = r.error
       from r
-     where d.id = r.delivery_id and r.outcome <> 'released'
-       and d.attempt_id = r.attempt_id and d.claimed_by = worker and d.status = 'pending'
+     where d.id = any (v_sent) and d.id = r.delivery_id and r.outcome <> 'released'
+       and d.attempt_id = r.attempt_id and d.claimed_by = worker
+       and d.status not in ('delivered', 'failed')
     returning d.id, d.endpoint_id, d.status, d.claimed_at, r.outcome, r.attempt_id,
               r.status_code, r.duration_ms, r.error, r.response
   ), logged as (

@@ -13,12 +13,24 @@ create function public.finish_webhook_attempts(worker text, results jsonb, disab
 returns jsonb
 language plpgsql
 security definer set search_path = ''
+-- As in claim_webhook_deliveries: rows by id through the primary key, whatever the statistics say:
+-- the deliveries are looked up by their ids as an array (`id = any`, one probe each) rather than by
+-- a join with the results, which on a young outbox's statistics the planner does by reading the
+-- whole key; `not in ('delivered', 'failed')` is `pending`, said so that the pending index is not a
+-- way in either.
+set enable_seqscan = off
 as $$
 declare
+  v_released bigint[];
+  v_sent bigint[];
   v_finished jsonb;
   v_late bigint[];
   v_disabled uuid[];
 begin
+  select array_agg(x.delivery_id) filter (where x.outcome = 'released'),
+         array_agg(x.delivery_id) filter (where x.outcome <> 'released')
+    into v_released, v_sent
+    from jsonb_to_recordset(results) as x(delivery_id bigint, outcome text);
   with r as (
     select * from jsonb_to_recordset(results) as x(
       attempt_id bigint, delivery_id bigint, outcome text, status_code integer,
@@ -29,8 +41,9 @@ begin
       claimed_by = null,
       claimed_until = null
       from r
-     where d.id = r.delivery_id and r.outcome = 'released'
-       and d.attempt_id = r.attempt_id and d.claimed_by = worker and d.status = 'pending'
+     where d.id = any (v_released) and d.id = r.delivery_id and r.outcome = 'released'
+       and d.attempt_id = r.attempt_id and d.claimed_by = worker
+       and d.status not in ('delivered', 'failed')
   ), finished as (
     update public.webhook_deliveries d set
       status = case r.outcome when 'delivered' then 'delivered' when 'failed' then 'failed' else 'pending' end,
@@ -43,8 +56,9 @@ begin
       last_status_code = r.status_code,
       last_error = r.error
       from r
-     where d.id = r.delivery_id and r.outcome <> 'released'
-       and d.attempt_id = r.attempt_id and d.claimed_by = worker and d.status = 'pending'
+     where d.id = any (v_sent) and d.id = r.delivery_id and r.outcome <> 'released'
+       and d.attempt_id = r.attempt_id and d.claimed_by = worker
+       and d.status not in ('delivered', 'failed')
     returning d.id, d.endpoint_id, d.status, d.claimed_at, r.outcome, r.attempt_id,
               r.status_code, r.duration_ms, r.error, r.response
   ), logged as (
