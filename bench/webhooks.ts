@@ -1,25 +1,29 @@
 /**
- * `npm run bench:webhooks`: webhook delivery under load. Starts the local stack and three stores
- * (in this process), three receivers on loopback each with an endpoint for `stock.changed`, then
- * drives stock changes at a steady rate across the stores and reports, once every event has
- * reached every receiver: deliveries, duplicates, delivery lag (ledger row written → receiver
- * got it) p50/p99, deliveries per second, the time to drain, and CPU per delivery: this
- * process's (stores, receivers and load generator together: an upper bound for the stores') and
- * the database's (Postgres and PostgREST), with what the rest of the machine took meanwhile.
+ * `npm run bench:webhooks`: webhook delivery under load. Starts the local stack, the gateway in
+ * front of PostgREST and three stores, each as its own process as they run in production (logs in
+ * .data/bench-webhooks/logs), three receivers on loopback each with an endpoint for
+ * `stock.changed`, then drives stock changes at a steady rate across the stores from this process
+ * and reports, after a second of warm-up and once every event has reached every receiver: deliveries, duplicates, delivery lag
+ * (ledger row written → receiver got it) p50/p99, deliveries per second, the time to drain, and
+ * CPU per delivery and per change of each part: the stores (the three processes together),
+ * Postgres, PostgREST, the gateway, and this process (load generator and receivers), with what
+ * the rest of the machine took meanwhile.
  *
  *   npm run bench:webhooks                              200 changes/s for 10 s
  *   npm run bench:webhooks -- --rate 1000 --seconds 30  the issue's figure
  *   … -- --batch 32 --per-key 20                        WEBHOOKS_BATCH and WEBHOOKS_PER_KEY
+ *   … -- --endpoints 0                                  the writes alone, nothing subscribed
  *   … -- --out bench/results/webhooks.json              also write the figures there
  */
-import { writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, startStore, type StoreInstance } from '@stockwire/api';
-import { PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
+import { StoreProcess } from '@stockwire/fault-drill';
+import { freePort, PROJECT_ROOT, startLocalStack } from '@stockwire/local-stack';
 import { z } from 'zod';
 import { ensureStoreLocations } from '../scripts/store-locations.js';
 import { cpuBetween, sampleCpu } from './lib/cpu.js';
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     batch: { type: 'string', default: '100' },
     'per-key': { type: 'string', default: '20' },
+    endpoints: { type: 'string', default: '3' },
     out: { type: 'string' },
   },
 });
@@ -40,13 +45,16 @@ const args = z
     seconds: z.coerce.number().int().min(1).max(600),
     batch: z.coerce.number().int().min(1).max(500),
     'per-key': z.coerce.number().int().min(1).max(1000),
+    endpoints: z.coerce.number().int().min(0).max(20),
     out: z.string().optional(),
   })
   .parse(values);
 
-const ENDPOINTS = 3;
+const ENDPOINTS = args.endpoints;
 const PRODUCTS = 50;
 const STORES = ['bench-a', 'bench-b', 'bench-c'];
+const DATA_DIR = join(PROJECT_ROOT, '.data', 'bench-webhooks');
+const LOGS = join(DATA_DIR, 'logs');
 /**
  * Writes in flight at most: past it the load falls behind its schedule (the achieved rate says
  * so) rather than opening connections without bound.
@@ -72,7 +80,7 @@ interface Receiver {
   server: Server;
 }
 
-async function receiver(lag: Latencies): Promise<Receiver> {
+async function receiver(lags: { current: Latencies }): Promise<Receiver> {
   const r = {
     seen: new Set<string>(),
     duplicates: 0,
@@ -98,7 +106,7 @@ async function receiver(lag: Latencies): Promise<Receiver> {
             event_id: number;
           };
         };
-        lag.add(Date.now() - Date.parse(data.timestamp));
+        lags.current.add(Date.now() - Date.parse(data.timestamp));
         const row = `${data.product_id}@${data.warehouse}`;
         if (data.version < (r.lastVersion.get(row) ?? 0)) r.outOfOrder++;
         else r.lastVersion.set(row, data.version);
@@ -123,39 +131,85 @@ async function post(url: string, key: string, body: unknown): Promise<number> {
   return res.status;
 }
 
+/**
+ * The local stack's gateway as a process of its own (`npm run gateway`), so that what it costs to
+ * relay the stores' calls to PostgREST counts apart from the load and the receivers.
+ */
+async function startGateway(
+  postgrestUrl: string,
+  jwtSecret: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const log = await open(join(LOGS, 'gateway.log'), 'w');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/gateway.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        POSTGREST_URL: postgrestUrl,
+        JWT_SECRET: jwtSecret,
+        SUPABASE_PORT: String(port),
+      },
+      stdio: ['ignore', log.fd, log.fd],
+    },
+  );
+  await log.close();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited (see ${LOGS}/gateway.log)`);
+    // Any answer (401 without a key) means it listens.
+    const up = await fetch(`${url}/rest/v1/`).then(
+      (res) => res.arrayBuffer().then(() => true),
+      () => false,
+    );
+    if (up) return { url, child };
+    if (Date.now() > deadline) throw new Error('the gateway did not start in 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+await mkdir(LOGS, { recursive: true });
 const stack = await startLocalStack({
-  dataDir: join(PROJECT_ROOT, '.data', 'bench-webhooks'),
+  dataDir: DATA_DIR,
   database: 'stockwire_bench_webhooks',
   fresh: true,
   ownRedis: true,
 });
-const stores: StoreInstance[] = [];
+let gateway: ChildProcess | null = null;
+const stores: StoreProcess[] = [];
 const receivers: Receiver[] = [];
 try {
   const adminKey = `bench-admin-${'x'.repeat(24)}`;
   await ensureStoreLocations(stack.supabaseUrl, stack.serviceRoleKey, STORES);
+  const started = await startGateway(stack.postgrestUrl, stack.jwtSecret);
+  gateway = started.child;
   for (const name of STORES)
     stores.push(
-      await startStore(
-        loadConfig({
-          STORE_NAME: name,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          SUPABASE_URL: stack.supabaseUrl,
+      new StoreProcess({
+        name,
+        port: await freePort(),
+        env: {
+          SUPABASE_URL: started.url,
           SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
           REDIS_URL: stack.redisUrl,
           API_KEYS: `bench:admin:${adminKey}`,
           RATE_LIMIT_PER_KEY: '0',
           RATE_LIMIT_PER_IP: '0',
           ORDER_STREAMS: 'false',
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'warn',
           WEBHOOKS_ALLOW_PRIVATE: 'true',
           WEBHOOKS_POLL_MS: '100',
           WEBHOOKS_BATCH: String(args.batch),
           WEBHOOKS_PER_KEY: String(args['per-key']),
-        }),
-        () => {},
-      ),
+        },
+        logFile: join(LOGS, `${name}.log`),
+      }),
     );
+  await Promise.all(stores.map((s) => s.start()));
   const [first] = stores;
   const products: string[] = [];
   for (let i = 0; i < PRODUCTS; i++) {
@@ -164,9 +218,9 @@ try {
     const stock = Object.fromEntries(STORES.map((s) => [s, 1_000_000]));
     await post(`${first!.url}/products`, adminKey, { product_id: id, name: id, stock });
   }
-  const lag = new Latencies();
+  const lags = { current: new Latencies() };
   for (let i = 0; i < ENDPOINTS; i++) {
-    const r = await receiver(lag);
+    const r = await receiver(lags);
     receivers.push(r);
     const status = await post(`${first!.url}/webhooks`, adminKey, {
       url: r.url,
@@ -174,45 +228,76 @@ try {
     });
     if (status !== 201) throw new Error(`POST /webhooks answered ${status}`);
   }
+  const delivered = () => receivers.reduce((n, r) => n + r.seen.size, 0);
+  const duplicates = () => receivers.reduce((n, r) => n + r.duplicates, 0);
+  const named = new Map<number, string>(stores.map((s) => [s.pid!, 'stores']));
+  named.set(gateway.pid!, 'gateway');
 
-  const cpuBefore = sampleCpu(new Map());
-  const loadBefore = loadavg();
-  const started = Date.now();
-  const total = args.rate * args.seconds;
-  let sent = 0;
-  let refused = 0;
-  const inFlight = new Set<Promise<void>>();
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * args.rate));
-    for (; sent < due && inFlight.size < MAX_IN_FLIGHT; sent++) {
-      const store = stores[sent % stores.length]!;
-      const product = products[sent % PRODUCTS]!;
-      const p = post(`${store.url}/inventory/${product}/update`, adminKey, {
-        change: -1,
-        update_type: 'sale',
-        warehouse: store.config.store.name,
-      })
-        // A write that got no answer counts as refused: it is not expected at the receivers.
-        .catch(() => 0)
-        .then((status) => {
-          if (status !== 200) refused++;
-          inFlight.delete(p);
-        });
-      inFlight.add(p);
+  /** Sends `total` changes at the asked rate; resolves with how many were refused. */
+  const drive = async (total: number): Promise<number> => {
+    const startedAt = Date.now();
+    let sent = 0;
+    let refused = 0;
+    const inFlight = new Set<Promise<void>>();
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - startedAt) / 1000) * args.rate));
+      for (; sent < due && inFlight.size < MAX_IN_FLIGHT; sent++) {
+        const store = stores[sent % stores.length]!;
+        const product = products[sent % PRODUCTS]!;
+        const p = post(`${store.url}/inventory/${product}/update`, adminKey, {
+          change: -1,
+          update_type: 'sale',
+          warehouse: store.name,
+        })
+          // A write that got no answer counts as refused: it is not expected at the receivers.
+          .catch(() => 0)
+          .then((status) => {
+            if (status !== 200) refused++;
+            inFlight.delete(p);
+          });
+        inFlight.add(p);
+      }
+      await new Promise((r) => setTimeout(r, 5));
     }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(inFlight);
+    await Promise.all(inFlight);
+    return refused;
+  };
+  const drain = async (expected: number) => {
+    const from = Date.now();
+    while (delivered() < expected && Date.now() - from < 300_000)
+      await new Promise((r) => setTimeout(r, 50));
+  };
+
+  // A second of the load first, delivered in full, so that the figures are of warm processes
+  // (JIT-compiled code, connections open) rather than of their first second.
+  const warmup = args.rate;
+  await drain((warmup - (await drive(warmup))) * ENDPOINTS);
+  const warm = { delivered: delivered(), duplicates: duplicates() };
+  lags.current = new Latencies();
+
+  const cpuBefore = sampleCpu(named);
+  const loadBefore = loadavg();
+  const startedAt = Date.now();
+  const total = args.rate * args.seconds;
+  const refused = await drive(total);
   const loadDone = Date.now();
   const expected = (total - refused) * ENDPOINTS;
-  const delivered = () => receivers.reduce((n, r) => n + r.seen.size, 0);
-  while (delivered() < expected && Date.now() - loadDone < 300_000)
-    await new Promise((r) => setTimeout(r, 50));
+  await drain(warm.delivered + expected);
   const drained = Date.now();
-  const cpu = cpuBetween(cpuBefore, sampleCpu(new Map()));
-  const perDelivery = (seconds: number) =>
-    Number(((seconds * 1000) / Math.max(1, delivered())).toFixed(3));
-  const s = lag.summary();
+  const measured = () => delivered() - warm.delivered;
+  const cpu = cpuBetween(cpuBefore, sampleCpu(named));
+  const per = (n: number) => (seconds: number | undefined) =>
+    Number((((seconds ?? 0) * 1000) / Math.max(1, n)).toFixed(3));
+  const perDelivery = per(measured());
+  const perChange = per(total - refused);
+  const parts = (of: (seconds: number | undefined) => number) => ({
+    stores: of(cpu.stores),
+    postgres: of(cpu.postgres),
+    postgrest: of(cpu.postgrest),
+    gateway: of(cpu.gateway),
+    bench_load_and_receivers: of(cpu.self),
+  });
+  const s = lags.current.summary();
   const result = {
     machine: {
       cpus: cpus().length,
@@ -224,29 +309,28 @@ try {
       seconds: args.seconds,
       batch: args.batch,
       per_key: args['per-key'],
+      warmup_changes: warmup,
+      processes: 'a process per store, the gateway, this one for load and receivers',
     },
     changes: total - refused,
     refused,
     endpoints: ENDPOINTS,
     expected_deliveries: expected,
-    delivered: delivered(),
-    duplicates: receivers.reduce((n, r) => n + r.duplicates, 0),
+    delivered: measured(),
+    duplicates: duplicates() - warm.duplicates,
     out_of_order: receivers.reduce((n, r) => n + r.outOfOrder, 0),
     reordered_across_locations: receivers.reduce((n, r) => n + r.acrossLocations, 0),
-    achieved_rate_per_s: Math.round((total / (loadDone - started)) * 1000),
+    achieved_rate_per_s: Math.round((total / (loadDone - startedAt)) * 1000),
     drain_after_load_ms: drained - loadDone,
-    deliveries_per_s: Math.round((delivered() / (drained - started)) * 1000),
+    deliveries_per_s: Math.round((measured() / (drained - startedAt)) * 1000),
     lag_ms: {
       p50: Math.round(s.p50),
       p90: Math.round(s.p90),
       p99: Math.round(s.p99),
       max: Math.round(s.max),
     },
-    cpu_ms_per_delivery: {
-      stores_receivers_and_load: perDelivery(cpu.self ?? 0),
-      postgres: perDelivery(cpu.postgres ?? 0),
-      postgrest: perDelivery(cpu.postgrest ?? 0),
-    },
+    cpu_ms_per_delivery: parts(perDelivery),
+    cpu_ms_per_change: parts(perChange),
     cpu_seconds: Object.fromEntries(
       Object.entries(cpu).map(([group, seconds]) => [group, Number(seconds.toFixed(1))]),
     ),
@@ -254,7 +338,8 @@ try {
   console.log(JSON.stringify(result, null, 2));
   if (args.out) await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
-  await Promise.all(stores.map((s) => s.close()));
+  await Promise.all(stores.map((s) => s.stop()));
+  gateway?.kill('SIGTERM');
   for (const r of receivers) r.server.close();
   await stack.stop();
 }

@@ -1,7 +1,8 @@
 -- The webhook outbox: one row per event and endpoint, inserted by triggers in the transaction of
 -- the change it reports, so an event is queued exactly when it happened. Delivery workers in every
 -- store claim due rows (claim_webhook_deliveries) under a lease, one attempt at a time, in order per
--- endpoint and product.
+-- endpoint and product. A claim writes only columns no index covers, into room the fill factor
+-- leaves on the row's page, so it is a heap-only (HOT) update that touches no index.
 create table public.webhook_deliveries (
   id bigint generated always as identity primary key,
   endpoint_id uuid not null references public.webhook_endpoints (id) on delete cascade,
@@ -19,10 +20,14 @@ create table public.webhook_deliveries (
   last_status_code integer,
   last_error text,
   created_at timestamptz not null default now(),
-  finished_at timestamptz
-);
-create index webhook_deliveries_due on public.webhook_deliveries (next_attempt_at, id)
-  where status = 'pending';
+  finished_at timestamptz,
+  -- When the current claim was made, and the id its attempt will have: the attempt's row is
+  -- written once, with its outcome, when the worker reports it (or as `lease_expired` when another
+  -- worker claims the delivery after the lease ran out); until then the claim is the attempt.
+  -- Both are kept after the claim ends, meaningful only while claimed_by is set.
+  claimed_at timestamptz,
+  attempt_id bigint
+) with (fillfactor = 70);
 create index webhook_deliveries_order
   on public.webhook_deliveries (endpoint_id, (coalesce(product_id, '')), id)
   where status = 'pending';

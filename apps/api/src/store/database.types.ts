@@ -323,6 +323,8 @@ export interface Database {
           last_error: string | null;
           created_at: string;
           finished_at: string | null;
+          claimed_at: string | null;
+          attempt_id: number | null;
         };
         Insert: never;
         Update: never;

@@ -35,13 +35,39 @@ const EndpointAnswerSchema = z
 
 const DELIVERY_COLUMNS =
   'id, message_id, event_type, product_id, status, attempts, next_attempt_at, last_status_code, last_error, created_at, finished_at, payload, ' +
+  'claimed_by, claimed_at, attempt_id, ' +
   'attempt_log:webhook_attempts(id, worker, outcome, status_code, duration_ms, error, response, started_at, finished_at)';
 
-/** A delivery with its attempts in the order they were made. */
-const DeliverySchema = WebhookDeliverySchema.transform((d): WebhookDelivery => ({
-  ...d,
-  attempt_log: d.attempt_log.sort((x, y) => x.id - y.id),
-}));
+/**
+ * A delivery with its attempts in the order they were made. An attempt's row is written when it
+ * ends; the one under way is the delivery's claim (claimed, with an attempt id no row has yet).
+ */
+const DeliverySchema = WebhookDeliverySchema.extend({
+  claimed_by: z.string().nullable(),
+  claimed_at: z.string().nullable(),
+  attempt_id: z.number().int().nullable(),
+}).transform(({ claimed_by, claimed_at, attempt_id, ...d }): WebhookDelivery => {
+  const log = d.attempt_log.sort((x, y) => x.id - y.id);
+  if (
+    d.status === 'pending' &&
+    claimed_by !== null &&
+    claimed_at !== null &&
+    attempt_id !== null &&
+    !log.some((a) => a.id === attempt_id)
+  )
+    log.push({
+      id: attempt_id,
+      worker: claimed_by,
+      outcome: 'in_flight',
+      status_code: null,
+      duration_ms: null,
+      error: null,
+      response: null,
+      started_at: claimed_at,
+      finished_at: null,
+    });
+  return { ...d, attempt_log: log };
+});
 
 const DeliveryIdSchema = z.object({ id: z.number().int() }).loose().nullable();
 
