@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InventoryCache } from './inventory.cache.js';
 import { change, levelAt, product, stockAt } from '@stockwire/domain/fixtures';
 
@@ -64,6 +64,38 @@ describe('InventoryCache.encoded', () => {
     ]) {
       expect(cache.encodedViewsFor(filter)).toBe(JSON.stringify(cache.viewsFor(filter)));
     }
+  });
+
+  it('keeps a snapshot for the clients watching the same thing until something they see changes', () => {
+    const cache = new InventoryCache();
+    cache.merge({
+      product,
+      levels: new Map(['main-store', 'mall-store'].map((l) => [l, levelAt(l, 5, 1)])),
+    });
+    const made = vi.spyOn(cache as unknown as { encodeViewsFor: () => string }, 'encodeViewsFor');
+    const watching = { locations: ['main-store'] };
+    const snapshot = () => {
+      const json = cache.encodedViewsFor(watching);
+      expect(json).toBe(JSON.stringify(cache.viewsFor(watching)));
+      return json;
+    };
+    snapshot();
+    expect(cache.encodedViewsFor({ locations: ['main-store', 'main-store'] })).toBe(snapshot());
+    expect(made).toHaveBeenCalledTimes(1);
+    // A change elsewhere leaves it be; one at main-store, or to the product, renews it.
+    cache.apply({ ...change(2, 4), location: 'mall-store' });
+    snapshot();
+    expect(made).toHaveBeenCalledTimes(1);
+    cache.apply(change(2, 3));
+    expect(snapshot()).toContain('"on_hand":3');
+    cache.merge({ product: { ...product, name: 'Big mug' }, levels: new Map() });
+    expect(snapshot()).toContain('Big mug');
+    expect(made).toHaveBeenCalledTimes(3);
+    // Unnarrowed, any change renews it.
+    cache.encodedViewsFor({});
+    cache.apply({ ...change(3, 2), location: 'mall-store' });
+    expect(cache.encodedViewsFor({})).toBe(JSON.stringify(cache.viewsFor({})));
+    expect(made).toHaveBeenCalledTimes(5);
   });
 
   it('keeps the bytes through a merge that changes nothing, and renews them after one that does', () => {

@@ -107,6 +107,12 @@ export class InventoryCache {
   private changes = 0;
   /** Every product id in order, until a product is added or dropped. */
   private ids: ProductId[] | null = null;
+  /** Counts changes to what products there are and what they are called (not their stock). */
+  private structure = 0;
+  /** Counts the stock changes at each location. */
+  private readonly locationChanges = new Map<Location, number>();
+  /** Live clients' snapshots as JSON, by filter, with the count they were made at. */
+  private readonly snapshots = new Map<string, { at: number; json: string }>();
 
   /** Counts every change to the cache: what was read at one count holds until the next. */
   get generation(): number {
@@ -218,7 +224,23 @@ export class InventoryCache {
    * {@link viewsFor} as JSON, put together from each product's bytes, encoded once per change of
    * it (as {@link encoded} and {@link encodedAt} keep them), rather than encoded again per client.
    */
-  encodedViewsFor({ locations, products }: FeedFilter): string {
+  encodedViewsFor(filter: FeedFilter): string {
+    // Clients watching the same thing share one, until something they see changes: a storm of
+    // reconnects after a deploy costs one snapshot per filter, not one per client.
+    const locations = filter.locations && inViewOrder(filter.locations);
+    const key = JSON.stringify([locations, filter.products]);
+    const at = this.seenBy({ locations, products: filter.products });
+    const kept = this.snapshots.get(key);
+    if (kept?.at === at) return kept.json;
+    const json = this.encodeViewsFor(filter);
+    this.snapshots.delete(key);
+    this.snapshots.set(key, { at, json });
+    if (this.snapshots.size > SNAPSHOTS_KEPT)
+      this.snapshots.delete(this.snapshots.keys().next().value!);
+    return json;
+  }
+
+  private encodeViewsFor({ locations, products }: FeedFilter): string {
     const ids = products ? [...products].sort() : this.sortedIds();
     const among = locations && inViewOrder(locations);
     const parts: string[] = [];
@@ -308,6 +330,7 @@ export class InventoryCache {
       ...planning(change),
     });
     stockChanged(entry);
+    this.stockChangedAt(change.location);
     this.changes++;
   }
 
@@ -319,16 +342,19 @@ export class InventoryCache {
       entry = { product, levels: new Map() };
       this.entries.set(product.id, entry);
       this.ids = null;
+      this.structure++;
       changed = true;
     } else if (JSON.stringify(entry.product) !== JSON.stringify(product)) {
       entry.product = product;
       entry.encodedEntry = undefined;
+      this.structure++;
       changed = true;
     }
     for (const level of levels.values()) {
       const cached = entry.levels.get(level.location);
       if (!cached || level.version > cached.version) {
         setLevel(entry, level);
+        this.stockChangedAt(level.location);
         changed = true;
       }
     }
@@ -346,6 +372,7 @@ export class InventoryCache {
   replace({ product, levels }: ProductStock): void {
     if (!this.entries.has(product.id)) this.ids = null;
     this.entries.set(product.id, { product, levels: new Map(levels) });
+    this.structure++;
     this.changes++;
   }
 
@@ -354,8 +381,27 @@ export class InventoryCache {
     const removed = this.entries.delete(id);
     if (removed) {
       this.ids = null;
+      this.structure++;
       this.changes++;
     }
     return removed;
   }
+
+  private stockChangedAt(location: Location): void {
+    this.locationChanges.set(location, (this.locationChanges.get(location) ?? 0) + 1);
+  }
+
+  /**
+   * A count that grows whenever what a client with `filter` sees may have changed: with locations,
+   * the changes at them and to the products; otherwise every change.
+   */
+  private seenBy({ locations, products }: FeedFilter): number {
+    if (!locations || products) return this.changes;
+    let at = this.structure;
+    for (const location of locations) at += this.locationChanges.get(location) ?? 0;
+    return at;
+  }
 }
+
+/** The most snapshots {@link InventoryCache.encodedViewsFor} keeps, the oldest going first. */
+const SNAPSHOTS_KEPT = 256;
