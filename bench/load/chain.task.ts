@@ -167,6 +167,7 @@ export async function chainCollect(
   const histogram: LatencyHistogram = {};
   let duplicates = 0;
   let deliveries = 0;
+  let lastArrival = 0;
   for (const key of keys) {
     const at = state.arrivals.get(key) ?? [];
     duplicates += Math.max(0, at.length - expectedOf(key));
@@ -174,6 +175,7 @@ export async function chainCollect(
       const bin = binOf(Math.max(0, arrived - p.sent[key]!));
       histogram[bin] = (histogram[bin] ?? 0) + 1;
       deliveries++;
+      lastArrival = Math.max(lastArrival, arrived);
     }
   }
   return {
@@ -183,5 +185,6 @@ export async function chainCollect(
     duplicates,
     unexpected: state.unexpected,
     histogram,
+    lastArrival,
   };
 }

@@ -163,6 +163,8 @@ export interface Tasks {
       duplicates: number;
       unexpected: number;
       histogram: LatencyHistogram;
+      /** Wall-clock ms the last update arrived. */
+      lastArrival: number;
     };
   };
 }
