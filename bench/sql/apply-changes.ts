@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { scratchDatabases } from './databases.js';
+import { scratchDatabases, seedStock } from './databases.js';
 
 const PRODUCTS = 200;
 const LOCATIONS = ['main-store', 'downtown-store', 'mall-store'];
@@ -66,27 +66,6 @@ function batches(size: number, hot: boolean, seed: number): Change[][] {
   return out;
 }
 
-async function seed(client: pg.Client, subscribed: number): Promise<void> {
-  if (subscribed > 0)
-    await client.query(
-      `insert into public.webhook_endpoints (url, events, secret)
-       select 'https://receiver.example/' || i, '{stock.changed}', 'whsec_bench'
-         from generate_series(1, $1::int) i`,
-      [subscribed],
-    );
-  await client.query(
-    `insert into public.products (id, name, low_stock_threshold)
-     select 'B' || i, 'Bench product ' || i, 10 from generate_series(1, $1::int) i`,
-    [PRODUCTS],
-  );
-  await client.query(
-    `insert into public.stock_levels (product_id, location, on_hand)
-     select 'B' || i, l, 1000000 from generate_series(1, $1::int) i, unnest($2::text[]) l`,
-    [PRODUCTS, LOCATIONS],
-  );
-  await client.query('vacuum analyze');
-}
-
 async function cpuNs(pid: number): Promise<number> {
   return Number((await readFile(`/proc/${pid}/schedstat`, 'utf8')).split(' ')[0]);
 }
@@ -108,7 +87,11 @@ try {
     [dbs.before, dbs.after].map(async (url, side) => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      await seed(client, side === 1 ? endpoints : 0);
+      await seedStock(client, {
+        products: PRODUCTS,
+        locations: LOCATIONS,
+        endpoints: side === 1 ? endpoints : 0,
+      });
       await client.query('set synchronous_commit = off');
       if (asStore) {
         await client.query(`select set_config('request.headers', $1, false)`, [

@@ -5,6 +5,7 @@
  * of its own under .data/bench-sql. Both databases are made afresh each time.
  */
 import { join } from 'node:path';
+import type pg from 'pg';
 import { pathToFileURL } from 'node:url';
 import {
   ensureDatabase,
@@ -56,6 +57,35 @@ export async function scratchDatabases(dir = 'bench-sql'): Promise<ScratchDataba
     await stop();
     throw error;
   }
+}
+
+/**
+ * Seeds a scratch database: `products` products named B1…Bn, each stocked with a million units at
+ * every one of `locations`, and `endpoints` webhook endpoints taking every stock change; then
+ * analyzes, so plans see the tables as they are.
+ */
+export async function seedStock(
+  client: pg.Client,
+  { products, locations, endpoints }: { products: number; locations: string[]; endpoints: number },
+): Promise<void> {
+  if (endpoints > 0)
+    await client.query(
+      `insert into public.webhook_endpoints (url, events, secret)
+       select 'https://receiver.example/' || i, '{stock.changed}', 'whsec_bench'
+         from generate_series(1, $1::int) i`,
+      [endpoints],
+    );
+  await client.query(
+    `insert into public.products (id, name, low_stock_threshold)
+     select 'B' || i, 'Bench product ' || i, 10 from generate_series(1, $1::int) i`,
+    [products],
+  );
+  await client.query(
+    `insert into public.stock_levels (product_id, location, on_hand)
+     select 'B' || i, l, 1000000 from generate_series(1, $1::int) i, unnest($2::text[]) l`,
+    [products, locations],
+  );
+  await client.query('vacuum analyze');
 }
 
 // Run directly, it makes the two databases and keeps them up for psql until interrupted.

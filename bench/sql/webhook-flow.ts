@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { scratchDatabases } from './databases.js';
+import { scratchDatabases, seedStock } from './databases.js';
 
 const changes = Number(process.argv[2] ?? 6000);
 const batch = Number(process.argv[3] ?? 8);
@@ -39,23 +39,7 @@ interface Side {
 async function open(url: string): Promise<Side> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query(
-    `insert into public.webhook_endpoints (url, events, secret)
-     select 'https://receiver.example/' || i, '{stock.changed}', 'whsec_bench'
-       from generate_series(1, $1::int) i`,
-    [ENDPOINTS],
-  );
-  await client.query(
-    `insert into public.products (id, name, low_stock_threshold)
-     select 'B' || i, 'Bench product ' || i, 10 from generate_series(1, $1::int) i`,
-    [PRODUCTS],
-  );
-  await client.query(
-    `insert into public.stock_levels (product_id, location, on_hand)
-     select 'B' || i, l, 1000000 from generate_series(1, $1::int) i, unnest($2::text[]) l`,
-    [PRODUCTS, LOCATIONS],
-  );
-  await client.query('vacuum analyze');
+  await seedStock(client, { products: PRODUCTS, locations: LOCATIONS, endpoints: ENDPOINTS });
   // As a store calls: the database then announces none of its writes itself.
   await client.query(`select set_config('request.headers', $1, false)`, [
     JSON.stringify({ 'x-stockwire-store': 'bench', 'content-type': 'application/json' }),
