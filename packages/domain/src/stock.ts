@@ -149,14 +149,10 @@ export function locationStock(level: StockLevel): LocationStock {
 /** Orders locations as `localeCompare` does, with one collator rather than one per call. */
 export const compareLocations: (a: Location, b: Location) => number = new Intl.Collator().compare;
 
-/** A product's stock levels in the order views list them: by location. */
-export function sortedLevels(levels: ReadonlyMap<Location, StockLevel>): StockLevel[] {
-  return [...levels.values()].sort((a, b) => compareLocations(a.location, b.location));
-}
-
 /** Builds the product inventory view from a product and its stock levels. */
 export function toProductInventory({ product, levels }: ProductStock): ProductInventory {
-  return inventoryView(product, sortedLevels(levels));
+  const sorted = [...levels.values()].sort((a, b) => compareLocations(a.location, b.location));
+  return inventoryView(product, sorted);
 }
 
 /** {@link toProductInventory} of levels already in location order. */

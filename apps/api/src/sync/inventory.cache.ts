@@ -88,9 +88,6 @@ function viewOf(entry: Entry): ProductInventory {
   return entry.view;
 }
 
-/** Totals do not say when: their rows' times are not read. */
-const untimed = () => 0;
-
 /** Sets one of an entry's rows, noting when it is a location the entry did not have. */
 function setLevel(entry: Entry, level: StockLevel): void {
   if (!entry.levels.has(level.location)) entry.order = undefined;
@@ -136,7 +133,7 @@ export class InventoryCache {
   totals(id: ProductId): ProductTotals | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
-    return (entry.totals ??= entry.view ?? summaryOf(entry.levels.values(), untimed));
+    return (entry.totals ??= entry.view ?? summaryOf(entry.levels.values(), timeOf));
   }
 
   /** The product's view with `location` alone; undefined where it has no stock row. */
@@ -232,7 +229,7 @@ export class InventoryCache {
     const at = this.seenBy({ locations, products: filter.products });
     const kept = this.snapshots.get(key);
     if (kept?.at === at) return kept.json;
-    const json = this.encodeViewsFor(filter);
+    const json = this.encodeViewsFor(filter.products, locations);
     this.snapshots.delete(key);
     this.snapshots.set(key, { at, json });
     if (this.snapshots.size > SNAPSHOTS_KEPT)
@@ -240,9 +237,9 @@ export class InventoryCache {
     return json;
   }
 
-  private encodeViewsFor({ locations, products }: FeedFilter): string {
+  /** The snapshot of `products` (or all) at `among` (in view order; all when undefined). */
+  private encodeViewsFor(products?: readonly ProductId[], among?: readonly Location[]): string {
     const ids = products ? [...products].sort() : this.sortedIds();
-    const among = locations && inViewOrder(locations);
     const parts: string[] = [];
     for (const id of ids) {
       let bytes: Buffer | undefined;

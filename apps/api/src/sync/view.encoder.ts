@@ -9,14 +9,12 @@ import {
 /** A key JavaScript orders before every other key of an object, whatever order it was set in. */
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
-/** What is read and encoded of one row, kept while the row is (a change replaces the row). */
+/** What is encoded of one row, kept while the row is (a change replaces the row). */
 interface RowJson {
   /** Its entry of `warehouses`. */
   onHand: string;
   /** Its entry of `locations`. */
   stock: string;
-  /** `updated_at` as a time. */
-  at: number;
 }
 
 const rows = new WeakMap<StockLevel, RowJson>();
@@ -28,15 +26,23 @@ function rowJson(level: StockLevel): RowJson {
     json = {
       onHand: `${key}:${level.on_hand}`,
       stock: `${key}:${JSON.stringify(locationStock(level))}`,
-      at: Date.parse(level.updated_at),
     };
     rows.set(level, json);
   }
   return json;
 }
 
-/** A row's `updated_at` as a time, read once per row. */
-export const timeOf = (level: StockLevel) => rowJson(level).at;
+const times = new WeakMap<StockLevel, number>();
+
+/** A row's `updated_at` as a time, read once per row (a change replaces the row). */
+export function timeOf(level: StockLevel): number {
+  let at = times.get(level);
+  if (at === undefined) {
+    at = Date.parse(level.updated_at);
+    times.set(level, at);
+  }
+  return at;
+}
 
 /**
  * `JSON.stringify(inventoryView(product, sorted))`, byte for byte, without building the view:
