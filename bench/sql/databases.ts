@@ -88,6 +88,20 @@ export async function seedStock(
   await client.query('vacuum analyze');
 }
 
+/** What `finish_webhook_attempts` is told of claimed deliveries a receiver took at once. */
+export function deliveredResults(claimed: readonly { attempt_id: number; delivery_id: number }[]) {
+  return claimed.map((d) => ({
+    attempt_id: d.attempt_id,
+    delivery_id: d.delivery_id,
+    outcome: 'delivered',
+    status_code: 204,
+    duration_ms: 1,
+    error: null,
+    response: '',
+    retry_in_ms: null,
+  }));
+}
+
 // Run directly, it makes the two databases and keeps them up for psql until interrupted.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const dbs = await scratchDatabases();

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { scratchDatabases } from './databases.js';
+import { deliveredResults, scratchDatabases } from './databases.js';
 
 const pending = Number(process.argv[2] ?? 100_000);
 const ENDPOINTS = 3;
@@ -78,16 +78,7 @@ async function drain(url: string) {
       const got = claim.rows[0]!.c.deliveries;
       if (got.length === 0) break;
       claims++;
-      const results = got.map((d) => ({
-        attempt_id: d.attempt_id,
-        delivery_id: d.delivery_id,
-        outcome: 'delivered',
-        status_code: 204,
-        duration_ms: 1,
-        error: null,
-        response: '',
-        retry_in_ms: null,
-      }));
+      const results = deliveredResults(got);
       await client.query(`select public.finish_webhook_attempts('bench', $1, 86400)`, [
         JSON.stringify(results),
       ]);

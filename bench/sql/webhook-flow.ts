@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { scratchDatabases, seedStock } from './databases.js';
+import { deliveredResults, scratchDatabases, seedStock } from './databases.js';
 
 const changes = Number(process.argv[2] ?? 6000);
 const batch = Number(process.argv[3] ?? 8);
@@ -87,16 +87,7 @@ async function deliverRound(side: Side): Promise<number> {
   });
   side.claims++;
   if (claimed.length === 0) return 0;
-  const results = claimed.map((d) => ({
-    attempt_id: d.attempt_id,
-    delivery_id: d.delivery_id,
-    outcome: 'delivered',
-    status_code: 204,
-    duration_ms: 1,
-    error: null,
-    response: '',
-    retry_in_ms: null,
-  }));
+  const results = deliveredResults(claimed);
   await timed(side, 'finishes', async () => {
     await side.client.query(`select public.finish_webhook_attempts('bench', $1, 86400)`, [
       JSON.stringify(results),
